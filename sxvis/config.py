@@ -1,0 +1,66 @@
+"""Configuration: every `SXVIS_*` environment variable, read once into a frozen `Settings`.
+
+Only the composition root (`sxvis.app`, `sxvis.cli`) reads the environment; everything else is handed
+the `Settings` it needs. Secrets are `SecretStr`, so a `repr` in a log never shows them.
+"""
+
+from enum import StrEnum
+from functools import cached_property
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Mode(StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class LogLevel(StrEnum):
+    DEBUG = "debug"
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("sxvis", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """What an operator can set. The README's configuration table mirrors these fields."""
+
+    model_config = SettingsConfigDict(env_prefix="SXVIS_", frozen=True, extra="ignore")
+
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="PostgreSQL 15+ URL. Unset: SXVİS starts its own embedded PostgreSQL in the data folder.",
+    )
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Embedded database and dev keys.")
+    mode: Mode = Field(default=Mode.DEVELOPMENT, description="`production` disables GraphiQL and introspection.")
+    host: str = Field(default="127.0.0.1", description="Address `sxvis serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `sxvis serve` listens on.")
+    workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
+    log_level: LogLevel = Field(default=LogLevel.INFO, description="debug, info, warning or error.")
+    log_json: bool = Field(default=False, description="JSON log lines (for collectors) instead of console lines.")
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections per worker.")
+    db_max_overflow: int = Field(default=10, ge=0, le=200, description="Extra connections under burst.")
+    max_page_size: int = Field(default=100, ge=1, le=100, description="Largest `first` a connection accepts.")
+    max_query_depth: int = Field(default=10, ge=2, le=50)
+    max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_tokens: int = Field(default=2000, ge=100, le=100_000)
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _empty_url_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @cached_property
+    def embedded_pgdata(self) -> Path:
+        return self.data_dir / "postgres"

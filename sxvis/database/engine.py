@@ -1,0 +1,62 @@
+"""The async engine and its sessions.
+
+One `Database` per process, built by the composition root. Services receive an `AsyncSession` and never
+commit; `Database.transaction()` is the one place that commits, so a change, its history and (later) its
+access-log entry land together or not at all.
+"""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+
+def async_url(url: str) -> str:
+    """Turn any `postgresql://` URL into one for SQLAlchemy's asyncpg dialect."""
+    for prefix in ("postgresql+asyncpg://", "postgresql://", "postgres://", "postgresql+psycopg://"):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    raise ValueError("SXVIS_DATABASE_URL must be a postgresql:// URL")
+
+
+def plain_url(url: str) -> str:
+    """The same URL in the form asyncpg and libpq understand (no `+asyncpg`)."""
+    return "postgresql://" + async_url(url)[len("postgresql+asyncpg://") :]
+
+
+class Database:
+    def __init__(self, url: str, *, pool_size: int = 10, max_overflow: int = 10, echo: bool = False) -> None:
+        self.url = async_url(url)
+        self.engine: AsyncEngine = create_async_engine(
+            self.url,
+            pool_size=pool_size,
+            max_overflow=max_overflow,
+            pool_pre_ping=False,
+            echo=echo,
+            # Prepared statements are cached per connection by asyncpg; keep SQLAlchemy's cache warm too.
+            connect_args={"server_settings": {"application_name": "sxvis"}},
+        )
+        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+
+    def session(self) -> AsyncSession:
+        """A session for reads; use as `async with db.session() as s`."""
+        return self._sessions()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session inside one transaction: committed when the block ends, rolled back on any error."""
+        async with self._sessions() as session, session.begin():
+            yield session
+
+    def on_statement(self, listener: Any) -> None:
+        """Call `listener(statement)` before every SQL statement (used by the statement-count tests)."""
+
+        def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            listener(statement)
+
+        event.listen(self.engine.sync_engine, "before_cursor_execute", _before)
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

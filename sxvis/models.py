@@ -1,0 +1,16 @@
+"""Every SQLAlchemy model, imported in one place so the metadata is complete (Alembic, tests)."""
+
+from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServiceProvider
+from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember, Person
+
+__all__ = [
+    "Agency",
+    "Circumstance",
+    "Enrollment",
+    "Household",
+    "HouseholdMember",
+    "Person",
+    "RequiredDocument",
+    "Service",
+    "ServiceProvider",
+]

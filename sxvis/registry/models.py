@@ -1,0 +1,152 @@
+"""Persons, households, circumstances and service enrollments.
+
+Every table that holds data about a person carries `person_id`, so the schema can later be distributed
+by person (Citus) without redesign (DESIGN, Database).
+"""
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Computed, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sxvis.database.base import Base, created_at, db_enum, updated_at, uuid_pk
+from sxvis.registry.enums import (
+    CircumstanceCategory,
+    EnrollmentEndReason,
+    EnrollmentStatus,
+    HouseholdRelation,
+    ResidenceStatus,
+    Sex,
+)
+
+FIN_PATTERN = r"^[0-9A-Z]{7}$"
+
+# The search key: surname, first name and patronymic folded by `sxvis_fold` (migration 0001), which
+# erases the differences between Azerbaijani, Russian-Cyrillic and ASCII spellings of one name.
+NAME_KEY_SQL = "sxvis_fold(last_name || ' ' || first_name || ' ' || coalesce(patronymic, ''))"
+
+
+class Household(Base):
+    __tablename__ = "households"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    head_person_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("persons.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
+    region_code: Mapped[str | None] = mapped_column(String(16))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    address_line: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+
+
+class Person(Base):
+    __tablename__ = "persons"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    fin: Mapped[str] = mapped_column(String(7), unique=True)
+    last_name: Mapped[str] = mapped_column(Text)
+    first_name: Mapped[str] = mapped_column(Text)
+    patronymic: Mapped[str | None] = mapped_column(Text)
+    birth_date: Mapped[date]
+    sex: Mapped[Sex] = mapped_column(db_enum(Sex, "sex"))
+    residence_status: Mapped[ResidenceStatus] = mapped_column(db_enum(ResidenceStatus, "residence_status"))
+    region_code: Mapped[str | None] = mapped_column(String(16))
+    district_code: Mapped[str | None] = mapped_column(String(16))
+    address_line: Mapped[str | None] = mapped_column(Text)
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
+    protected: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    date_of_death: Mapped[date | None]
+    household_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("households.id", ondelete="SET NULL"), index=True
+    )
+    registered_by: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
+    name_key: Mapped[str] = mapped_column(Text, Computed(NAME_KEY_SQL, persisted=True))
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+    __table_args__ = (
+        CheckConstraint(f"fin ~ '{FIN_PATTERN}'", name="fin_format"),
+        CheckConstraint("date_of_death IS NULL OR date_of_death >= birth_date", name="death_after_birth"),
+        Index("ix_persons_name_key_trgm", "name_key", postgresql_using="gin",
+              postgresql_ops={"name_key": "gin_trgm_ops"}),
+        Index("ix_persons_region_district", "region_code", "district_code"),
+        Index("ix_persons_birth_date", "birth_date"),
+    )
+
+
+class HouseholdMember(Base):
+    """A person's place in a household; a person belongs to at most one household."""
+
+    __tablename__ = "household_members"
+
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("households.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[HouseholdRelation] = mapped_column(db_enum(HouseholdRelation, "household_relation"))
+    created_at: Mapped[datetime] = created_at()
+
+
+class Circumstance(Base):
+    """A difficult life circumstance (Strategy §3) of a person, from when, until when, and who says so."""
+
+    __tablename__ = "circumstances"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    category: Mapped[CircumstanceCategory] = mapped_column(db_enum(CircumstanceCategory, "circumstance_category"))
+    since: Mapped[date]
+    until: Mapped[date | None]
+    source_agency: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+
+    __table_args__ = (
+        CheckConstraint("until IS NULL OR until >= since", name="until_after_since"),
+        Index("ix_circumstances_person_id", "person_id"),
+        Index("ix_circumstances_category_person", "category", "person_id"),
+    )
+
+
+class Enrollment(Base):
+    """A person's enrollment in a service at a provider agency."""
+
+    __tablename__ = "enrollments"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    service_code: Mapped[str] = mapped_column(ForeignKey("services.code"))
+    provider_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
+    status: Mapped[EnrollmentStatus] = mapped_column(db_enum(EnrollmentStatus, "enrollment_status"))
+    started_on: Mapped[date]
+    ended_on: Mapped[date | None]
+    end_reason: Mapped[EnrollmentEndReason | None] = mapped_column(
+        db_enum(EnrollmentEndReason, "enrollment_end_reason")
+    )
+    irp_reference: Mapped[str | None] = mapped_column(String(64))  # Individual Rehabilitation Program
+    note: Mapped[str | None] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+    updated_at: Mapped[datetime] = updated_at()
+
+    __table_args__ = (
+        CheckConstraint("ended_on IS NULL OR ended_on >= started_on", name="ended_after_started"),
+        CheckConstraint(
+            "(status = 'ENDED') = (ended_on IS NOT NULL AND end_reason IS NOT NULL)", name="ended_has_reason"
+        ),
+        Index("ix_enrollments_person_id", "person_id"),
+        Index("ix_enrollments_service_provider", "service_code", "provider_code"),
+        Index("ix_enrollments_provider_person", "provider_code", "person_id"),
+        # One active enrollment per person, service and provider.
+        Index(
+            "uq_enrollments_active",
+            "person_id",
+            "service_code",
+            "provider_code",
+            unique=True,
+            postgresql_where=text("status = 'ACTIVE'"),
+        ),
+    )
