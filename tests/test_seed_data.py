@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from sxvis.seed.geography import REGIONS, STREET_NAMES, district_by_code, region_by_code
+from sxvis.geography import REGIONS, STREET_NAMES, district_by_code, region_by_code
 from sxvis.seed.names import (
     CYRILLIC_SPELLINGS,
     FEMALE_FIRST_NAMES,

@@ -47,20 +47,20 @@ _ALL_DOCUMENT_FORMS = (
 
 # 001 §21, the note under the list of documents (rule 7).
 _MEIS_FIRST_NOTE_001 = (
-    "Qeyd: MEİS-dən elektron məlumatların əldə edilməsi mümkün olmadıqda nəzərdə tutulan sənədlər tələb "
-    "edilir."
+    "Qeyd: MEİS-dən elektron məlumatların əldə edilməsi mümkün olmadıqda nəzərdə tutulan sənədlər "
+    "tələb edilir."
 )
 
 # 000 §15, third bullet (rule 7).
 _PAPER_ONLY_IF_NOT_ELECTRONIC_000 = (
-    "xidmətin həyata keçirilməsi üçün tələb edilən sənədləri elektron qaydada əldə etmək mümkün olmadıqda "
-    "kağız üzərində təqdim edilir"
+    "xidmətin həyata keçirilməsi üçün tələb edilən sənədləri elektron qaydada əldə etmək mümkün "
+    "olmadıqda kağız üzərində təqdim edilir"
 )
 
 
 # Source: 000_0a8abb4ad98fdae1.txt (ASAN/DOST passport, © 2024 DOST). The document prints no service ID.
 SOCIAL_PEDAGOGICAL = PassportSeed(
-    code="00-00-00-01",
+    code="00-00-00-01",  # placeholder: the source gives no code, see notes
     name_az="Sosial-pedaqoji xidmətlərin göstərilməsi",  # §1
     name_en="Provision of social-pedagogical services",
     source_document="000_0a8abb4ad98fdae1.txt",
@@ -79,37 +79,37 @@ SOCIAL_PEDAGOGICAL = PassportSeed(
     legal_basis=(  # §6
         "“Sosial xidmət haqqında” Azərbaycan Respublikasının Qanunu",
         (
-            "Azərbaycan Respublikası Prezidentinin 2011-ci il 16 fevral tarixli 386 nömrəli Fərmanı ilə "
-            "təsdiq edilmiş “Azərbaycan Respublikasının Əmək və Əhalinin Sosial Müdafiəsi Nazirliyini "
-            "haqqında Əsasnamə”"
+            "Azərbaycan Respublikası Prezidentinin 2011-ci il 16 fevral tarixli 386 nömrəli Fərmanı "
+            "ilə təsdiq edilmiş “Azərbaycan Respublikasının Əmək və Əhalinin Sosial Müdafiəsi "
+            "Nazirliyini haqqında Əsasnamə”"
         ),
         (
-            "Azərbaycan Respublikası Prezidentinin 2020-ci il 30 iyun tarixli 1077 nömrəli Fərmanı ilə "
-            "təsdiq edilmiş “Sosial Xidmətlər Agentliyinin Nizamnaməsi”"
+            "Azərbaycan Respublikası Prezidentinin 2020-ci il 30 iyun tarixli 1077 nömrəli Fərmanı "
+            "ilə təsdiq edilmiş “Sosial Xidmətlər Agentliyinin Nizamnaməsi”"
         ),
         (
-            "Azərbaycan Respublikası Prezidentinin 2018-ci il 10 dekabr tarixli 387 nömrəli Fərmanı ilə "
-            "təsdiq edilmiş “DOST” mərkəzlərində göstərilən xidmətlərin siyahısı” və “DOST” mərkəzlərində "
-            "xidmət göstərilməsi Qaydası”"
+            "Azərbaycan Respublikası Prezidentinin 2018-ci il 10 dekabr tarixli 387 nömrəli Fərmanı "
+            "ilə təsdiq edilmiş “DOST” mərkəzlərində göstərilən xidmətlərin siyahısı” və “DOST” "
+            "mərkəzlərində xidmət göstərilməsi Qaydası”"
         ),
         (
-            "Azərbaycan Respublikası Nazirlər Kabinetinin 2013-cü il 31 yanvar tarixli 17 nömrəli Qərarı ilə "
-            "təsdiq edilmiş “Evdə (səyyar) sosial xidmətin göstərilməsi Qaydası”"
+            "Azərbaycan Respublikası Nazirlər Kabinetinin 2013-cü il 31 yanvar tarixli 17 nömrəli "
+            "Qərarı ilə təsdiq edilmiş “Evdə (səyyar) sosial xidmətin göstərilməsi Qaydası”"
         ),
         (
-            "Azərbaycan Respublikası Nazirlər Kabinetinin 2013-cü il 5 noyabr tarixli 320 nömrəli Qərarı ilə "
-            "təsdiq edilmiş “Çətin həyat şəraitində olan şəxslərin (ailələrin) dövlət sosial xidmət "
-            "müəssisələrinə yerləşdirilməsi Qaydası”"
+            "Azərbaycan Respublikası Nazirlər Kabinetinin 2013-cü il 5 noyabr tarixli 320 nömrəli "
+            "Qərarı ilə təsdiq edilmiş “Çətin həyat şəraitində olan şəxslərin (ailələrin) dövlət "
+            "sosial xidmət müəssisələrinə yerləşdirilməsi Qaydası”"
         ),
         (
-            "Azərbaycan Respublikası Nazirlər Kabinetinin 2014-cü il 22 aprel tarixli 108 nömrəli Qərarı ilə "
-            "təsdiq edilmiş “Çətin həyat şəraitində olan şəxslərə (ailələrə) dövlət büdcəsinin vəsaiti "
-            "hesabına göstərilən sosial xidmətin zəmanət verilmiş həcmi”"
+            "Azərbaycan Respublikası Nazirlər Kabinetinin 2014-cü il 22 aprel tarixli 108 nömrəli "
+            "Qərarı ilə təsdiq edilmiş “Çətin həyat şəraitində olan şəxslərə (ailələrə) dövlət "
+            "büdcəsinin vəsaiti hesabına göstərilən sosial xidmətin zəmanət verilmiş həcmi”"
         ),
         (
-            "Azərbaycan Respublikası Nazirlər Kabinetinin 2020-ci il 30 dekabr tarixli 519 nömrəli Qərarı "
-            "ilə təsdiq edilmiş Fərdi Reabilitasiya Proqramının hazırlanması, təsdiq edilməsi və həyata "
-            "keçirilməsi Qaydası”"
+            "Azərbaycan Respublikası Nazirlər Kabinetinin 2020-ci il 30 dekabr tarixli 519 nömrəli "
+            "Qərarı ilə təsdiq edilmiş Fərdi Reabilitasiya Proqramının hazırlanması, təsdiq edilməsi "
+            "və həyata keçirilməsi Qaydası”"
         ),
     ),
     # 000 has no "forms of application" field: §7 (in person), §16 (relatives, legal representatives and
@@ -157,8 +157,8 @@ SOCIAL_PEDAGOGICAL = PassportSeed(
                 "Azərbaycan Respublikasının ərazisində daimi yaşayış hüququ verən icazə vəsiqəsinin surəti)"
             ),
             name_en=(
-                "Copy of the identity card (for foreigners and stateless persons, copy of the permit giving "
-                "the right of permanent residence in the Republic of Azerbaijan)"
+                "Copy of the identity card (for foreigners and stateless persons, copy of the permit "
+                "giving the right of permanent residence in the Republic of Azerbaijan)"
             ),
             forms=(DocumentForm.COPY,),
             note=_PAPER_ONLY_IF_NOT_ELECTRONIC_000,
@@ -172,8 +172,8 @@ SOCIAL_PEDAGOGICAL = PassportSeed(
     ),
     procedure=(  # §16
         (
-            "Sosial xidmət müəssisələrinə yerləşdirilmiş şəxslərə (ailələrə) Fərdi Reabilitasiya Proqramına "
-            "əsasən sosial xidmət göstərilir"
+            "Sosial xidmət müəssisələrinə yerləşdirilmiş şəxslərə (ailələrə) Fərdi Reabilitasiya "
+            "Proqramına əsasən sosial xidmət göstərilir"
         ),
         (
             "Şəxslər (ailələr) və ya onların qohumları, qanuni nümayəndəsi (qəyyumu, himayəçisi), "
@@ -182,8 +182,9 @@ SOCIAL_PEDAGOGICAL = PassportSeed(
             "müraciət edir."
         ),
         (
-            "Sosial xidmətin göstərilməsi barədə müraciət daxil olduğu gün şəxsin (ailənin) sosial xidmətə "
-            "olan tələbatı mütəxəssis (sosial-pedaqoji xidmətləri üzrə) tərəfindən qiymətləndirilir"
+            "Sosial xidmətin göstərilməsi barədə müraciət daxil olduğu gün şəxsin (ailənin) sosial "
+            "xidmətə olan tələbatı mütəxəssis (sosial-pedaqoji xidmətləri üzrə) tərəfindən "
+            "qiymətləndirilir"
         ),
         "Qiymətləndirmə zamanı müəyyənləşmiş tələbata uyğun şəxsə sosial xidmət göstərilir.",
     ),
@@ -197,37 +198,41 @@ SOCIAL_PEDAGOGICAL = PassportSeed(
     duration_note=(
         "Fərdi Reabilitasiya Proqramına əsasən (per the person's Individual Rehabilitation Program), 000 §11"
     ),
+    requires_irp=True,  # rule 14: §11 (duration), §15 (document) and §16 (procedure) rest on the program
     notes=(
         "The source prints no service ID; 00-00-00-01 is a placeholder code, not an official one.",
-        "§2 (Xidmətin məzmunu) has no slot: it lists activities for three groups: "
-        "'18 yaşınadək əlilliyi müəyyən edilmiş şəxslərə münasibətdə'; "
-        "'Baxımsız və sosial təhlükəli vəziyyətdə olan yetkinlik yaşına çatmayan uşaqlara münasibətdə'; "
-        "'Xəstəlik, əlillik və ya ahıllıqla əlaqədar özünəqulluq qabiliyyəti, habelə onlara qulluq və kömək "
-        "edə biləcək əmək qabiliyyətli qohumları və ya qanuni nümayəndələri olmayan şəxslər (ailələr), "
-        "xəstəliyin terminal (son) mərhələsində olan şəxslərə münasibətdə'.",
+        (
+            "§2 (Xidmətin məzmunu) has no slot: it lists activities for three groups: "
+            "'18 yaşınadək əlilliyi müəyyən edilmiş şəxslərə münasibətdə'; "
+            "'Baxımsız və sosial təhlükəli vəziyyətdə olan yetkinlik yaşına çatmayan uşaqlara "
+            "münasibətdə'; 'Xəstəlik, əlillik və ya ahıllıqla əlaqədar özünəqulluq qabiliyyəti, habelə "
+            "onlara qulluq və kömək edə biləcək əmək qabiliyyətli qohumları və ya qanuni nümayəndələri "
+            "olmayan şəxslər (ailələr), xəstəliyin terminal (son) mərhələsində olan şəxslərə münasibətdə'."
+        ),
         (
             "§5 (Xidmətin icrasında iştirak edən dövlət qurumunun adı) is empty in the source, so "
             "back_office is empty."
         ),
         (
-            "Application forms are derived, 000 having no such field: §7 'Xidmət yerinə şəxsən gəlməklə' (in "
-            "person); "
-        )
+            "Application forms are derived, 000 having no such field: §7 'Xidmət yerinə şəxsən "
+            "gəlməklə' (in person); §16 (relatives, legal representative, municipalities, NGOs, or "
+            "others with the person's consent apply); §12 'Elektron qaydada 7/24' (electronic "
+            "applications)."
+        ),
         (
-            "§16 (relatives, legal representative, municipalities, NGOs, or others with the person's consent "
-            "apply); "
-        )
-        "§12 'Elektron qaydada 7/24' (electronic applications).",
-        (
-            "§12 (time of accepting applications): 'Elektron qaydada 7/24'; 'Digər hallarda iş günlərində iş "
-            "saatları ərzində'."
+            "§12 (time of accepting applications): 'Elektron qaydada 7/24'; 'Digər hallarda iş "
+            "günlərində iş saatları ərzində'."
         ),
         "§9 (result): 'Sosial-pedaqoji xidmətin göstərilməsi təmin olunur.'",
-        "§14 covers both ending (dayandırılması) and refusal (imtina): 'Hüquqi əsasın olmaması'; "
-        "'Şəxsin xidmətdən çıxarılması'.",
+        (
+            "§14 covers both ending (dayandırılması) and refusal (imtina): 'Hüquqi əsasın olmaması'; "
+            "'Şəxsin xidmətdən çıxarılması'."
+        ),
         "§15: " + _PAPER_ONLY_IF_NOT_ELECTRONIC_000 + ".",
-        "§17 (pre-court settlement of disputes) repeats the text of §16 word for word; the source gives no "
-        "dispute-settlement information.",
+        (
+            "§17 (pre-court settlement of disputes) repeats the text of §16 word for word; the source "
+            "gives no dispute-settlement information."
+        ),
         "Operator standard time, front-office and back-office durations are not given in the source.",
     ),
 )
@@ -247,21 +252,21 @@ HOME_CARE = PassportSeed(
     legal_basis=(  # §5
         (
             '30 dekabr 2011-ci il tarixli, 275-IVQ nömrəli "Sosial xidmət haqqında" Azərbaycan '
-            'Respublikasının Qanunu'
+            "Respublikasının Qanunu"
         ),
         (
-            '"Evdə (səyyar) sosial xidmətin göstərilməsi Qaydası"-nın təsdiq edilməsi barədə Azərbaycan '
-            'Respublikası Nazirlər Kabinetinin 2013-cü il 31 yanvar tarixli 17 nömrəli Qərarı'
+            '"Evdə (səyyar) sosial xidmətin göstərilməsi Qaydası"-nın təsdiq edilməsi barədə '
+            "Azərbaycan Respublikası Nazirlər Kabinetinin 2013-cü il 31 yanvar tarixli 17 nömrəli Qərarı"
         ),
         (
-            '"Çətin həyat şəraitində olan şəxslərə (ailələrə) dövlət büdcəsinin vəsaiti hesabına göstərilən '
-            'sosial xidmətin zəmanət verilmiş həcmi"-nin təsdiq edilməsi barədə Azərbaycan Respublikası '
-            'Nazirlər Kabinetinin 2014-cü il 22 aprel tarixli 108 nömrəli Qərarı'
+            '"Çətin həyat şəraitində olan şəxslərə (ailələrə) dövlət büdcəsinin vəsaiti hesabına '
+            'göstərilən sosial xidmətin zəmanət verilmiş həcmi"-nin təsdiq edilməsi barədə Azərbaycan '
+            "Respublikası Nazirlər Kabinetinin 2014-cü il 22 aprel tarixli 108 nömrəli Qərarı"
         ),
         (
             '"Dövlət sosial xidmət müəssisələrində və evlərdə qismən ödənişli və tam ödənişli şərtlərlə '
             'sosial xidmətin göstərilməsi Qaydası"-nın təsdiq edilməsi barədə Azərbaycan Respublikası '
-            'Nazirlər Kabinetinin 2012-ci il 30 dekabr tarixli 328 nömrəli Qərarı'
+            "Nazirlər Kabinetinin 2012-ci il 30 dekabr tarixli 328 nömrəli Qərarı"
         ),
     ),
     application_forms=(  # §6
@@ -291,12 +296,9 @@ HOME_CARE = PassportSeed(
     fee=Fee.FREE,  # §19, see fee_note
     fee_note=(
         "§19 lists both options ('Ödənişli', 'Ödənişsiz') with neither marked. FREE is recorded for the "
-        (
-            "guaranteed volume paid from the state budget (legal basis 3, Cabinet decision No. 108 of "
-            "22.04.2014); "
-        )
-        "legal basis 4 (Cabinet decision No. 328 of 30.12.2012) provides for partly paid and fully paid "
-        "home social services. To be confirmed against the original passport."
+        "guaranteed volume paid from the state budget (legal basis 3, Cabinet decision No. 108 of "
+        "22.04.2014); legal basis 4 (Cabinet decision No. 328 of 30.12.2012) provides for partly paid "
+        "and fully paid home social services. To be confirmed against the original passport."
     ),
     places_of_service=_DOST_CENTRES_A_TO_E,  # §20
     required_documents=(  # §21, forms from §22
@@ -306,8 +308,8 @@ HOME_CARE = PassportSeed(
                 "vətəndaşlığı olmayan şəxsin daimi yaşamaq üçün icazə vəsiqəsi"
             ),
             name_en=(
-                "Identity card of the person who is to receive the social-household service; for a foreigner "
-                "or a stateless person, the permanent residence permit"
+                "Identity card of the person who is to receive the social-household service; for a "
+                "foreigner or a stateless person, the permanent residence permit"
             ),
             forms=_ALL_DOCUMENT_FORMS,
             note=_MEIS_FIRST_NOTE_001,
@@ -318,8 +320,8 @@ HOME_CARE = PassportSeed(
                 "göstərilməklə, sağlamlıq haqqında tibbi arayış"
             ),
             name_en=(
-                "Medical certificate of health, stating that the person carries no infectious disease and "
-                "stating their mental health"
+                "Medical certificate of health, stating that the person carries no infectious disease "
+                "and stating their mental health"
             ),
             forms=_ALL_DOCUMENT_FORMS,
             note=_MEIS_FIRST_NOTE_001,
@@ -330,8 +332,8 @@ HOME_CARE = PassportSeed(
                 "çıxarış)"
             ),
             name_en=(
-                "If the person has a disability, the decision of the medical-social expert commission (TSEK) "
-                "confirming it (extract from the examination act)"
+                "If the person has a disability, the decision of the medical-social expert commission "
+                "(TSEK) confirming it (extract from the examination act)"
             ),
             forms=_ALL_DOCUMENT_FORMS,
             note=_MEIS_FIRST_NOTE_001,
@@ -357,30 +359,31 @@ HOME_CARE = PassportSeed(
     ),
     procedure=(  # §23
         (
-            "Əmək qabiliyyətli qohumları və ya qanuni nümayəndələri ilə eyni yaşayış məntəqəsində yaşamayan "
-            "və sosial xidmətə ehtiyacı olan şəxslər evdə (səyyar) sosial xidmət göstərilməsi üçün müraciət "
-            "edə bilər."
+            "Əmək qabiliyyətli qohumları və ya qanuni nümayəndələri ilə eyni yaşayış məntəqəsində "
+            "yaşamayan və sosial xidmətə ehtiyacı olan şəxslər evdə (səyyar) sosial xidmət "
+            "göstərilməsi üçün müraciət edə bilər."
         ),
         "DOST mərkəzinə müraciət edən şəxs sosial xidmətlər istiqaməti üzrə növbə götürür.",
         (
-            "Növbəsinə uyğun olaraq sosial xidmətlər üzrə müvafiq masaya yaxınlaşır və sənədləri sosial "
-            "xidmətlər üzrə sosial agentə təqdim edir."
+            "Növbəsinə uyğun olaraq sosial xidmətlər üzrə müvafiq masaya yaxınlaşır və sənədləri "
+            "sosial xidmətlər üzrə sosial agentə təqdim edir."
         ),
         (
             "Mərkəzin Sosial xidmət məsələləri üzrə sosial agentləri tərəfindən müraciət dinlənir və "
             "sənədlərin tamlığı yoxlanılır."
         ),
         (
-            "Yaşayış yeri üzrə qeydiyyatda olan adamlardan başqa xidmətə götürüləcək şəxsin onunla eyni "
-            "yaşayış məntəqəsində yaşayan, ona baxmağa borclu olan qohumlarının olub-olmaması yoxlanılır."
+            "Yaşayış yeri üzrə qeydiyyatda olan adamlardan başqa xidmətə götürüləcək şəxsin onunla "
+            "eyni yaşayış məntəqəsində yaşayan, ona baxmağa borclu olan qohumlarının olub-olmaması "
+            "yoxlanılır."
         ),
         (
-            '"Əlillik" (TSERAS) altsistemi vasitəsilə sosial agent şəxsin əlilliyi haqqında məlumatlar '
-            'yoxlanılır.'
+            '"Əlillik" (TSERAS) altsistemi vasitəsilə sosial agent şəxsin əlilliyi haqqında '
+            "məlumatlar yoxlanılır."
         ),
         (
-            "Məlumatlar yoxlandıqdan sonra şəxs müraciət ərizəsi yazır (zərurət yarandıqda DOST könüllüləri "
-            "tərəfindən müraciət edən şəxsə köməklik göstərilir)."
+            "Məlumatlar yoxlandıqdan sonra şəxs müraciət ərizəsi yazır (zərurət yarandıqda DOST "
+            "könüllüləri tərəfindən müraciət edən şəxsə köməklik göstərilir)."
         ),
         "Ərizənin elektron surəti və altsistemlərdən alınan məlumatlar müraciətə əlavə edilir.",
         (
@@ -389,8 +392,8 @@ HOME_CARE = PassportSeed(
         ),
         (
             "Xidmətin göstərilmə müddətinin bitməsinə ən az bir iş günü qalmış sosial agent tərəfindən "
-            "şəxsin E-sosial portalındakı şəxsi kabinetinə arxa ofis tərəfindən qəbul edilmiş qərar barədə "
-            "məlumat yerləşdirilir."
+            "şəxsin E-sosial portalındakı şəxsi kabinetinə arxa ofis tərəfindən qəbul edilmiş qərar "
+            "barədə məlumat yerləşdirilir."
         ),
     ),
     information_systems=(  # §24; of the §25 subsystems, the one the procedure names (step 6)
@@ -401,46 +404,58 @@ HOME_CARE = PassportSeed(
     electronisation_degree=None,  # §26 lists all four options with none marked
     automation_degree=None,  # the 001 form has no automation field
     notes=(
-        "Approved by the decision of the Collegium of the Ministry of Labour and Social Protection of the "
-        "Population of 16 December 2019 (the decision number is left blank in the source: '_____ nömrəli').",
-        "§3 lists the whole classification (11 options) with none marked; only 'Sosial xidmət sahəsində "
-        "göstərilən xidmətlər' fits this service and matches 002 §3 and 003 §3.",
-        "§10 lists 'Əhali: Fərdi sahibkarlar', 'Qeyri-əhali: Hüquqi şəxslər' and 'Qeyri-əhali: Ailə "
-        "təsərrüfatları' beside the three population groups, with none marked; home care is for a person, so "
-        "only citizens and permanent-resident foreigners and stateless persons are recorded (digest rule 1).",
-        "§11 lists all six back-office codes (01 DSMF, 02 DMX, 03 DƏMX, 04 DTSERX, 05 DOST Agentliyi, "
         (
-            "06 ƏƏSMN) with none marked; DOST (05) is recorded, the agency whose centres perform the service "
-            "(§4)."
+            "Approved by the decision of the Collegium of the Ministry of Labour and Social Protection of "
+            "the Population of 16 December 2019 (the decision number is left blank in the source: "
+            "'_____ nömrəli')."
+        ),
+        (
+            "§3 lists the whole classification (11 options) with none marked; only 'Sosial xidmət "
+            "sahəsində göstərilən xidmətlər' fits this service and matches 002 §3 and 003 §3."
+        ),
+        (
+            "§10 lists 'Əhali: Fərdi sahibkarlar', 'Qeyri-əhali: Hüquqi şəxslər' and 'Qeyri-əhali: Ailə "
+            "təsərrüfatları' beside the three population groups, with none marked; home care is for a "
+            "person, so only citizens and permanent-resident foreigners and stateless persons are "
+            "recorded (digest rule 1)."
+        ),
+        (
+            "§11 lists all six back-office codes (01 DSMF, 02 DMX, 03 DƏMX, 04 DTSERX, 05 DOST "
+            "Agentliyi, 06 ƏƏSMN) with none marked; DOST (05) is recorded, the agency whose centres "
+            "perform the service (§4)."
         ),
         (
             "§12, §14 and §16 list the units 'ay', 'gün', 'saat', 'dəqiqə' with none marked; the numbers "
-            "(§13 15, "
-        )
-        "§15 2, §17 13) are read as days, as the digest says, and 2 + 13 = 15.",
-        "§22 lists the forms 'Əsli', 'Surəti', 'Notarial təsdiq edilmiş surəti', 'Elektron surəti' for the "
-        "service as a whole, none marked and none tied to a document; every document gets all four.",
+            "(§13 15, §15 2, §17 13) are read as days, as the digest says, and 2 + 13 = 15."
+        ),
+        (
+            "§22 lists the forms 'Əsli', 'Surəti', 'Notarial təsdiq edilmiş surəti', 'Elektron surəti' "
+            "for the service as a whole, none marked and none tied to a document; every document gets "
+            "all four."
+        ),
         _MEIS_FIRST_NOTE_001 + " (§21)",
         (
             "§25 lists every MEİS subsystem plus 'Heç biri' (none) with none marked; only the TSERAS "
-            "subsystem is "
-        )
-        "named by the procedure (step 6). §25 spells it '“Əillik” (TSERAS) altsistemi'.",
-        "§26 (electronisation degree) lists 'Tam', 'Qismən', 'Elektronlaşdırılmayan', "
-        "'Elektronlaşdırıla bilinməyən' with none marked.",
+            "subsystem is named by the procedure (step 6). §25 spells it '“Əillik” (TSERAS) altsistemi'."
+        ),
+        (
+            "§26 (electronisation degree) lists 'Tam', 'Qismən', 'Elektronlaşdırılmayan', "
+            "'Elektronlaşdırıla bilinməyən' with none marked."
+        ),
         "§27 (responsible person's position): 'DOST mərkəzinin sosial agentı'.",
-        "Step 10: the decision is posted to the person's E-sosial cabinet at least one working day before "
-        "the end of the service period (digest rule 5).",
+        (
+            "Step 10: the decision is posted to the person's E-sosial cabinet at least one working day "
+            "before the end of the service period (digest rule 5)."
+        ),
     ),
 )
 
 # Source: 002_e8e0cfb57d1bfd03.txt (ASAN/DOST passport, © 2023 DOST).
 DOMESTIC_VIOLENCE = PassportSeed(
     code="09-03-00-00",  # §2
-    # §1
-    name_az=(
-        "Məişət zorakılığından zərər çəkmiş şəxslərin sosial reabilitasiyası və sosial müdafiəsinin təşkil "
-        "edilməsi"
+    name_az=(  # §1
+        "Məişət zorakılığından zərər çəkmiş şəxslərin sosial reabilitasiyası və sosial müdafiəsinin "
+        "təşkil edilməsi"
     ),
     name_en=(
         "Organising the social rehabilitation and social protection of persons harmed by domestic violence"
@@ -464,15 +479,15 @@ DOMESTIC_VIOLENCE = PassportSeed(
             "Kabinetinin 5 noyabr 2013-cü il tarixli, 320 nömrəli Qərarı"
         ),
         (
-            "“Məişət zorakılığı törətmiş şəxslərin profilaktik qeydiyyata götürülməsi və həmin şəxslərlə "
-            "tərbiyəvi-qabaqlayıcı işin aparılması Qaydası” təsdiq edilməsi barədə Azərbaycan Respublikası "
-            "Nazirlər Kabinetinin 19 dekabr 2011-ci il tarixli, 206 nömrəli Qərarı"
+            "“Məişət zorakılığı törətmiş şəxslərin profilaktik qeydiyyata götürülməsi və həmin "
+            "şəxslərlə tərbiyəvi-qabaqlayıcı işin aparılması Qaydası” təsdiq edilməsi barədə Azərbaycan "
+            "Respublikası Nazirlər Kabinetinin 19 dekabr 2011-ci il tarixli, 206 nömrəli Qərarı"
         ),
         (
-            "“Məişət zorakılığından zərər çəkmiş şəxslərə yardım mərkəzlərinin fəaliyyəti Qaydası”nın və "
-            "“Məişət zorakılığından zərər çəkmiş şəxslərə qeyri-dövlət yardım mərkəzlərinin akkreditasiyası "
-            "Qaydaları”nın təsdiq edilməsi barədə Azərbaycan Respublikası Nazirlər Kabinetinin 25 aprel "
-            "2012-ci il tarixli, 89 nömrəli Qərarı"
+            "“Məişət zorakılığından zərər çəkmiş şəxslərə yardım mərkəzlərinin fəaliyyəti Qaydası”nın "
+            "və “Məişət zorakılığından zərər çəkmiş şəxslərə qeyri-dövlət yardım mərkəzlərinin "
+            "akkreditasiyası Qaydaları”nın təsdiq edilməsi barədə Azərbaycan Respublikası Nazirlər "
+            "Kabinetinin 25 aprel 2012-ci il tarixli, 89 nömrəli Qərarı"
         ),
     ),
     application_forms=(ApplicationForm.IN_PERSON, ApplicationForm.REPRESENTATIVE),  # §6
@@ -491,8 +506,8 @@ DOMESTIC_VIOLENCE = PassportSeed(
     required_documents=(  # §21; the passport names no form for either document
         RequiredDocument(
             name_az=(
-                "Müraciət edən şəxsin və ya məişət zorakılığından zərər çəkmiş şəxsin şəxsiyyət vəsiqəsi, "
-                "əcnəbinin və vətəndaşlığı olmayan şəxsin pasportu"
+                "Müraciət edən şəxsin və ya məişət zorakılığından zərər çəkmiş şəxsin şəxsiyyət "
+                "vəsiqəsi, əcnəbinin və vətəndaşlığı olmayan şəxsin pasportu"
             ),
             name_en=(
                 "Identity card of the applicant or of the person harmed by domestic violence; for a "
@@ -508,20 +523,21 @@ DOMESTIC_VIOLENCE = PassportSeed(
     ),
     procedure=(  # §22
         (
-            'Məişət zorakılığına məruz qalan şəxs (onun qohumu, qanuni nümayəndəsi (qəyyumu, himayəçisi), '
-            'bələdiyyələr, qeyri-hökumət təşkilatları, habelə həmin şəxslərin razılığı ilə digər şəxslər) '
-            '"DOST" mərkəzinə müraciət edərək sosial xidmətlər istiqaməti üzrə növbə götürür.'
+            "Məişət zorakılığına məruz qalan şəxs (onun qohumu, qanuni nümayəndəsi (qəyyumu, "
+            "himayəçisi), bələdiyyələr, qeyri-hökumət təşkilatları, habelə həmin şəxslərin razılığı ilə "
+            'digər şəxslər) "DOST" mərkəzinə müraciət edərək sosial xidmətlər istiqaməti üzrə növbə '
+            "götürür."
         ),
         "Növbəsinə uyğun olaraq sosial xidmətlər üzrə müvafiq masaya yaxınlaşır.",
         (
-            "Mərkəzin hüquqşünası və psixoloqu tərəfindən məişət zorakılığından zərər çəkmiş şəxslə sosial "
-            "reabilitasiya və sosial müdafiənin təşkili məqsədilə söhbət aparılır, sosial reabilitasiyaya "
-            "olan ehtiyacı müəyyənləşdirilir."
+            "Mərkəzin hüquqşünası və psixoloqu tərəfindən məişət zorakılığından zərər çəkmiş şəxslə "
+            "sosial reabilitasiya və sosial müdafiənin təşkili məqsədilə söhbət aparılır, sosial "
+            "reabilitasiyaya olan ehtiyacı müəyyənləşdirilir."
         ),
         "Məişət zorakılığı hadisəsi haqqında hüquq-mühafizə orqanlarına məlumat verilir.",
         (
-            "Şəxsin anonimliyi qorunmaq şərtilə xüsusi reabilitasiya mərkəzinə yerləşdirilməsi üçün müraciət "
-            "Sosial Xidmətlər Agentliyinə göndərilir."
+            "Şəxsin anonimliyi qorunmaq şərtilə xüsusi reabilitasiya mərkəzinə yerləşdirilməsi üçün "
+            "müraciət Sosial Xidmətlər Agentliyinə göndərilir."
         ),
     ),
     information_systems=(  # §23, §24
@@ -538,8 +554,10 @@ DOMESTIC_VIOLENCE = PassportSeed(
             "execution) is SXA."
         ),
         "§21 names no form (original, copy, ...) for the documents.",
-        "The front-office time (1 hour) and the back-office time (1 day) together exceed the total (1 day) "
-        "as printed; the figures are kept as the source gives them.",
+        (
+            "The front-office time (1 hour) and the back-office time (1 day) together exceed the total "
+            "(1 day) as printed; the figures are kept as the source gives them."
+        ),
     ),
 )
 
@@ -559,8 +577,8 @@ SANATORIUM_VOUCHERS = PassportSeed(
         ),
         (
             '"Əlilliyi olan şəxslərin dərman preparatları, tibbi xidmət və ölkə hüdudları daxilində '
-            'sanatoriya-kurort müalicəsi ilə təmin olunması Qaydası”nın təsdiq edilməsi haqqında Azərbaycan '
-            'Respublikası Nazirlər Kabinetinin 2021-ci il 23 dekabr tarixli 406 nömrəli Qərarı'
+            "sanatoriya-kurort müalicəsi ilə təmin olunması Qaydası”nın təsdiq edilməsi haqqında "
+            "Azərbaycan Respublikası Nazirlər Kabinetinin 2021-ci il 23 dekabr tarixli 406 nömrəli Qərarı"
         ),
     ),
     application_forms=(  # §6
@@ -599,35 +617,35 @@ SANATORIUM_VOUCHERS = PassportSeed(
     procedure=(  # §23
         '"DOST" mərkəzinə müraciət edən şəxs sosial xidmətlər istiqaməti üzrə növbə götürür.',
         (
-            "Növbəsinə uyğun olaraq sosial xidmətlər üzrə müvafiq masaya yaxınlaşır və sənədləri sosial "
-            "xidmətlər üzrə sosial agentə təqdim edir."
+            "Növbəsinə uyğun olaraq sosial xidmətlər üzrə müvafiq masaya yaxınlaşır və sənədləri "
+            "sosial xidmətlər üzrə sosial agentə təqdim edir."
         ),
         "Mərkəzin sosial xidmət məsələləri üzrə sosial agenti tərəfindən sənədlərin tamlığı yoxlanılır.",
         (
-            "Şəxs müalicə putyovkası üçün müraciət etdiyi təqdirdə sosial agent tərəfindən “Əmək müqaviləsi "
-            "bildirişi” altsistemi vasitəsilə müraciət edən şəxsin (istirahət putyovkası üçün müraciət "
-            "edənlər istisna olmaqla) işləyib-işləməməsi yoxlanılır."
+            "Şəxs müalicə putyovkası üçün müraciət etdiyi təqdirdə sosial agent tərəfindən “Əmək "
+            "müqaviləsi bildirişi” altsistemi vasitəsilə müraciət edən şəxsin (istirahət putyovkası "
+            "üçün müraciət edənlər istisna olmaqla) işləyib-işləməməsi yoxlanılır."
         ),
         (
-            "“Əlillik” (TSERAS) altsistemi vasitəsilə sosial agent müraciət edən şəxsin əlilliyi haqqında "
-            "məlumatları yoxlayır."
+            "“Əlillik” (TSERAS) altsistemi vasitəsilə sosial agent müraciət edən şəxsin əlilliyi "
+            "haqqında məlumatları yoxlayır."
         ),
         (
-            "Altsistemlər vasitəsilə məlumatlar yoxlanıldıqdan sonra şəxs müraciət ərizəsi yazır (zərurət "
-            "yarandıqda DOST könüllüləri tərəfindən vətəndaşa köməklik göstərilir)."
+            "Altsistemlər vasitəsilə məlumatlar yoxlanıldıqdan sonra şəxs müraciət ərizəsi yazır "
+            "(zərurət yarandıqda DOST könüllüləri tərəfindən vətəndaşa köməklik göstərilir)."
         ),
         "Ərizənin elektron surəti və altsistemlərdən alınan məlumatlar müraciətə əlavə edilir.",
         (
-            "Müraciət sanatoriya-kurort putyovkası ilə təmin edilməsi üçün sosial agent tərəfindən növbə "
-            "siyahısına əlavə edilir."
+            "Müraciət sanatoriya-kurort putyovkası ilə təmin edilməsi üçün sosial agent tərəfindən "
+            "növbə siyahısına əlavə edilir."
         ),
         (
             "Növbəlilik prinsipinə uyğun olaraq müraciət etmiş şəxsin növbəsi çatdıqda sosial agent "
             "tərəfindən şəxsə bu barədə məlumat verilir və müvafiq qərar qəbul edilir."
         ),
         (
-            "Qəbul edilmiş qərar barədə məlumat müraciət edən şəxsin E-sosial portalındakı şəxsi kabinetində "
-            "yerləşdirilir."
+            "Qəbul edilmiş qərar barədə məlumat müraciət edən şəxsin E-sosial portalındakı şəxsi "
+            "kabinetində yerləşdirilir."
         ),
     ),
     information_systems=(  # §24, §25
@@ -645,10 +663,10 @@ SANATORIUM_VOUCHERS = PassportSeed(
         "The source's numbering goes from §21 (documents) to §23 (procedure); there is no §22.",
         "§21 names no form (original, copy, ...) for the documents.",
         (
-            "Step 4: employment is checked through the 'Əmək müqaviləsi bildirişi' subsystem for treatment "
-            "vouchers "
-        )
-        "only, not for rest vouchers (digest rule 8); steps 8-9: vouchers are given in queue order (rule 9).",
+            "Step 4: employment is checked through the 'Əmək müqaviləsi bildirişi' subsystem for "
+            "treatment vouchers only, not for rest vouchers (digest rule 8); steps 8-9: vouchers are "
+            "given in queue order (rule 9)."
+        ),
     ),
 )
 

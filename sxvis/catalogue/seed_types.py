@@ -62,4 +62,5 @@ class PassportSeed:
     electronisation_degree: str | None
     automation_degree: str | None
     duration_note: str | None = None  # e.g. "per the Individual Rehabilitation Program"
+    requires_irp: bool = False  # rule 14: the service follows the Individual Rehabilitation Program
     notes: tuple[str, ...] = field(default_factory=tuple)
