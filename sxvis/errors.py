@@ -34,9 +34,9 @@ class SxvisError(Exception):
 class DomainError(SxvisError):
     """An expected failure that names the input field at fault and a stable code."""
 
-    code: ErrorCode = ErrorCode.INVALID
+    code: StrEnum = ErrorCode.INVALID
 
-    def __init__(self, message: str, *, field: str | None = None, code: ErrorCode | None = None) -> None:
+    def __init__(self, message: str, *, field: str | None = None, code: StrEnum | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field

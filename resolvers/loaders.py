@@ -1,0 +1,91 @@
+"""One DataLoader per relation (STYLE §4). Each batch opens its own session, so loaders that run at the
+same time never share a connection, and returns one result per key, in key order.
+
+A page of persons with their circumstances, enrollments, services and providers therefore costs one
+statement per relation, whatever the page size.
+"""
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Hashable, Iterable
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from sxvis.catalogue import service as catalogue
+from sxvis.catalogue.models import Agency, RequiredDocument, Service
+from sxvis.database import Database
+from sxvis.registry import circumstances, enrollments, households, persons
+from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember, Person
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _one_each(
+    db: Database, fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[V]]], key: Callable[[V], K]
+) -> DataLoader[K, V | None]:
+    async def load(keys: list[K]) -> list[V | None]:
+        async with db.session() as session:
+            found = {key(row): row for row in await fetch(session, keys)}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _many_each(
+    db: Database, fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[Any]]], key: Callable[[Any], K],
+    value: Callable[[Any], V],
+) -> DataLoader[K, list[V]]:
+    async def load(keys: list[K]) -> list[list[V]]:
+        grouped: dict[K, list[V]] = defaultdict(list)
+        async with db.session() as session:
+            for row in await fetch(session, keys):
+                grouped[key(row)].append(value(row))
+        return [grouped.get(k, []) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _same(row: Any) -> Any:
+    return row
+
+
+class Loaders:
+    def __init__(self, db: Database) -> None:
+        self.person: DataLoader[uuid.UUID, Person | None] = _one_each(
+            db, lambda s, ids: persons.get_persons_unchecked(s, ids=ids), lambda p: p.id
+        )
+        self.household: DataLoader[uuid.UUID, Household | None] = _one_each(
+            db, lambda s, ids: households.get_households(s, ids=ids), lambda h: h.id
+        )
+        self.members: DataLoader[uuid.UUID, list[HouseholdMember]] = _many_each(
+            db, lambda s, ids: households.members_of(s, household_ids=ids), lambda m: m.household_id, _same
+        )
+        self.circumstances: DataLoader[uuid.UUID, list[Circumstance]] = _many_each(
+            db, lambda s, ids: circumstances.circumstances_of(s, person_ids=ids), lambda c: c.person_id, _same
+        )
+        self.enrollments: DataLoader[uuid.UUID, list[Enrollment]] = _many_each(
+            db, lambda s, ids: enrollments.enrollments_of(s, person_ids=ids), lambda e: e.person_id, _same
+        )
+        self.enrollment: DataLoader[uuid.UUID, Enrollment | None] = _one_each(
+            db, lambda s, ids: enrollments.get_enrollments(s, ids=ids), lambda e: e.id
+        )
+        self.service: DataLoader[str, Service | None] = _one_each(
+            db, lambda s, codes: catalogue.get_services(s, codes=codes), lambda x: x.code
+        )
+        self.agency: DataLoader[str, Agency | None] = _one_each(
+            db, lambda s, codes: catalogue.get_agencies(s, codes=codes), lambda a: a.code
+        )
+        self.providers: DataLoader[str, list[Agency]] = _many_each(
+            db, lambda s, codes: catalogue.providers_of(s, service_codes=codes), lambda pair: pair[0],
+            lambda pair: pair[1],
+        )
+        self.required_documents: DataLoader[str, list[RequiredDocument]] = _many_each(
+            db, lambda s, codes: catalogue.required_documents_of(s, service_codes=codes),
+            lambda d: d.service_code, _same,
+        )
+
+
+__all__ = ["Loaders"]

@@ -1,0 +1,83 @@
+"""How failures reach a client.
+
+Expected failures of a mutation are data: `errors: [RegistryError!]!` in its payload, each with the
+input `field` (camelCase, as the client wrote it), a `code` from the domain's enum, and a `message`.
+Failures of a query are GraphQL errors whose `extensions.code` says what happened (`BAD_USER_INPUT`,
+`FORBIDDEN`); `PUBLIC_ERRORS` lists the exceptions whose messages may pass the production mask, since
+any other error (a database error, say) may carry a FIN in its text.
+"""
+
+from enum import Enum
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+
+from sxvis.errors import AccessDenied, DomainError
+from sxvis.registry.errors import RegistryErrorCode
+
+RegistryErrorCodeType = strawberry.enum(
+    Enum("RegistryErrorCode", {m.name: m.value for m in RegistryErrorCode}),  # type: ignore[misc]
+    name="RegistryErrorCode",
+    description="Why a registry mutation did not change anything.",
+)
+
+# Domain fields whose API name is not simply their camelCase.
+_FIELD_NAMES = {"source_agency": "sourceAgencyCode", "household": "household"}
+
+
+def api_field(name: str | None) -> str | None:
+    if name is None:
+        return None
+    if name in _FIELD_NAMES:
+        return _FIELD_NAMES[name]
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+@strawberry.type(description="An expected failure: nothing was changed.")
+class RegistryError:
+    field: str | None = strawberry.field(description="The input field at fault, as named in the input.")
+    code: RegistryErrorCodeType  # type: ignore[valid-type]
+    message: str
+
+    @classmethod
+    def of(cls, error: DomainError) -> "RegistryError":
+        return cls(field=api_field(error.field), code=RegistryErrorCodeType(error.code.value), message=error.message)
+
+
+class BadUserInput(GraphQLError):
+    """A query argument that cannot be served (a malformed FIN, a page too large)."""
+
+    def __init__(self, error: DomainError) -> None:
+        super().__init__(
+            error.message,
+            extensions={"code": "BAD_USER_INPUT", "field": api_field(error.field), "reason": error.code.value},
+        )
+
+
+class Forbidden(GraphQLError):
+    """The actor may not do this (never a payload error: a denial is not a correctable input)."""
+
+    def __init__(self, error: AccessDenied) -> None:
+        super().__init__(str(error), extensions={"code": "FORBIDDEN"})
+
+
+PUBLIC_ERRORS: tuple[type[BaseException], ...] = (BadUserInput, Forbidden)
+
+
+def public_error(error: BaseException) -> GraphQLError | None:
+    """The GraphQL error a domain exception becomes in a query, or None if it is not public."""
+    if isinstance(error, DomainError):
+        return BadUserInput(error)
+    if isinstance(error, AccessDenied):
+        return Forbidden(error)
+    return None
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Production mask: keep our public errors and document (syntax, validation) errors; hide the rest."""
+    original: Any = error.original_error
+    if original is None:
+        return False
+    return not isinstance(original, PUBLIC_ERRORS)

@@ -1,0 +1,120 @@
+"""The root query. Each field checks its arguments, asks a resolver, and converts models to types."""
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.types import Info
+
+from resolvers import catalogue as catalogue_resolvers
+from resolvers import registry as registry_resolvers
+from resolvers.context import Context
+from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of, service_of, service_or_none
+from schema.errors import public_error
+from schema.registry.inputs import PersonFilter
+from schema.registry.types import Household, Person, PersonConnection, household_or_none, person_of, person_or_none
+from schema.relay import edges_of, parse_uuid
+from sxvis.errors import SxvisError, ValidationFailed
+from sxvis.registry import persons
+
+T = TypeVar("T")
+
+NODE_TYPE_NAMES = frozenset({"Person", "Household", "Circumstance", "Enrollment", "Agency", "Service"})
+
+
+async def _answer(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a query resolver; a domain failure becomes a public GraphQL error (BAD_USER_INPUT …)."""
+    try:
+        return await work()
+    except SxvisError as err:
+        public = public_error(err)
+        if public is None:
+            raise
+        raise public from err
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:
+        # Written out rather than relay.node(): that helper mutates its field, so a process could
+        # build only one schema (tests build a development and a production one).
+        async def work() -> relay.Node | None:
+            try:
+                gid = relay.GlobalID.from_id(id)
+            except (ValueError, TypeError):
+                raise ValidationFailed("This is not an id this API gave out.", field="id") from None
+            if gid.type_name not in NODE_TYPE_NAMES:
+                return None
+            found: relay.Node | None = await gid.resolve_node(info, required=False)
+            return found
+
+        return await _answer(work)
+
+    @strawberry.field(description="One person, by global id or by FIN.")
+    async def person(
+        self, info: Info[Context, None], id: strawberry.ID | None = None, fin: str | None = None
+    ) -> Person | None:
+        async def work() -> Person | None:
+            person_id = None if id is None else parse_uuid(id, type_name="Person", field="id")
+            found = await registry_resolvers.person(info.context, person_id=person_id, fin=fin)
+            return person_or_none(found)
+
+        return await _answer(work)
+
+    @strawberry.field(description="Persons matching a filter, at most 100 a page.")
+    async def persons(
+        self,
+        info: Info[Context, None],
+        filter: PersonFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> PersonConnection:
+        given = filter or PersonFilter()
+        domain_filter = persons.PersonFilter(
+            text=given.text,
+            category=given.category,
+            region_code=given.region,
+            district_code=given.district,
+            service_code=given.service_code,
+            agency_code=given.agency_code,
+            min_age=given.min_age,
+            max_age=given.max_age,
+        )
+
+        async def work() -> PersonConnection:
+            page, count = await registry_resolvers.find_persons(
+                info.context, filter=domain_filter, first=first, after=after
+            )
+            edges, page_info = edges_of(page, person_of)
+            return PersonConnection(edges=edges, page_info=page_info, count=count)
+
+        return await _answer(work)
+
+    @strawberry.field
+    async def household(self, info: Info[Context, None], id: strawberry.ID) -> Household | None:
+        async def work() -> Household | None:
+            household_id = parse_uuid(id, type_name="Household", field="id")
+            return household_or_none(await registry_resolvers.household(info.context, household_id=household_id))
+
+        return await _answer(work)
+
+    @strawberry.field(description="Every agency sharing SXVİS.")
+    async def agencies(self, info: Info[Context, None]) -> list[Agency]:
+        return [agency_of(a) for a in await catalogue_resolvers.agencies(info.context)]
+
+    @strawberry.field(description="A service passport by its code, e.g. 01-09-15-00.")
+    async def service(self, info: Info[Context, None], code: str) -> Service | None:
+        return service_or_none(await catalogue_resolvers.service(info.context, code=code))
+
+    @strawberry.field(description="The service catalogue, in code order.")
+    async def services(
+        self, info: Info[Context, None], first: int | None = None, after: str | None = None
+    ) -> ServiceConnection:
+        async def work() -> ServiceConnection:
+            page = await catalogue_resolvers.services(info.context, first=first, after=after)
+            edges, page_info = edges_of(page, service_of)
+            return ServiceConnection(edges=edges, page_info=page_info)
+
+        return await _answer(work)

@@ -1,0 +1,278 @@
+"""Persons, households, circumstances and enrollments as GraphQL types.
+
+Each type is built from its model by a plain function (`person_of` …); nested fields go through the
+request's DataLoaders, so a page costs one statement per relation, never one per row.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from datetime import date
+from typing import TypeVar
+
+import strawberry
+from strawberry import relay
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from resolvers.context import Context
+from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
+from schema.enums import (
+    CircumstanceCategory,
+    EnrollmentEndReason,
+    EnrollmentStatus,
+    HouseholdRelation,
+    ResidenceStatus,
+    Sex,
+)
+from schema.relay import Edge, PageInfo
+from sxvis import clock
+from sxvis.registry import models
+
+M = TypeVar("M")
+T = TypeVar("T")
+
+
+def _uuids(node_ids: Iterable[str]) -> list[uuid.UUID | None]:
+    out: list[uuid.UUID | None] = []
+    for node_id in node_ids:
+        try:
+            out.append(uuid.UUID(node_id))
+        except ValueError:
+            out.append(None)
+    return out
+
+
+@strawberry.type(description="A person in difficult life circumstances, or a member of their household.")
+class Person(relay.Node):
+    id: relay.NodeID[str]
+    fin: str = strawberry.field(description="Personal identification number: 7 digits and capital letters.")
+    last_name: str
+    first_name: str
+    patronymic: str | None
+    birth_date: date
+    sex: Sex  # type: ignore[valid-type]
+    residence_status: ResidenceStatus  # type: ignore[valid-type]
+    region_code: str | None
+    district_code: str | None
+    address_line: str | None
+    phone: str | None
+    email: str | None
+    protected: bool = strawberry.field(
+        description="A protected person (e.g. a domestic-violence victim, passport 09-03-00-00 step 5)."
+    )
+    date_of_death: date | None
+    registered_by_code: strawberry.Private[str]
+    household_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="Age in whole years today (or at death).")
+    def age(self) -> int:
+        until = self.date_of_death or clock.today()
+        born = self.birth_date
+        return until.year - born.year - ((until.month, until.day) < (born.month, born.day))
+
+    @strawberry.field
+    async def registered_by(self, info: Info[Context, None]) -> Agency | None:
+        return agency_or_none(await info.context.loaders.agency.load(self.registered_by_code))
+
+    @strawberry.field
+    async def household(self, info: Info[Context, None]) -> "Household | None":
+        if self.household_id is None:
+            return None
+        return household_or_none(await info.context.loaders.household.load(self.household_id))
+
+    @strawberry.field
+    async def circumstances(self, info: Info[Context, None]) -> list["Circumstance"]:
+        return [circumstance_of(c) for c in await info.context.loaders.circumstances.load(uuid.UUID(self.id))]
+
+    @strawberry.field
+    async def enrollments(
+        self, info: Info[Context, None], status: EnrollmentStatus | None = None  # type: ignore[valid-type]
+    ) -> list["Enrollment"]:
+        found = await info.context.loaders.enrollments.load(uuid.UUID(self.id))
+        return [enrollment_of(e) for e in found if status is None or e.status == status]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list["Person | None"]:
+        return await _load_many(info.context.loaders.person, _uuids(node_ids), person_of)
+
+
+def person_of(p: models.Person) -> Person:
+    return Person(
+        id=str(p.id),
+        fin=p.fin,
+        last_name=p.last_name,
+        first_name=p.first_name,
+        patronymic=p.patronymic,
+        birth_date=p.birth_date,
+        sex=p.sex,
+        residence_status=p.residence_status,
+        region_code=p.region_code,
+        district_code=p.district_code,
+        address_line=p.address_line,
+        phone=p.phone,
+        email=p.email,
+        protected=p.protected,
+        date_of_death=p.date_of_death,
+        registered_by_code=p.registered_by,
+        household_id=p.household_id,
+    )
+
+
+def person_or_none(p: models.Person | None) -> Person | None:
+    return None if p is None else person_of(p)
+
+
+@strawberry.type(description="A person's place in a household, with the relation to its head.")
+class HouseholdMember:
+    relation: HouseholdRelation  # type: ignore[valid-type]
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def person(self, info: Info[Context, None]) -> Person | None:
+        return person_or_none(await info.context.loaders.person.load(self.person_id))
+
+
+@strawberry.type(description="A family registered together.")
+class Household(relay.Node):
+    id: relay.NodeID[str]
+    region_code: str | None
+    district_code: str | None
+    address_line: str | None
+    head_person_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field
+    async def head(self, info: Info[Context, None]) -> Person | None:
+        if self.head_person_id is None:
+            return None
+        return person_or_none(await info.context.loaders.person.load(self.head_person_id))
+
+    @strawberry.field
+    async def members(self, info: Info[Context, None]) -> list[HouseholdMember]:
+        found = await info.context.loaders.members.load(uuid.UUID(self.id))
+        return [HouseholdMember(relation=m.relation, person_id=m.person_id) for m in found]
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list["Household | None"]:
+        return await _load_many(info.context.loaders.household, _uuids(node_ids), household_of)
+
+
+def household_of(h: models.Household) -> Household:
+    return Household(
+        id=str(h.id),
+        region_code=h.region_code,
+        district_code=h.district_code,
+        address_line=h.address_line,
+        head_person_id=h.head_person_id,
+    )
+
+
+def household_or_none(h: models.Household | None) -> Household | None:
+    return None if h is None else household_of(h)
+
+
+@strawberry.type(description="A difficult life circumstance (Strategy §3): since when, until when, who says so.")
+class Circumstance(relay.Node):
+    id: relay.NodeID[str]
+    category: CircumstanceCategory  # type: ignore[valid-type]
+    since: date
+    until: date | None
+    note: str | None
+    recorded_by: str
+    source_agency_code: strawberry.Private[str]
+
+    @strawberry.field
+    def active(self) -> bool:
+        return self.until is None or self.until >= clock.today()
+
+    @strawberry.field
+    async def source_agency(self, info: Info[Context, None]) -> Agency | None:
+        return agency_or_none(await info.context.loaders.agency.load(self.source_agency_code))
+
+    @classmethod
+    def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list["Circumstance | None"]:
+        return [None for _ in node_ids]  # reached through Person.circumstances
+
+
+def circumstance_of(c: models.Circumstance) -> Circumstance:
+    return Circumstance(
+        id=str(c.id),
+        category=c.category,
+        since=c.since,
+        until=c.until,
+        note=c.note,
+        recorded_by=c.recorded_by,
+        source_agency_code=c.source_agency,
+    )
+
+
+@strawberry.type(description="A person's enrollment in a service at a provider agency.")
+class Enrollment(relay.Node):
+    id: relay.NodeID[str]
+    status: EnrollmentStatus  # type: ignore[valid-type]
+    started_on: date
+    ended_on: date | None
+    end_reason: EnrollmentEndReason | None  # type: ignore[valid-type]
+    irp_reference: str | None = strawberry.field(description="Individual Rehabilitation Program reference.")
+    note: str | None
+    service_code: str
+    provider_code: str
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field
+    async def service(self, info: Info[Context, None]) -> Service | None:
+        return service_or_none(await info.context.loaders.service.load(self.service_code))
+
+    @strawberry.field
+    async def provider(self, info: Info[Context, None]) -> Agency | None:
+        return agency_or_none(await info.context.loaders.agency.load(self.provider_code))
+
+    @strawberry.field
+    async def person(self, info: Info[Context, None]) -> Person | None:
+        return person_or_none(await info.context.loaders.person.load(self.person_id))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
+    ) -> list["Enrollment | None"]:
+        return await _load_many(info.context.loaders.enrollment, _uuids(node_ids), enrollment_of)
+
+
+def enrollment_of(e: models.Enrollment) -> Enrollment:
+    return Enrollment(
+        id=str(e.id),
+        status=e.status,
+        started_on=e.started_on,
+        ended_on=e.ended_on,
+        end_reason=e.end_reason,
+        irp_reference=e.irp_reference,
+        note=e.note,
+        service_code=e.service_code,
+        provider_code=e.provider_code,
+        person_id=e.person_id,
+    )
+
+
+async def _load_many(
+    loader: DataLoader[uuid.UUID, M | None], ids: list[uuid.UUID | None], convert: Callable[[M], T]
+) -> list[T | None]:
+    """Load the well-formed ids in one batch; an id that is not a UUID simply finds nothing."""
+    found = await loader.load_many([key for key in ids if key is not None])
+    by_id = dict(zip([key for key in ids if key is not None], found, strict=True))
+    return [None if key is None or by_id[key] is None else convert(by_id[key]) for key in ids]  # type: ignore[arg-type]
+
+
+@strawberry.type
+class PersonConnection:
+    edges: list[Edge[Person]]
+    page_info: PageInfo
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many persons match the filter (counted only when asked for).")
+    async def total_count(self) -> int:
+        return await self.count()

@@ -1,0 +1,248 @@
+"""The `sxvis` command: serve, db, seed, schema.
+
+With no SXVIS_DATABASE_URL every command that needs a database starts the embedded PostgreSQL in the
+data folder for as long as it runs, so the quick start needs nothing installed but the package.
+"""
+
+import asyncio
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import structlog
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from sxvis.config import Settings
+from sxvis.errors import SxvisError
+
+app = typer.Typer(help="SXVİS: the unified social-services information system.", no_args_is_help=True)
+db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(schema_app, name="schema")
+
+console = Console(stderr=True)
+log = structlog.get_logger(__name__)
+
+SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "sxvis.graphql"
+
+
+def _settings(**overrides: object) -> Settings:
+    from sxvis.logging import configure
+
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    configure(settings)
+    return settings
+
+
+@contextmanager
+def database_url(settings: Settings) -> Iterator[str]:
+    """The configured server's URL, or the embedded server's for as long as the block runs."""
+    if settings.database_url is not None:
+        yield settings.database_url.get_secret_value()
+        return
+    from sxvis.database.embedded import EmbeddedPostgres
+
+    with EmbeddedPostgres(settings.data_dir) as server:
+        yield server.url
+
+
+async def _prepare(url: str, *, demo: bool, demo_persons: int, seed: int) -> None:
+    """Migrate to head and install the catalogue; with `demo`, seed an empty registry."""
+    from sxvis.database import Database, migrate
+    from sxvis.seed.catalogue import install_catalogue
+
+    db = Database(url, pool_size=2, max_overflow=2)
+    try:
+        await migrate.upgrade(db.engine)
+        async with db.transaction() as session:
+            await install_catalogue(session)
+        if demo:
+            from sxvis.seed.demo import seed_demo
+
+            with _progress() as progress:
+                task = progress.add_task("Seeding demo persons", total=demo_persons)
+                report = await seed_demo(
+                    db, persons=demo_persons, seed=seed, on_progress=lambda n: progress.advance(task, n)
+                )
+            if report is None:
+                console.print("The registry already holds persons; demo data left as it is.")
+            else:
+                console.print(f"Demo registry: {report.persons} persons in {report.households} households.")
+    finally:
+        await db.dispose()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _fail(err: Exception) -> None:
+    console.print(f"[bold red]error:[/] {err}")
+    raise typer.Exit(1)
+
+
+@app.command()
+def serve(
+    demo: Annotated[bool, typer.Option(help="Seed demo data into an empty registry.")] = False,
+    host: Annotated[str | None, typer.Option(help="Address to listen on (SXVIS_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (SXVIS_PORT).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Worker processes (SXVIS_WORKERS).")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed of the demo data.")] = 2026,
+) -> None:
+    """Run the GraphQL server (migrating the database to head first)."""
+    import uvicorn
+
+    try:
+        settings = _settings(host=host, port=port, workers=workers)
+        if settings.is_production:
+            from sxvis.app import create_app
+
+            create_app(settings)  # raises the production guard's clear message
+        with database_url(settings) as url:
+            asyncio.run(_prepare(url, demo=demo, demo_persons=2000, seed=seed))
+            os.environ["SXVIS_DATABASE_URL"] = url  # the workers read the same settings
+            console.print(
+                f"SXVİS on http://{settings.host}:{settings.port}/graphql "
+                f"({settings.mode.value}, {settings.workers} worker(s)); Ctrl+C stops it."
+            )
+            uvicorn.run(
+                "sxvis.app:create_app_from_environment",
+                factory=True,
+                host=settings.host,
+                port=settings.port,
+                workers=settings.workers,
+                log_level=settings.log_level.value,
+                access_log=False,
+                lifespan="on",
+            )
+    except SxvisError as err:
+        _fail(err)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    _run_migration("upgrade", revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="e.g. -1, base, or a revision id")]) -> None:
+    """Migrate the database down to REVISION."""
+    _run_migration("downgrade", revision)
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's revision and whether it is at head."""
+    from sxvis.database import Database, migrate
+
+    async def show(url: str) -> None:
+        db = Database(url, pool_size=1, max_overflow=0)
+        try:
+            current = await migrate.current(db.engine)
+        finally:
+            await db.dispose()
+        head = migrate.head_revision()
+        print(f"{current or '(none)'}{' (head)' if current == head else f' (head is {head})'}")
+
+    try:
+        with database_url(_settings()) as url:
+            asyncio.run(show(url))
+    except SxvisError as err:
+        _fail(err)
+
+
+def _run_migration(action: str, revision: str) -> None:
+    from sxvis.database import Database, migrate
+
+    async def run(url: str) -> None:
+        db = Database(url, pool_size=1, max_overflow=0)
+        try:
+            if action == "upgrade":
+                await migrate.upgrade(db.engine, revision)
+            else:
+                await migrate.downgrade(db.engine, revision)
+            print(f"database at {await migrate.current(db.engine) or '(base)'}")
+        finally:
+            await db.dispose()
+
+    try:
+        with database_url(_settings()) as url:
+            asyncio.run(run(url))
+    except SxvisError as err:
+        _fail(err)
+
+
+@app.command("seed")
+def seed_command(
+    demo: Annotated[bool, typer.Option(help="The demo registry (2,000 persons) if it is empty.")] = False,
+    persons: Annotated[int, typer.Option(help="Add this many synthetic persons (COPY).", min=0)] = 0,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same persons.")] = 2026,
+) -> None:
+    """Load demo or scale data (deterministic for a given --seed)."""
+    if not demo and persons == 0:
+        console.print("Say what to seed: --demo, or --persons N.")
+        raise typer.Exit(2)
+
+    async def run(url: str) -> None:
+        await _prepare(url, demo=demo, demo_persons=2000, seed=seed)
+        if persons:
+            from sxvis.database import Database
+            from sxvis.seed.demo import seed_persons
+
+            db = Database(url, pool_size=2, max_overflow=2)
+            try:
+                with _progress() as progress:
+                    task = progress.add_task("Loading persons", total=persons)
+                    report = await seed_persons(
+                        db, count=persons, seed=seed, on_progress=lambda n: progress.advance(task, n)
+                    )
+            finally:
+                await db.dispose()
+            console.print(
+                f"Loaded {report.persons:,} persons, {report.households:,} households, "
+                f"{report.circumstances:,} circumstances, {report.enrollments:,} enrollments "
+                f"in {report.seconds:.1f} s ({report.persons_per_second:,.0f} persons/s)."
+            )
+
+    try:
+        with database_url(_settings()) as url:
+            asyncio.run(run(url))
+    except SxvisError as err:
+        _fail(err)
+
+
+@schema_app.command("export")
+def schema_export(
+    path: Annotated[Path, typer.Option(help="Where to write the SDL.")] = SCHEMA_FILE,
+) -> None:
+    """Write the GraphQL SDL (schema/sxvis.graphql); CI fails when it is out of step."""
+    from schema import build_schema
+
+    path.write_text(sdl(build_schema(Settings())), encoding="utf-8")
+    console.print(f"wrote {path}")
+
+
+def sdl(schema: object) -> str:
+    return f"{str(schema).rstrip()}\n"
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,57 @@
+"""Recording a person's difficult life circumstances (Strategy §3) and reading them back."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sxvis import clock
+from sxvis.actors import Actor
+from sxvis.catalogue.models import Agency
+from sxvis.errors import NotFound
+from sxvis.registry import validation
+from sxvis.registry.enums import CircumstanceCategory
+from sxvis.registry.models import Circumstance, Person
+
+
+async def record_circumstance(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    person_id: uuid.UUID,
+    category: CircumstanceCategory,
+    since: date,
+    until: date | None = None,
+    source_agency: str | None = None,
+    note: str | None = None,
+) -> Circumstance:
+    if await session.get(Person, person_id) is None:
+        raise NotFound("No person has this id.", field="person_id")
+    validation.period(since, until, today=clock.today(), since_field="since", until_field="until")
+    source = source_agency or actor.agency_code
+    if not await session.scalar(select(exists().where(Agency.code == source))):
+        raise NotFound(f"No agency has the code {source!r}.", field="source_agency")
+    circumstance = Circumstance(
+        id=uuid.uuid4(),
+        person_id=person_id,
+        category=category,
+        since=since,
+        until=until,
+        source_agency=source,
+        note=(note or "").strip() or None,
+        recorded_by=actor.label,
+    )
+    session.add(circumstance)
+    await session.flush()
+    return circumstance
+
+
+async def circumstances_of(session: AsyncSession, *, person_ids: Sequence[uuid.UUID]) -> list[Circumstance]:
+    query = (
+        select(Circumstance)
+        .where(Circumstance.person_id.in_(person_ids))
+        .order_by(Circumstance.person_id, Circumstance.since.desc(), Circumstance.id)
+    )
+    return list((await session.execute(query)).scalars())

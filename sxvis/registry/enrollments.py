@@ -1,0 +1,163 @@
+"""Enrolling persons in services and ending enrollments, under the passports' rules."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sxvis import clock
+from sxvis.actors import Actor
+from sxvis.catalogue.enums import EligibleUser, RefusalGround
+from sxvis.catalogue.models import Service, ServiceProvider
+from sxvis.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
+from sxvis.registry.enums import EnrollmentEndReason, EnrollmentStatus, ResidenceStatus
+from sxvis.registry.errors import RegistryErrorCode
+from sxvis.registry.models import Enrollment, Person
+
+# Rule 1 (000 §10, 001 §10): who may use a service is listed in its passport by residence status.
+_ELIGIBILITY = {
+    ResidenceStatus.CITIZEN: EligibleUser.CITIZEN,
+    ResidenceStatus.FOREIGNER_PERMANENT_RESIDENT: EligibleUser.FOREIGNER_PERMANENT_RESIDENT,
+    ResidenceStatus.STATELESS_PERMANENT_RESIDENT: EligibleUser.STATELESS_PERMANENT_RESIDENT,
+}
+
+
+async def enroll_in_service(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    person_id: uuid.UUID,
+    service_code: str,
+    provider_code: str,
+    started_on: date | None = None,
+    irp_reference: str | None = None,
+    note: str | None = None,
+) -> Enrollment:
+    person = await session.get(Person, person_id, with_for_update=True)
+    if person is None:
+        raise NotFound("No person has this id.", field="person_id")
+    service = await session.get(Service, service_code)
+    if service is None:
+        raise NotFound(f"No service has the code {service_code!r}.", field="service_code")
+    provides = await session.scalar(
+        select(
+            exists().where(ServiceProvider.service_code == service_code, ServiceProvider.agency_code == provider_code)
+        )
+    )
+    if not provides:
+        raise ValidationFailed(
+            f"Agency {provider_code!r} does not provide service {service_code}.",
+            field="provider_code",
+            code=RegistryErrorCode.NOT_A_PROVIDER,
+        )
+    start = started_on or clock.today()
+    if start < person.birth_date:
+        raise ValidationFailed("A service cannot start before the person was born.", field="started_on")
+    if person.date_of_death is not None and person.date_of_death <= start:
+        raise ValidationFailed(
+            "The person has died; a service cannot start for them.",
+            field="person_id",
+            code=RegistryErrorCode.DECEASED,
+        )
+    eligible_as = _ELIGIBILITY.get(person.residence_status)
+    if eligible_as is None or eligible_as not in service.eligible_users:
+        raise ValidationFailed(
+            f"Under its passport, service {service.code} is not open to persons of residence status "
+            f"{person.residence_status.value}.",
+            field="person_id",
+            code=RegistryErrorCode.NOT_ELIGIBLE,
+        )
+    reference = (irp_reference or "").strip() or None
+    if service.requires_irp and reference is None:
+        # Rule 14 (000 §11, §16): the service follows the Individual Rehabilitation Program.
+        raise ValidationFailed(
+            "This service follows the person's Individual Rehabilitation Program: give its reference.",
+            field="irp_reference",
+            code=RegistryErrorCode.REQUIRED,
+        )
+    already = await session.scalar(
+        select(
+            exists().where(
+                Enrollment.person_id == person_id,
+                Enrollment.service_code == service_code,
+                Enrollment.provider_code == provider_code,
+                Enrollment.status == EnrollmentStatus.ACTIVE,
+            )
+        )
+    )
+    if already:
+        raise Duplicate("The person is already enrolled in this service at this provider.", field="service_code")
+    enrollment = Enrollment(
+        id=uuid.uuid4(),
+        person_id=person_id,
+        service_code=service_code,
+        provider_code=provider_code,
+        status=EnrollmentStatus.ACTIVE,
+        started_on=start,
+        irp_reference=reference,
+        note=(note or "").strip() or None,
+        recorded_by=actor.label,
+    )
+    session.add(enrollment)
+    await session.flush()
+    return enrollment
+
+
+async def end_enrollment(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    enrollment_id: uuid.UUID,
+    reason: EnrollmentEndReason,
+    ended_on: date | None = None,
+    note: str | None = None,
+) -> Enrollment:
+    enrollment = await session.get(Enrollment, enrollment_id, with_for_update=True)
+    if enrollment is None:
+        raise NotFound("No enrollment has this id.", field="id")
+    if enrollment.status is not EnrollmentStatus.ACTIVE:
+        raise InvalidTransition(f"The enrollment is already {enrollment.status.value}.", field="id")
+    end = ended_on or clock.today()
+    if end > clock.today():
+        raise ValidationFailed("An enrollment cannot end in the future.", field="ended_on")
+    if end < enrollment.started_on:
+        raise ValidationFailed("An enrollment cannot end before it started.", field="ended_on")
+    ground = _as_refusal_ground(reason)
+    if ground is not None:
+        service = await session.get(Service, enrollment.service_code)
+        if service is None or ground not in service.refusal_grounds:
+            # Rule 6: a service is refused or ended only on the grounds its passport lists.
+            raise ValidationFailed(
+                f"The passport of service {enrollment.service_code} does not list {reason.value} as a ground.",
+                field="reason",
+                code=RegistryErrorCode.REFUSAL_GROUND_NOT_IN_PASSPORT,
+            )
+    enrollment.status = EnrollmentStatus.ENDED
+    enrollment.ended_on = end
+    enrollment.end_reason = reason
+    if note and note.strip():
+        enrollment.note = note.strip()
+    await session.flush()
+    return enrollment
+
+
+def _as_refusal_ground(reason: EnrollmentEndReason) -> RefusalGround | None:
+    try:
+        return RefusalGround(reason.value)
+    except ValueError:
+        return None
+
+
+async def enrollments_of(session: AsyncSession, *, person_ids: Sequence[uuid.UUID]) -> list[Enrollment]:
+    query = (
+        select(Enrollment)
+        .where(Enrollment.person_id.in_(person_ids))
+        .order_by(Enrollment.person_id, Enrollment.started_on.desc(), Enrollment.id)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def get_enrollments(session: AsyncSession, *, ids: Sequence[uuid.UUID]) -> list[Enrollment]:
+    return list((await session.execute(select(Enrollment).where(Enrollment.id.in_(ids)))).scalars())

