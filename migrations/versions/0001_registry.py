@@ -40,6 +40,19 @@ RETURN btrim(regexp_replace(regexp_replace(regexp_replace(
   '(.)\1+', '\1', 'g'), '[^a-z ]', '', 'g'), ' +', ' ', 'g'))
 """
 
+# The display order of names: the Azerbaijani alphabet (a b c ç d e ə f g ğ h x ı i j k q l m n o ö p r s
+# ş t u ü v y z) mapped onto ASCII letters in that order, compared byte-wise (COLLATE "C"), so Eyvazov
+# comes before Əliyev and İsmayılov after Xəlilov on every server, with or without ICU. Upper-case I is
+# the dotless ı in Azerbaijani, İ the dotted i.
+SORT_KEY_FUNCTION = r"""
+CREATE OR REPLACE FUNCTION sxvis_sort_key(name text) RETURNS text
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN translate(
+  lower(translate(name, 'IİƏÇĞÖŞÜ', 'ıiəçğöşü')),
+  'abcçdeəfgğhxıijkqlmnoöprsştuüvyz',
+  'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdef')
+"""
+
 # Enum arrays are text[] (easy to query with @>); these CHECKs refuse any element outside the enum.
 ENUM_ARRAYS = {
     ("services", "application_forms"): ("IN_PERSON", "REPRESENTATIVE", "CALL_CENTRE", "SELF_SERVICE", "POST"),
@@ -85,6 +98,7 @@ def _enum_array_checks() -> None:
 def upgrade() -> None:
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     op.execute(FOLD_FUNCTION)
+    op.execute(SORT_KEY_FUNCTION)
     op.create_table(
         "agencies",
         sa.Column("code", sa.String(length=32), nullable=False),
@@ -209,6 +223,15 @@ def upgrade() -> None:
             ),
             nullable=False,
         ),
+        sa.Column(
+            "sort_key",
+            sa.Text(collation="C"),
+            sa.Computed(
+                "sxvis_sort_key(last_name || ' ' || first_name || ' ' || coalesce(patronymic, ''))",
+                persisted=True,
+            ),
+            nullable=False,
+        ),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.CheckConstraint("fin ~ '^[0-9A-Z]{7}$'", name=op.f("ck_persons_fin_format")),
@@ -246,6 +269,7 @@ def upgrade() -> None:
         postgresql_ops={"name_key": "gin_trgm_ops"},
     )
     op.create_index("ix_persons_region_district", "persons", ["region_code", "district_code"], unique=False)
+    op.create_index("ix_persons_sort_key_id", "persons", ["sort_key", "id"], unique=False)
     op.create_table(
         "service_providers",
         sa.Column("service_code", sa.String(length=11), nullable=False),
@@ -445,6 +469,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_service_providers_agency_code"), table_name="service_providers")
     op.drop_table("service_providers")
     op.drop_index("ix_persons_region_district", table_name="persons")
+    op.drop_index("ix_persons_sort_key_id", table_name="persons")
     op.drop_index(
         "ix_persons_name_key_trgm",
         table_name="persons",
@@ -461,5 +486,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_agencies_parent_code"), table_name="agencies")
     op.drop_table("agencies")
     op.execute("DROP FUNCTION IF EXISTS sxvis_fold(text)")
+    op.execute("DROP FUNCTION IF EXISTS sxvis_sort_key(text)")
     for name in ENUM_TYPES:
         op.execute(f"DROP TYPE IF EXISTS {name}")

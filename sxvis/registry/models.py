@@ -25,6 +25,8 @@ FIN_PATTERN = r"^[0-9A-Z]{7}$"
 # The search key: surname, first name and patronymic folded by `sxvis_fold` (migration 0001), which
 # erases the differences between Azerbaijani, Russian-Cyrillic and ASCII spellings of one name.
 NAME_KEY_SQL = "sxvis_fold(last_name || ' ' || first_name || ' ' || coalesce(patronymic, ''))"
+# The display order: the Azerbaijani alphabet, byte-comparable (`sxvis_sort_key`, migration 0001).
+SORT_KEY_SQL = "sxvis_sort_key(last_name || ' ' || first_name || ' ' || coalesce(patronymic, ''))"
 
 
 class Household(Base):
@@ -63,6 +65,7 @@ class Person(Base):
     )
     registered_by: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
     name_key: Mapped[str] = mapped_column(Text, Computed(NAME_KEY_SQL, persisted=True))
+    sort_key: Mapped[str] = mapped_column(Text(collation="C"), Computed(SORT_KEY_SQL, persisted=True))
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -72,6 +75,7 @@ class Person(Base):
         Index("ix_persons_name_key_trgm", "name_key", postgresql_using="gin",
               postgresql_ops={"name_key": "gin_trgm_ops"}),
         Index("ix_persons_region_district", "region_code", "district_code"),
+        Index("ix_persons_sort_key_id", "sort_key", "id"),
         Index("ix_persons_birth_date", "birth_date"),
     )
 

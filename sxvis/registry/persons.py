@@ -11,6 +11,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
+
+from sxvis.registry.search import search_conditions as search_conditions  # re-exported for plans
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -195,7 +197,7 @@ async def find_persons(
     after: str | None = None,
 ) -> Page[Person]:
     """A page of persons matching `filter`: ranked by name similarity when `text` is given, otherwise
-    in name order."""
+    in Azerbaijani alphabetical order of surname, first name and patronymic."""
     limit = page_size(first)
     tokens = name_tokens(filter.text)
     query = select(Person).where(*_conditions(filter, tokens))
@@ -210,12 +212,12 @@ async def find_persons(
     if after:
         key, last_id = decode_cursor(after, arity=2)
         query = query.where(
-            or_(Person.name_key > key, and_(Person.name_key == key, Person.id > _uuid(last_id)))
+            or_(Person.sort_key > key, and_(Person.sort_key == key, Person.id > _uuid(last_id)))
         )
-    query = query.order_by(Person.name_key, Person.id).limit(limit + 1)
+    query = query.order_by(Person.sort_key, Person.id).limit(limit + 1)
     rows = list((await session.execute(query)).scalars())
     items = rows[:limit]
-    cursors = [encode_cursor(p.name_key, p.id) for p in items]
+    cursors = [encode_cursor(p.sort_key, p.id) for p in items]
     return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
 
 
