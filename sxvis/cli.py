@@ -91,7 +91,7 @@ def _progress() -> Progress:
 
 
 def _fail(err: Exception) -> None:
-    console.print(f"[bold red]error:[/] {err}")
+    console.print(f"[bold red]error:[/] {err}", soft_wrap=True)
     raise typer.Exit(1)
 
 

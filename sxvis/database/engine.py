@@ -5,7 +5,7 @@ commit; `Database.transaction()` is the one place that commits, so a change, its
 access-log entry land together or not at all.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -38,6 +38,7 @@ class Database:
             # Prepared statements are cached per connection by asyncpg; keep SQLAlchemy's cache warm too.
             connect_args={"server_settings": {"application_name": "sxvis"}},
         )
+        self._listeners: dict[Callable[[str], object], Any] = {}
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
 
     def session(self) -> AsyncSession:
@@ -50,13 +51,17 @@ class Database:
         async with self._sessions() as session, session.begin():
             yield session
 
-    def on_statement(self, listener: Any) -> None:
-        """Call `listener(statement)` before every SQL statement (used by the statement-count tests)."""
+    def on_statement(self, listener: Callable[[str], object]) -> None:
+        """Call `listener(statement)` before every SQL statement (the statement-count tests use it)."""
 
         def _before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
             listener(statement)
 
+        self._listeners[listener] = _before
         event.listen(self.engine.sync_engine, "before_cursor_execute", _before)
+
+    def off_statement(self, listener: Callable[[str], object]) -> None:
+        event.remove(self.engine.sync_engine, "before_cursor_execute", self._listeners.pop(listener))
 
     async def dispose(self) -> None:
         await self.engine.dispose()

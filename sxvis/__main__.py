@@ -1,0 +1,5 @@
+"""`python -m sxvis` is the `sxvis` command."""
+
+from sxvis.cli import main
+
+main()

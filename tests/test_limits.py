@@ -1,0 +1,105 @@
+"""The API's protections: no GET, no batching, depth/alias/token limits, production hardening."""
+
+import pytest
+
+from resolvers.context import Context
+from schema import build_schema
+from sxvis.actors import SYSTEM
+from sxvis.app import create_app
+from sxvis.config import Settings
+from sxvis.database import Database
+from sxvis.errors import ConfigurationError
+from tests.conftest import Api
+
+
+async def test_queries_over_get_are_refused(api: Api) -> None:
+    # Reads will write access-log entries: a cross-site GET must not be able to plant them.
+    response = await api.client.get("/graphql", params={"query": "{ agencies { code } }"})
+    assert response.status_code in (400, 405)
+    assert "agencies" not in response.text
+
+
+async def test_graphiql_is_served_to_a_browser_in_development(api: Api) -> None:
+    response = await api.client.get("/graphql", headers={"accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+
+
+async def test_batched_requests_are_refused(api: Api) -> None:
+    response = await api.client.post("/graphql", json=[{"query": "{ agencies { code } }"}] * 2)
+    assert response.status_code == 400
+
+
+async def test_malformed_graphql_is_a_syntax_error_without_a_stack_trace(api: Api) -> None:
+    result = await api.execute("{ persons(first: 10 { totalCount } }")
+    assert result.errors[0]["message"].startswith("Syntax Error")
+    assert "Traceback" not in str(result.body) and "File " not in str(result.body)
+
+
+async def test_a_query_deeper_than_the_limit_is_refused(api: Api) -> None:
+    deep = "{ agencies { parent { parent { parent { parent { parent { parent { parent { parent { parent { parent { code } } } } } } } } } } } }"
+    result = await api.execute(deep)
+    assert "exceeds maximum operation depth" in result.errors[0]["message"]
+
+
+async def test_too_many_aliases_are_refused(api: Api) -> None:
+    many = "{ " + " ".join(f"a{i}: agencies {{ code }}" for i in range(40)) + " }"
+    result = await api.execute(many)
+    assert "aliases" in result.errors[0]["message"].lower()
+
+
+async def test_aliases_hidden_in_repeated_fragments_still_count(api: Api) -> None:
+    fragment = "fragment F on Query { " + " ".join(f"a{i}: agencies {{ code }}" for i in range(10)) + " }"
+    document = "{ ...F ...F ...F ...F } " + fragment
+    result = await api.execute(document)
+    assert result.errors, "fragment spreads must not multiply aliases past the limit"
+
+
+async def test_a_document_with_too_many_tokens_is_refused(api: Api) -> None:
+    huge = "{ agencies { " + " ".join(["code"] * 3000) + " } }"
+    result = await api.execute(huge)
+    assert "token" in result.errors[0]["message"].lower()
+
+
+async def test_development_suggests_field_names(api: Api) -> None:
+    result = await api.execute("{ persns { totalCount } }")
+    assert "Did you mean" in result.errors[0]["message"]
+
+
+def test_production_mode_refuses_to_start_until_authentication_exists() -> None:
+    with pytest.raises(ConfigurationError, match="authentication"):
+        create_app(Settings(mode="production", database_url="postgresql://x@localhost/x"))
+
+
+class TestProductionSchema:
+    """The production schema on its own (the app refuses production mode until tokens exist)."""
+
+    @pytest.fixture
+    def schema(self):
+        return build_schema(Settings(mode="production"))
+
+    async def test_introspection_is_disabled(self, schema, db) -> None:
+        result = await schema.execute("{ __schema { types { name } } }", context_value=self._context(db))
+        assert result.errors and "introspection" in result.errors[0].message.lower()
+
+    async def test_field_suggestions_are_not_given(self, schema, db) -> None:
+        result = await schema.execute("{ persns { totalCount } }", context_value=self._context(db))
+        assert result.errors and "Did you mean" not in result.errors[0].message
+
+    async def test_an_internal_error_is_masked(self, schema, database_url) -> None:
+        # A database error can carry a FIN in its detail: production shows only a generic message.
+        broken = Database("postgresql://nobody@127.0.0.1:1/none")
+        result = await schema.execute('{ person(fin: "AAAAAAA") { fin } }', context_value=self._context(broken))
+        assert [e.message for e in result.errors] == ["Unexpected error."]
+        await broken.dispose()
+
+    async def test_a_bad_input_error_passes_the_mask(self, schema, db) -> None:
+        result = await schema.execute('{ person(fin: "bad") { fin } }', context_value=self._context(db))
+        assert result.errors[0].message.startswith("A FIN is exactly 7 characters")
+        assert result.errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+    @staticmethod
+    def _context(db: Database) -> Context:
+        return Context(db=db, actor=SYSTEM, settings=Settings(mode="production"))
+
+

@@ -1,0 +1,115 @@
+"""`sxvis serve` as an operator runs it: its own PostgreSQL in the data folder, over real HTTP."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.documents import PERSON_BY_FIN, REGISTER_PERSON
+from tests.factories import person_input
+
+STARTUP_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Server:
+    def __init__(self, data_dir: Path) -> None:
+        self.port = free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")}
+        env |= {"SXVIS_DATA_DIR": str(data_dir), "SXVIS_PORT": str(self.port), "SXVIS_LOG_LEVEL": "warning"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sxvis", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"server exited early:\n{self.process.stdout.read()}")  # type: ignore[union-attr]
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError("server did not become ready")
+
+    def graphql(self, document: str, **variables: object) -> dict:
+        response = httpx.post(f"{self.url}/graphql", json={"query": document, "variables": variables}, timeout=10)
+        return response.json()
+
+    def stop(self) -> str:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        return self.process.stdout.read() if self.process.stdout else ""  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    yield tmp_path / "sxvis-data"
+
+
+def test_serve_starts_its_own_database_and_keeps_data_across_restarts(data_dir: Path) -> None:
+    first = Server(data_dir)
+    try:
+        first.wait_ready()
+        assert httpx.get(f"{first.url}/healthz").json() == {"status": "ok"}
+        created = first.graphql(REGISTER_PERSON, input=person_input(fin="KEEP001"))
+        assert created["data"]["registerPerson"]["errors"] == []
+    finally:
+        first.stop()
+    assert not _postgres_running(data_dir), "stopping SXVİS must stop its PostgreSQL"
+
+    second = Server(data_dir)
+    try:
+        second.wait_ready()
+        found = second.graphql(PERSON_BY_FIN, fin="KEEP001")
+        assert found["data"]["person"]["fin"] == "KEEP001"
+    finally:
+        second.stop()
+
+
+def test_a_second_instance_on_the_same_data_folder_says_it_is_in_use(data_dir: Path) -> None:
+    first = Server(data_dir)
+    try:
+        first.wait_ready()
+        second = subprocess.run(
+            [sys.executable, "-m", "sxvis", "db", "current"],
+            env={**{k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")},
+                 "SXVIS_DATA_DIR": str(data_dir)},
+            capture_output=True, text=True, timeout=60,
+        )
+        assert second.returncode == 1
+        assert "is in use by another running SXVİS" in second.stderr
+    finally:
+        first.stop()
+
+
+def _postgres_running(data_dir: Path) -> bool:
+    pid_file = data_dir / "postgres" / "postmaster.pid"
+    if not pid_file.exists():
+        return False
+    pid = int(pid_file.read_text().split()[0])
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
