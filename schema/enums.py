@@ -22,5 +22,5 @@ CircumstanceCategory = strawberry.enum(
 EnrollmentStatus = strawberry.enum(registry.EnrollmentStatus)
 EnrollmentEndReason = strawberry.enum(
     registry.EnrollmentEndReason,
-    description="Why an enrollment ended; the passport refusal grounds are accepted only where the passport lists them.",
+    description="Why an enrollment ended; a passport refusal ground counts only where the passport lists it.",
 )

@@ -43,7 +43,9 @@ class RegistryError:
 
     @classmethod
     def of(cls, error: DomainError) -> "RegistryError":
-        return cls(field=api_field(error.field), code=RegistryErrorCodeType(error.code.value), message=error.message)
+        return cls(
+            field=api_field(error.field), code=RegistryErrorCodeType(error.code.value), message=error.message
+        )
 
 
 class BadUserInput(GraphQLError):
@@ -52,7 +54,11 @@ class BadUserInput(GraphQLError):
     def __init__(self, error: DomainError) -> None:
         super().__init__(
             error.message,
-            extensions={"code": "BAD_USER_INPUT", "field": api_field(error.field), "reason": error.code.value},
+            extensions={
+                "code": "BAD_USER_INPUT",
+                "field": api_field(error.field),
+                "reason": error.code.value,
+            },
         )
 
 

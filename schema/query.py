@@ -13,7 +13,14 @@ from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of, service_of, service_or_none
 from schema.errors import public_error
 from schema.registry.inputs import PersonFilter
-from schema.registry.types import Household, Person, PersonConnection, household_or_none, person_of, person_or_none
+from schema.registry.types import (
+    Household,
+    Person,
+    PersonConnection,
+    household_or_none,
+    person_of,
+    person_or_none,
+)
 from schema.relay import edges_of, parse_uuid
 from sxvis.errors import SxvisError, ValidationFailed
 from sxvis.registry import persons
@@ -96,7 +103,9 @@ class Query:
     async def household(self, info: Info[Context, None], id: strawberry.ID) -> Household | None:
         async def work() -> Household | None:
             household_id = parse_uuid(id, type_name="Household", field="id")
-            return household_or_none(await registry_resolvers.household(info.context, household_id=household_id))
+            return household_or_none(
+                await registry_resolvers.household(info.context, household_id=household_id)
+            )
 
         return await _answer(work)
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from sxvis.registry.models import Circumstance, Enrollment
 from tests.conftest import Api
-from tests.documents import ENROLL, END_ENROLLMENT, RECORD_CIRCUMSTANCE, REGISTER_PERSON, UPDATE_PERSON
+from tests.documents import END_ENROLLMENT, ENROLL, RECORD_CIRCUMSTANCE, REGISTER_PERSON, UPDATE_PERSON
 from tests.factories import person_input
 
 HOME_CARE = "01-09-15-00"
@@ -54,10 +54,17 @@ async def test_circumstance_from_an_unknown_agency_is_refused(api: Api) -> None:
     person_id = await new_person(api)
     result = await api.execute(
         RECORD_CIRCUMSTANCE,
-        input={"personId": person_id, "category": "HOMELESS", "since": "2024-05-01", "sourceAgencyCode": "NOPE"},
+        input={
+            "personId": person_id,
+            "category": "HOMELESS",
+            "since": "2024-05-01",
+            "sourceAgencyCode": "NOPE",
+        },
     )
     assert result.payload("recordCircumstance")["errors"][0] == {
-        "field": "sourceAgencyCode", "code": "NOT_FOUND", "message": "No agency has the code 'NOPE'."
+        "field": "sourceAgencyCode",
+        "code": "NOT_FOUND",
+        "message": "No agency has the code 'NOPE'.",
     }
 
 
@@ -74,7 +81,8 @@ async def test_unknown_circumstance_category_is_a_validation_error(api: Api) -> 
     result = await api.execute(
         RECORD_CIRCUMSTANCE, input={"personId": person_id, "category": "RICH", "since": "2020-01-01"}
     )
-    assert result.errors and "RICH" in result.errors[0]["message"]
+    assert result.errors
+    assert "RICH" in result.errors[0]["message"]
     assert "Traceback" not in str(result.body)
 
 
@@ -98,11 +106,15 @@ async def test_enrollment_in_an_unknown_service_is_not_found(api: Api) -> None:
     person_id = await new_person(api)
     payload = await enroll(api, person_id, serviceCode="99-99-99-99")
     assert payload["errors"][0] == {
-        "field": "serviceCode", "code": "NOT_FOUND", "message": "No service has the code '99-99-99-99'."
+        "field": "serviceCode",
+        "code": "NOT_FOUND",
+        "message": "No service has the code '99-99-99-99'.",
     }
 
 
-@pytest.mark.parametrize("status", ["CITIZEN", "FOREIGNER_PERMANENT_RESIDENT", "STATELESS_PERMANENT_RESIDENT"])
+@pytest.mark.parametrize(
+    "status", ["CITIZEN", "FOREIGNER_PERMANENT_RESIDENT", "STATELESS_PERMANENT_RESIDENT"]
+)
 async def test_rule_1_citizens_and_permanent_residents_are_eligible(api: Api, status: str) -> None:
     # 000 §10, 001 §10: citizens; foreigners and stateless persons with permanent residence.
     person_id = await new_person(api, residenceStatus=status)
@@ -117,7 +129,9 @@ async def test_rule_1_a_person_without_permanent_residence_is_not_eligible(api: 
     assert await count(db, Enrollment) == 0
 
 
-async def test_rule_14_social_pedagogical_service_needs_the_rehabilitation_program_reference(api: Api) -> None:
+async def test_rule_14_social_pedagogical_service_needs_the_rehabilitation_program_reference(
+    api: Api,
+) -> None:
     # 000 §11, §16: the service follows the person's Individual Rehabilitation Program.
     person_id = await new_person(api, birthDate="2014-01-01")
     without = await enroll(api, person_id, serviceCode=SOCIAL_PEDAGOGICAL, providerCode="DOST")
@@ -132,7 +146,9 @@ async def test_rule_14_social_pedagogical_service_needs_the_rehabilitation_progr
     assert with_irp["enrollment"]["irpReference"] == "IRP-2026-000117"
 
 
-async def test_a_second_active_enrollment_in_the_same_service_and_provider_is_a_duplicate(api: Api, db) -> None:
+async def test_a_second_active_enrollment_in_the_same_service_and_provider_is_a_duplicate(
+    api: Api, db
+) -> None:
     person_id = await new_person(api)
     await enroll(api, person_id)
     payload = await enroll(api, person_id)
@@ -154,7 +170,12 @@ async def test_ending_an_enrollment_records_the_day_and_the_reason(api: Api) -> 
         END_ENROLLMENT, input={"id": enrollment_id, "reason": "COMPLETED", "endedOn": "2025-06-30"}
     )
     ended = result.payload("endEnrollment")["enrollment"]
-    assert ended == {"id": enrollment_id, "status": "ENDED", "endedOn": "2025-06-30", "endReason": "COMPLETED"}
+    assert ended == {
+        "id": enrollment_id,
+        "status": "ENDED",
+        "endedOn": "2025-06-30",
+        "endReason": "COMPLETED",
+    }
 
 
 async def test_rule_6_an_enrollment_ends_on_a_refusal_ground_only_if_the_passport_lists_it(api: Api) -> None:
@@ -175,7 +196,9 @@ async def test_an_ended_enrollment_cannot_end_again(api: Api) -> None:
     await api.execute(END_ENROLLMENT, input={"id": enrollment_id, "reason": "COMPLETED"})
     again = await api.execute(END_ENROLLMENT, input={"id": enrollment_id, "reason": "COMPLETED"})
     assert again.payload("endEnrollment")["errors"][0] == {
-        "field": "id", "code": "INVALID_TRANSITION", "message": "The enrollment is already ENDED."
+        "field": "id",
+        "code": "INVALID_TRANSITION",
+        "message": "The enrollment is already ENDED.",
     }
 
 

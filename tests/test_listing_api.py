@@ -19,11 +19,24 @@ TODAY = datetime(2026, 6, 15, 9, tzinfo=UTC)
 async def registry(db) -> None:
     """Six persons: two elderly in Baku, a child in Ganja, three adults; some enrolled in home care."""
     rows = [
-        ("LST0001", "Abbasov", date(1940, 1, 1), "AZ-01", CircumstanceCategory.ELDERLY, ("01-09-15-00", "DOST-BAKI-1")),
+        (
+            "LST0001",
+            "Abbasov",
+            date(1940, 1, 1),
+            "AZ-01",
+            CircumstanceCategory.ELDERLY,
+            ("01-09-15-00", "DOST-BAKI-1"),
+        ),
         ("LST0002", "Bağırova", date(1945, 7, 1), "AZ-01", CircumstanceCategory.ELDERLY, None),
         ("LST0003", "Cəfərov", date(2016, 6, 16), "AZ-04", CircumstanceCategory.CHILD_WITH_DISABILITY, None),
-        ("LST0004", "Dadaşov", date(1990, 6, 15), "AZ-04", CircumstanceCategory.HOMELESS,
-         ("01-09-15-00", "DOST-GENCE")),
+        (
+            "LST0004",
+            "Dadaşov",
+            date(1990, 6, 15),
+            "AZ-04",
+            CircumstanceCategory.HOMELESS,
+            ("01-09-15-00", "DOST-GENCE"),
+        ),
         ("LST0005", "Eyvazov", date(1985, 2, 2), "AZ-08", CircumstanceCategory.RELEASED_FROM_PRISON, None),
         ("LST0006", "Fərəcov", date(1975, 3, 3), "AZ-08", None, None),
     ]
@@ -31,15 +44,26 @@ async def registry(db) -> None:
         async with db.transaction() as s:
             for fin, last, born, region, category, enrollment in rows:
                 p = await persons.register_person(
-                    s, SYSTEM, data=NewPerson(fin=fin, last_name=last, first_name="Test", birth_date=born,
-                                              sex=Sex.MALE, residence_status=ResidenceStatus.CITIZEN,
-                                              region_code=region))
+                    s,
+                    SYSTEM,
+                    data=NewPerson(
+                        fin=fin,
+                        last_name=last,
+                        first_name="Test",
+                        birth_date=born,
+                        sex=Sex.MALE,
+                        residence_status=ResidenceStatus.CITIZEN,
+                        region_code=region,
+                    ),
+                )
                 if category is not None:
                     await circumstances.record_circumstance(
-                        s, SYSTEM, person_id=p.id, category=category, since=date(2020, 1, 1))
+                        s, SYSTEM, person_id=p.id, category=category, since=date(2020, 1, 1)
+                    )
                 if enrollment is not None:
                     await enrollments.enroll_in_service(
-                        s, SYSTEM, person_id=p.id, service_code=enrollment[0], provider_code=enrollment[1])
+                        s, SYSTEM, person_id=p.id, service_code=enrollment[0], provider_code=enrollment[1]
+                    )
 
 
 async def fins(api: Api, **variables) -> list[str]:
@@ -112,9 +136,23 @@ async def test_a_forged_cursor_is_refused(api: Api, registry: None) -> None:
 async def test_agencies_include_every_agency_the_design_names(api: Api) -> None:
     result = await api.execute("{ agencies { code kind isStateBody } }")
     codes = {a["code"] for a in result.ok()["agencies"]}
-    assert {"EESMN", "SXA", "DOST", "DSMF", "DMX", "VXSIDA", "SN", "ETN", "AQUPDK", "DIN", "EN", "ITSDA"} <= codes
+    assert {
+        "EESMN",
+        "SXA",
+        "DOST",
+        "DSMF",
+        "DMX",
+        "VXSIDA",
+        "SN",
+        "ETN",
+        "AQUPDK",
+        "DIN",
+        "EN",
+        "ITSDA",
+    } <= codes
     ngos = [a for a in result.ok()["agencies"] if a["code"].startswith("NGO-")]
-    assert ngos and all(a["kind"] == "NGO" and not a["isStateBody"] for a in ngos)
+    assert ngos
+    assert all(a["kind"] == "NGO" and not a["isStateBody"] for a in ngos)
 
 
 async def test_home_care_passport_reads_back_with_its_durations(api: Api) -> None:
@@ -135,7 +173,9 @@ async def test_home_care_passport_reads_back_with_its_durations(api: Api) -> Non
 
 
 async def test_services_are_listed_in_code_order_a_page_at_a_time(api: Api) -> None:
-    first = (await api.execute("{ services(first: 2) { edges { node { code } } pageInfo { endCursor } } }")).ok()
+    first = (
+        await api.execute("{ services(first: 2) { edges { node { code } } pageInfo { endCursor } } }")
+    ).ok()
     codes = [e["node"]["code"] for e in first["services"]["edges"]]
     rest = await api.execute(
         "query($a: String) { services(after: $a) { edges { node { code } } } }",

@@ -50,8 +50,14 @@ async def test_migrations_go_down_to_base_and_up_again(scratch_database: Databas
     await migrate.downgrade(scratch_database.engine, "base")
     assert await migrate.current(scratch_database.engine) is None
     async with scratch_database.engine.connect() as conn:
-        tables = (await conn.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
-                                          " AND tablename <> 'alembic_version'"))).scalar()
+        tables = (
+            await conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
+                    " AND tablename <> 'alembic_version'"
+                )
+            )
+        ).scalar()
     assert tables == 0
     await migrate.upgrade(scratch_database.engine)
     assert await migrate.is_at_head(scratch_database.engine)

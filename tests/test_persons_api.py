@@ -28,7 +28,8 @@ async def test_registered_person_is_returned_with_a_global_id_and_no_errors(api:
     payload = await register(api, fin="5ABC123")
     assert payload["errors"] == []
     assert payload["person"]["fin"] == "5ABC123"
-    assert payload["person"]["id"] and payload["person"]["id"] != "5ABC123"
+    assert payload["person"]["id"]
+    assert payload["person"]["id"] != "5ABC123"
 
 
 async def test_fin_typed_in_lower_case_is_stored_in_capitals(api: Api) -> None:
@@ -40,7 +41,11 @@ async def test_invalid_fin_is_an_error_on_the_fin_field_and_writes_nothing(api: 
     payload = await register(api, fin="12345")
     assert payload["person"] is None
     assert payload["errors"] == [
-        {"field": "fin", "code": "INVALID", "message": "A FIN is exactly 7 characters, digits and capital letters A-Z."}
+        {
+            "field": "fin",
+            "code": "INVALID",
+            "message": "A FIN is exactly 7 characters, digits and capital letters A-Z.",
+        }
     ]
     assert await _count_persons(db) == 0
 
@@ -102,16 +107,25 @@ async def test_a_person_registered_as_head_starts_a_household(api: Api) -> None:
 async def test_a_person_can_join_an_existing_household_with_a_relation(api: Api) -> None:
     head = await register(api, fin="HEAD003", household={"relation": "HEAD"})
     household_id = head["person"]["household"]["id"]
-    child = await register(api, fin="CHLD003", birthDate="2015-06-01", household={"householdId": household_id,
-                                                                                   "relation": "CHILD"})
+    child = await register(
+        api,
+        fin="CHLD003",
+        birthDate="2015-06-01",
+        household={"householdId": household_id, "relation": "CHILD"},
+    )
     members = child["person"]["household"]["members"]
     assert {"relation": "CHILD", "person": {"fin": "CHLD003"}} in members
     assert len(members) == 2
 
 
 async def test_joining_a_household_that_does_not_exist_is_refused(api: Api, db) -> None:
-    payload = await register(api, household={"householdId": "SG91c2Vob2xkOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA==",
-                                             "relation": "CHILD"})
+    payload = await register(
+        api,
+        household={
+            "householdId": "SG91c2Vob2xkOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA==",
+            "relation": "CHILD",
+        },
+    )
     assert payload["errors"][0]["field"] == "household"
     assert await _count_persons(db) == 0
 
@@ -128,7 +142,9 @@ async def test_update_changes_only_the_fields_given(api: Api) -> None:
     result = await api.execute(UPDATE_PERSON, input={"id": created["id"], "phone": "+994 55 000 00 00"})
     updated = result.payload("updatePerson")["person"]
     assert updated["phone"] == "+994 55 000 00 00"
-    assert {k: v for k, v in updated.items() if k != "phone"} == {k: v for k, v in created.items() if k != "phone"}
+    assert {k: v for k, v in updated.items() if k != "phone"} == {
+        k: v for k, v in created.items() if k != "phone"
+    }
 
 
 async def test_update_with_null_clears_an_optional_field(api: Api) -> None:
@@ -141,14 +157,18 @@ async def test_update_cannot_clear_a_required_field(api: Api) -> None:
     created = (await register(api, fin="UPD0003"))["person"]
     result = await api.execute(UPDATE_PERSON, input={"id": created["id"], "lastName": None})
     assert result.payload("updatePerson")["errors"][0] == {
-        "field": "lastName", "code": "INVALID", "message": "This field cannot be cleared."
+        "field": "lastName",
+        "code": "INVALID",
+        "message": "This field cannot be cleared.",
     }
 
 
 async def test_update_to_a_taken_fin_is_a_duplicate_and_changes_nothing(api: Api) -> None:
     await register(api, fin="UPD0004")
     other = await register_plain(api, fin="UPD0005")
-    result = await api.execute(UPDATE_PERSON, input={"id": other["id"], "fin": "UPD0004", "phone": "+994 70 1111111"})
+    result = await api.execute(
+        UPDATE_PERSON, input={"id": other["id"], "fin": "UPD0004", "phone": "+994 70 1111111"}
+    )
     assert result.payload("updatePerson")["errors"][0]["code"] == "DUPLICATE"
     unchanged = (await api.execute(PERSON_BY_ID, id=other["id"])).ok()["person"]
     assert unchanged == other
@@ -164,7 +184,9 @@ async def test_update_of_an_unknown_person_is_not_found(api: Api) -> None:
     unknown = "UGVyc29uOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA=="
     result = await api.execute(UPDATE_PERSON, input={"id": unknown, "phone": "+994 50 1234567"})
     assert result.payload("updatePerson")["errors"][0] == {
-        "field": "id", "code": "NOT_FOUND", "message": "No person has this id."
+        "field": "id",
+        "code": "NOT_FOUND",
+        "message": "No person has this id.",
     }
 
 
@@ -186,7 +208,9 @@ async def test_malformed_fin_in_a_query_is_a_bad_user_input_error(api: Api) -> N
 
 async def test_node_resolves_a_person_by_global_id(api: Api) -> None:
     created = (await register(api, fin="NODE001"))["person"]
-    result = await api.execute("query($id: ID!) { node(id: $id) { id ... on Person { fin } } }", id=created["id"])
+    result = await api.execute(
+        "query($id: ID!) { node(id: $id) { id ... on Person { fin } } }", id=created["id"]
+    )
     assert result.ok()["node"] == {"id": created["id"], "fin": "NODE001"}
 
 

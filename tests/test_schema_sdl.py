@@ -7,13 +7,15 @@ from sxvis.config import Settings
 
 def test_exported_sdl_matches_the_code() -> None:
     expected = sdl(build_schema(Settings()))
-    assert SCHEMA_FILE.read_text(encoding="utf-8") == expected, "run `sxvis schema export` and commit the result"
+    assert SCHEMA_FILE.read_text(encoding="utf-8") == expected, (
+        "run `sxvis schema export` and commit the result"
+    )
 
 
 def test_every_registry_error_code_is_in_the_schema() -> None:
     from sxvis.registry.errors import RegistryErrorCode
 
     text = SCHEMA_FILE.read_text(encoding="utf-8")
-    block = text[text.index("enum RegistryErrorCode"):]
+    block = text[text.index("enum RegistryErrorCode") :]
     block = block[: block.index("}")]
     assert all(code.value in block for code in RegistryErrorCode)

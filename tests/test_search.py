@@ -31,8 +31,13 @@ async def people(db) -> None:
                 session,
                 SYSTEM,
                 data=NewPerson(
-                    fin=fin, last_name=last, first_name=first, patronymic=patronymic,
-                    birth_date=date(1980, 1, 1), sex=sex, residence_status=ResidenceStatus.CITIZEN,
+                    fin=fin,
+                    last_name=last,
+                    first_name=first,
+                    patronymic=patronymic,
+                    birth_date=date(1980, 1, 1),
+                    sex=sex,
+                    residence_status=ResidenceStatus.CITIZEN,
                 ),
             )
 
@@ -65,7 +70,9 @@ async def search(api: Api, text_: str) -> list[str]:
         ("Алиева", "SRCH007"),
     ],
 )
-async def test_any_usual_spelling_of_a_name_finds_the_person(api: Api, people: None, spelling: str, fin: str) -> None:
+async def test_any_usual_spelling_of_a_name_finds_the_person(
+    api: Api, people: None, spelling: str, fin: str
+) -> None:
     assert (await search(api, spelling))[0] == fin
 
 

@@ -30,7 +30,10 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")}
         env |= {"SXVIS_DATA_DIR": str(data_dir), "SXVIS_PORT": str(self.port), "SXVIS_LOG_LEVEL": "warning"}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sxvis", "serve"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "sxvis", "serve"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             text=True,
         )
         self.url = f"http://127.0.0.1:{self.port}"
@@ -49,7 +52,9 @@ class Server:
         raise AssertionError("server did not become ready")
 
     def graphql(self, document: str, **variables: object) -> dict:
-        response = httpx.post(f"{self.url}/graphql", json={"query": document, "variables": variables}, timeout=10)
+        response = httpx.post(
+            f"{self.url}/graphql", json={"query": document, "variables": variables}, timeout=10
+        )
         return response.json()
 
     def stop(self) -> str:
@@ -64,7 +69,7 @@ class Server:
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path / "sxvis-data"
+    return tmp_path / "sxvis-data"
 
 
 def test_serve_starts_its_own_database_and_keeps_data_across_restarts(data_dir: Path) -> None:
@@ -93,9 +98,13 @@ def test_a_second_instance_on_the_same_data_folder_says_it_is_in_use(data_dir: P
         first.wait_ready()
         second = subprocess.run(
             [sys.executable, "-m", "sxvis", "db", "current"],
-            env={**{k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")},
-                 "SXVIS_DATA_DIR": str(data_dir)},
-            capture_output=True, text=True, timeout=60,
+            env={
+                **{k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")},
+                "SXVIS_DATA_DIR": str(data_dir),
+            },
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert second.returncode == 1
         assert "is in use by another running SXVİS" in second.stderr

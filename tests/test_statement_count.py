@@ -19,18 +19,26 @@ async def hundred_persons(db) -> None:
     async with db.transaction() as s:
         for i in range(120):
             person = await persons.register_person(
-                s, SYSTEM,
-                data=NewPerson(fin=f"CNT{i:04d}", last_name=f"Soyad{chr(97 + i % 26)}", first_name="Ad",
-                               birth_date=date(1950 + i % 50, 1, 1), sex=Sex.FEMALE,
-                               residence_status=ResidenceStatus.CITIZEN,
-                               household=HouseholdPlacement(household_id=None, relation=HouseholdRelation.HEAD)),
+                s,
+                SYSTEM,
+                data=NewPerson(
+                    fin=f"CNT{i:04d}",
+                    last_name=f"Soyad{chr(97 + i % 26)}",
+                    first_name="Ad",
+                    birth_date=date(1950 + i % 50, 1, 1),
+                    sex=Sex.FEMALE,
+                    residence_status=ResidenceStatus.CITIZEN,
+                    household=HouseholdPlacement(household_id=None, relation=HouseholdRelation.HEAD),
+                ),
             )
             for category in (CircumstanceCategory.ELDERLY, CircumstanceCategory.UNABLE_TO_SELF_CARE):
-                await circumstances.record_circumstance(s, SYSTEM, person_id=person.id, category=category,
-                                                        since=date(2021, 1, 1))
+                await circumstances.record_circumstance(
+                    s, SYSTEM, person_id=person.id, category=category, since=date(2021, 1, 1)
+                )
             service, provider = SERVICES[i % len(SERVICES)]
-            await enrollments.enroll_in_service(s, SYSTEM, person_id=person.id, service_code=service,
-                                                provider_code=provider)
+            await enrollments.enroll_in_service(
+                s, SYSTEM, person_id=person.id, service_code=service, provider_code=provider
+            )
 
 
 async def statements_for(api: Api, db, first: int) -> int:
@@ -47,7 +55,9 @@ async def statements_for(api: Api, db, first: int) -> int:
     return len(seen)
 
 
-async def test_a_page_of_100_costs_the_same_statements_as_a_page_of_10(api: Api, db, hundred_persons: None) -> None:
+async def test_a_page_of_100_costs_the_same_statements_as_a_page_of_10(
+    api: Api, db, hundred_persons: None
+) -> None:
     ten = await statements_for(api, db, 10)
     hundred = await statements_for(api, db, 100)
     assert hundred == ten

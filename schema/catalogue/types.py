@@ -124,7 +124,10 @@ class Service(relay.Node):
     @strawberry.field
     async def required_documents(self, info: Info[Context, None]) -> list[RequiredDocument]:
         documents = await info.context.loaders.required_documents.load(self.code)
-        return [RequiredDocument(name_az=d.name_az, name_en=d.name_en, forms=d.forms, note=d.note) for d in documents]
+        return [
+            RequiredDocument(name_az=d.name_az, name_en=d.name_en, forms=d.forms, note=d.note)
+            for d in documents
+        ]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

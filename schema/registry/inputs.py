@@ -19,7 +19,9 @@ class PersonFilter:
     )
     region: str | None = strawberry.field(default=None, description="Region code, e.g. AZ-01.")
     district: str | None = strawberry.field(default=None, description="District code, e.g. AZ-01-03.")
-    service_code: str | None = strawberry.field(default=None, description="Actively enrolled in this service.")
+    service_code: str | None = strawberry.field(
+        default=None, description="Actively enrolled in this service."
+    )
     agency_code: str | None = strawberry.field(
         default=None, description="Actively enrolled in a service this agency provides."
     )
@@ -91,7 +93,8 @@ class EnrollInServiceInput:
     provider_code: str
     started_on: date | None = strawberry.field(default=None, description="Today when left out.")
     irp_reference: str | None = strawberry.field(
-        default=None, description="Individual Rehabilitation Program reference; required where the passport says."
+        default=None,
+        description="Individual Rehabilitation Program reference; required where the passport says.",
     )
     note: str | None = None
 

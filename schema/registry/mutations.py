@@ -60,7 +60,9 @@ def _unset(value: object) -> object:
 @strawberry.type
 class RegistryMutation:
     @strawberry.mutation(description="Register a person. A FIN already registered is a DUPLICATE error.")
-    async def register_person(self, info: Info[Context, None], input: RegisterPersonInput) -> RegisterPersonPayload:
+    async def register_person(
+        self, info: Info[Context, None], input: RegisterPersonInput
+    ) -> RegisterPersonPayload:
         try:
             placement = None
             if input.household is not None:
@@ -100,8 +102,19 @@ class RegistryMutation:
                 **{
                     name: _unset(getattr(input, name))
                     for name in (
-                        "fin", "last_name", "first_name", "patronymic", "birth_date", "sex", "residence_status",
-                        "region_code", "district_code", "address_line", "phone", "email", "protected",
+                        "fin",
+                        "last_name",
+                        "first_name",
+                        "patronymic",
+                        "birth_date",
+                        "sex",
+                        "residence_status",
+                        "region_code",
+                        "district_code",
+                        "address_line",
+                        "phone",
+                        "email",
+                        "protected",
                         "date_of_death",
                     )
                 }
@@ -129,7 +142,9 @@ class RegistryMutation:
             return RecordCircumstancePayload(errors=[RegistryError.of(err)])
         return RecordCircumstancePayload(circumstance=circumstance_of(circumstance))
 
-    @strawberry.mutation(description="Enroll a person in a service at a provider, under the passport's rules.")
+    @strawberry.mutation(
+        description="Enroll a person in a service at a provider, under the passport's rules."
+    )
     async def enroll_in_service(
         self, info: Info[Context, None], input: EnrollInServiceInput
     ) -> EnrollInServicePayload:
@@ -148,7 +163,9 @@ class RegistryMutation:
         return EnrollInServicePayload(enrollment=enrollment_of(enrollment))
 
     @strawberry.mutation(description="End an active enrollment, with the reason.")
-    async def end_enrollment(self, info: Info[Context, None], input: EndEnrollmentInput) -> EndEnrollmentPayload:
+    async def end_enrollment(
+        self, info: Info[Context, None], input: EndEnrollmentInput
+    ) -> EndEnrollmentPayload:
         try:
             enrollment = await resolve.end_enrollment(
                 info.context,

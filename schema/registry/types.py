@@ -86,7 +86,9 @@ class Person(relay.Node):
 
     @strawberry.field
     async def enrollments(
-        self, info: Info[Context, None], status: EnrollmentStatus | None = None  # type: ignore[valid-type]
+        self,
+        info: Info[Context, None],
+        status: EnrollmentStatus | None = None,  # type: ignore[valid-type]
     ) -> list["Enrollment"]:
         found = await info.context.loaders.enrollments.load(uuid.UUID(self.id))
         return [enrollment_of(e) for e in found if status is None or e.status == status]
@@ -174,7 +176,9 @@ def household_or_none(h: models.Household | None) -> Household | None:
     return None if h is None else household_of(h)
 
 
-@strawberry.type(description="A difficult life circumstance (Strategy §3): since when, until when, who says so.")
+@strawberry.type(
+    description="A difficult life circumstance (Strategy §3): since when, until when, who says so."
+)
 class Circumstance(relay.Node):
     id: relay.NodeID[str]
     category: CircumstanceCategory  # type: ignore[valid-type]

@@ -106,7 +106,9 @@ class RequiredDocument(Base):
 
     __tablename__ = "service_required_documents"
 
-    service_code: Mapped[str] = mapped_column(ForeignKey("services.code", ondelete="CASCADE"), primary_key=True)
+    service_code: Mapped[str] = mapped_column(
+        ForeignKey("services.code", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     name_az: Mapped[str] = mapped_column(Text)
     name_en: Mapped[str] = mapped_column(Text)
@@ -119,6 +121,8 @@ class ServiceProvider(Base):
 
     __tablename__ = "service_providers"
 
-    service_code: Mapped[str] = mapped_column(ForeignKey("services.code", ondelete="CASCADE"), primary_key=True)
+    service_code: Mapped[str] = mapped_column(
+        ForeignKey("services.code", ondelete="CASCADE"), primary_key=True
+    )
     agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"), primary_key=True, index=True)
     created_at: Mapped[datetime] = created_at()

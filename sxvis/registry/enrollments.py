@@ -43,7 +43,9 @@ async def enroll_in_service(
         raise NotFound(f"No service has the code {service_code!r}.", field="service_code")
     provides = await session.scalar(
         select(
-            exists().where(ServiceProvider.service_code == service_code, ServiceProvider.agency_code == provider_code)
+            exists().where(
+                ServiceProvider.service_code == service_code, ServiceProvider.agency_code == provider_code
+            )
         )
     )
     if not provides:
@@ -88,7 +90,9 @@ async def enroll_in_service(
         )
     )
     if already:
-        raise Duplicate("The person is already enrolled in this service at this provider.", field="service_code")
+        raise Duplicate(
+            "The person is already enrolled in this service at this provider.", field="service_code"
+        )
     enrollment = Enrollment(
         id=uuid.uuid4(),
         person_id=person_id,
@@ -130,7 +134,8 @@ async def end_enrollment(
         if service is None or ground not in service.refusal_grounds:
             # Rule 6: a service is refused or ended only on the grounds its passport lists.
             raise ValidationFailed(
-                f"The passport of service {enrollment.service_code} does not list {reason.value} as a ground.",
+                f"The passport of service {enrollment.service_code} does not list {reason.value} "
+                "as a ground.",
                 field="reason",
                 code=RegistryErrorCode.REFUSAL_GROUND_NOT_IN_PASSPORT,
             )

@@ -9,7 +9,8 @@ class Sex(StrEnum):
 
 
 class ResidenceStatus(StrEnum):
-    """Eligibility follows it (rule 1: citizens; foreigners and stateless persons with permanent residence)."""
+    """Eligibility follows it (rule 1: citizens; foreigners and stateless persons with permanent
+    residence)."""
 
     CITIZEN = "CITIZEN"
     FOREIGNER_PERMANENT_RESIDENT = "FOREIGNER_PERMANENT_RESIDENT"

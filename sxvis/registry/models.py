@@ -72,8 +72,12 @@ class Person(Base):
     __table_args__ = (
         CheckConstraint(f"fin ~ '{FIN_PATTERN}'", name="fin_format"),
         CheckConstraint("date_of_death IS NULL OR date_of_death >= birth_date", name="death_after_birth"),
-        Index("ix_persons_name_key_trgm", "name_key", postgresql_using="gin",
-              postgresql_ops={"name_key": "gin_trgm_ops"}),
+        Index(
+            "ix_persons_name_key_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+        ),
         Index("ix_persons_region_district", "region_code", "district_code"),
         Index("ix_persons_sort_key_id", "sort_key", "id"),
         Index("ix_persons_birth_date", "birth_date"),
@@ -85,7 +89,9 @@ class HouseholdMember(Base):
 
     __tablename__ = "household_members"
 
-    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
     household_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("households.id", ondelete="CASCADE"), index=True
     )
@@ -100,7 +106,9 @@ class Circumstance(Base):
 
     id: Mapped[uuid.UUID] = uuid_pk()
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
-    category: Mapped[CircumstanceCategory] = mapped_column(db_enum(CircumstanceCategory, "circumstance_category"))
+    category: Mapped[CircumstanceCategory] = mapped_column(
+        db_enum(CircumstanceCategory, "circumstance_category")
+    )
     since: Mapped[date]
     until: Mapped[date | None]
     source_agency: Mapped[str] = mapped_column(ForeignKey("agencies.code"))

@@ -11,8 +11,6 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
-
-from sxvis.registry.search import search_conditions as search_conditions  # re-exported for plans
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,9 +19,16 @@ from sxvis.actors import Actor
 from sxvis.errors import Duplicate, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.registry import validation
-from sxvis.registry.enums import CircumstanceCategory, EnrollmentStatus, HouseholdRelation, ResidenceStatus, Sex
+from sxvis.registry.enums import (
+    CircumstanceCategory,
+    EnrollmentStatus,
+    HouseholdRelation,
+    ResidenceStatus,
+    Sex,
+)
 from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember, Person
-from sxvis.registry.search import name_tokens, search_conditions, search_rank
+from sxvis.registry.search import name_tokens, search_rank
+from sxvis.registry.search import search_conditions as search_conditions  # re-exported for plans
 
 
 class _Unset:
@@ -314,9 +319,10 @@ async def _place_in_household(session: AsyncSession, person: Person, placement: 
         session.add(household)
         await session.flush()
     else:
-        household = await session.get(Household, placement.household_id, with_for_update=True)
-        if household is None:
+        existing = await session.get(Household, placement.household_id, with_for_update=True)
+        if existing is None:
             raise NotFound("No household has this id.", field="household")
+        household = existing
         if placement.relation is HouseholdRelation.HEAD and household.head_person_id is not None:
             raise ValidationFailed("This household already has a head.", field="household")
         if placement.relation is HouseholdRelation.HEAD:
@@ -324,4 +330,3 @@ async def _place_in_household(session: AsyncSession, person: Person, placement: 
     person.household_id = household.id
     session.add(HouseholdMember(person_id=person.id, household_id=household.id, relation=placement.relation))
     await session.flush()
-

@@ -68,7 +68,9 @@ def phone(value: str | None) -> str | None:
         return None
     text = value.strip()
     if not _PHONE.match(text):
-        raise ValidationFailed("A phone number is digits, optionally with +, spaces and dashes.", field="phone")
+        raise ValidationFailed(
+            "A phone number is digits, optionally with +, spaces and dashes.", field="phone"
+        )
     return text
 
 
@@ -88,7 +90,9 @@ def address_codes(region_code: str | None, district_code: str | None) -> tuple[s
             geography.district_by_code(district_code)
         except KeyError:
             raise ValidationFailed(
-                f"No district has the code {district_code!r}.", field="district_code", code=ErrorCode.NOT_FOUND
+                f"No district has the code {district_code!r}.",
+                field="district_code",
+                code=ErrorCode.NOT_FOUND,
             ) from None
         implied = district_code.rsplit("-", 1)[0]
         if region_code is not None and region_code != implied:
