@@ -1,10 +1,9 @@
 """Resolvers of the catalogue: agencies and service passports."""
 
+from resolvers.context import Context
 from sxvis.catalogue import service as catalogue
 from sxvis.catalogue.models import Agency, Service
 from sxvis.pagination import Page
-
-from resolvers.context import Context
 
 
 async def agencies(ctx: Context) -> list[Agency]:

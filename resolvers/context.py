@@ -7,11 +7,10 @@ so nothing read for one caller is ever served to another.
 from dataclasses import dataclass
 from functools import cached_property
 
+from resolvers.loaders import Loaders
 from sxvis.actors import Actor
 from sxvis.config import Settings
 from sxvis.database import Database
-
-from resolvers.loaders import Loaders
 
 
 @dataclass

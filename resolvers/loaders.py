@@ -35,7 +35,9 @@ def _one_each(
 
 
 def _many_each(
-    db: Database, fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[Any]]], key: Callable[[Any], K],
+    db: Database,
+    fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[Any]]],
+    key: Callable[[Any], K],
     value: Callable[[Any], V],
 ) -> DataLoader[K, list[V]]:
     async def load(keys: list[K]) -> list[list[V]]:
@@ -79,12 +81,16 @@ class Loaders:
             db, lambda s, codes: catalogue.get_agencies(s, codes=codes), lambda a: a.code
         )
         self.providers: DataLoader[str, list[Agency]] = _many_each(
-            db, lambda s, codes: catalogue.providers_of(s, service_codes=codes), lambda pair: pair[0],
+            db,
+            lambda s, codes: catalogue.providers_of(s, service_codes=codes),
+            lambda pair: pair[0],
             lambda pair: pair[1],
         )
         self.required_documents: DataLoader[str, list[RequiredDocument]] = _many_each(
-            db, lambda s, codes: catalogue.required_documents_of(s, service_codes=codes),
-            lambda d: d.service_code, _same,
+            db,
+            lambda s, codes: catalogue.required_documents_of(s, service_codes=codes),
+            lambda d: d.service_code,
+            _same,
         )
 
 

@@ -2,18 +2,17 @@
 domain service, and hands back models. They translate; the rules live in `sxvis.registry`."""
 
 import uuid
-from datetime import date
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from resolvers.context import Context
 from sxvis.pagination import Page
 from sxvis.registry import circumstances, enrollments, persons
 from sxvis.registry.enums import CircumstanceCategory, EnrollmentEndReason
 from sxvis.registry.models import Circumstance, Enrollment, Household, Person
-
-from resolvers.context import Context
 
 T = TypeVar("T")
 
@@ -69,8 +68,14 @@ async def record_circumstance(
     return await in_transaction(
         ctx,
         lambda s: circumstances.record_circumstance(
-            s, ctx.actor, person_id=person_id, category=category, since=since, until=until,
-            source_agency=source_agency, note=note,
+            s,
+            ctx.actor,
+            person_id=person_id,
+            category=category,
+            since=since,
+            until=until,
+            source_agency=source_agency,
+            note=note,
         ),
     )
 
@@ -88,8 +93,14 @@ async def enroll_in_service(
     return await in_transaction(
         ctx,
         lambda s: enrollments.enroll_in_service(
-            s, ctx.actor, person_id=person_id, service_code=service_code, provider_code=provider_code,
-            started_on=started_on, irp_reference=irp_reference, note=note,
+            s,
+            ctx.actor,
+            person_id=person_id,
+            service_code=service_code,
+            provider_code=provider_code,
+            started_on=started_on,
+            irp_reference=irp_reference,
+            note=note,
         ),
     )
 

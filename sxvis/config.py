@@ -39,12 +39,16 @@ class Settings(BaseSettings):
         description="PostgreSQL 15+ URL. Unset: SXVİS starts its own embedded PostgreSQL in the data folder.",
     )
     data_dir: Path = Field(default_factory=_default_data_dir, description="Embedded database and dev keys.")
-    mode: Mode = Field(default=Mode.DEVELOPMENT, description="`production` disables GraphiQL and introspection.")
+    mode: Mode = Field(
+        default=Mode.DEVELOPMENT, description="`production` disables GraphiQL and introspection."
+    )
     host: str = Field(default="127.0.0.1", description="Address `sxvis serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `sxvis serve` listens on.")
     workers: int = Field(default=1, ge=1, le=64, description="uvicorn worker processes.")
     log_level: LogLevel = Field(default=LogLevel.INFO, description="debug, info, warning or error.")
-    log_json: bool = Field(default=False, description="JSON log lines (for collectors) instead of console lines.")
+    log_json: bool = Field(
+        default=False, description="JSON log lines (for collectors) instead of console lines."
+    )
     db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections per worker.")
     db_max_overflow: int = Field(default=10, ge=0, le=200, description="Extra connections under burst.")
     max_page_size: int = Field(default=100, ge=1, le=100, description="Largest `first` a connection accepts.")

@@ -1,16 +1,16 @@
 """The exceptions of SXVİS, one tree for every front (GraphQL today, others later).
 
-    SxvisError
-    ├── DomainError (code, field, message)   expected failures a user can correct; a mutation returns them
-    │   ├── ValidationFailed                 bad input: an invalid FIN, a date in the future …
-    │   ├── NotFound                         an id or code that names nothing
-    │   ├── Duplicate                        a unique value already taken
-    │   └── InvalidTransition                a state change the current state does not allow
-    ├── AccessDenied                         a denial; always a top-level FORBIDDEN error, never a payload
-    ├── ConfigurationError                   the operator's settings cannot work
-    ├── DataDirInUse                         another SXVİS owns the embedded database folder
-    └── IntegrationError
-        └── MinistryUnavailable
+SxvisError
+├── DomainError (code, field, message)   expected failures a user can correct; a mutation returns them
+│   ├── ValidationFailed                 bad input: an invalid FIN, a date in the future …
+│   ├── NotFound                         an id or code that names nothing
+│   ├── Duplicate                        a unique value already taken
+│   └── InvalidTransition                a state change the current state does not allow
+├── AccessDenied                         a denial; always a top-level FORBIDDEN error, never a payload
+├── ConfigurationError                   the operator's settings cannot work
+├── DataDirInUse                         another SXVİS owns the embedded database folder
+└── IntegrationError
+    └── MinistryUnavailable
 """
 
 from enum import StrEnum

@@ -10,7 +10,9 @@ from sxvis.config import Settings
 def configure(settings: Settings) -> None:
     level = getattr(logging, settings.log_level.value.upper())
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if settings.log_json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if settings.log_json
+        else structlog.dev.ConsoleRenderer(colors=False)
     )
     structlog.configure(
         processors=[

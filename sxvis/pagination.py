@@ -48,5 +48,7 @@ def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         parts = None
     if not isinstance(parts, list) or len(parts) != arity:
-        raise ValidationFailed("The cursor is not one this API gave out.", field="after", code=ErrorCode.INVALID)
+        raise ValidationFailed(
+            "The cursor is not one this API gave out.", field="after", code=ErrorCode.INVALID
+        )
     return parts

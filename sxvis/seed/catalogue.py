@@ -24,7 +24,13 @@ def provider_pairs() -> list[tuple[str, str]]:
             pairs.append((passport.code, executing))
             pairs.extend((passport.code, child) for child in children.get(executing, []))
     # Accredited NGOs help domestic-violence victims (Strategy 8.4; passport 09-03-00-00).
-    pairs.extend((p.code, a.code) for p in PASSPORTS if p.code == "09-03-00-00" for a in AGENCIES if a.code == "NGO-QADIN")
+    pairs.extend(
+        (p.code, a.code)
+        for p in PASSPORTS
+        if p.code == "09-03-00-00"
+        for a in AGENCIES
+        if a.code == "NGO-QADIN"
+    )
     return sorted(set(pairs))
 
 
@@ -45,8 +51,10 @@ async def install_catalogue(session: AsyncSession) -> None:
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[Agency.code],
-            set_={c: statement.excluded[c] for c in ("name_az", "name_en", "kind", "parent_code", "region_code",
-                                                       "is_state_body")},
+            set_={
+                c: statement.excluded[c]
+                for c in ("name_az", "name_en", "kind", "parent_code", "region_code", "is_state_body")
+            },
         )
     )
     await catalogue.install_passports(session, PASSPORTS)
