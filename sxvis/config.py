@@ -51,7 +51,6 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections per worker.")
     db_max_overflow: int = Field(default=10, ge=0, le=200, description="Extra connections under burst.")
-    max_page_size: int = Field(default=100, ge=1, le=100, description="Largest `first` a connection accepts.")
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
