@@ -7,7 +7,7 @@ from sxvis.pagination import Page
 
 
 async def agencies(ctx: Context) -> list[Agency]:
-    async with ctx.db.session() as session:
+    async with ctx.db.reader() as session:
         return await catalogue.list_agencies(session)
 
 
@@ -16,5 +16,5 @@ async def service(ctx: Context, *, code: str) -> Service | None:
 
 
 async def services(ctx: Context, *, first: int | None, after: str | None) -> Page[Service]:
-    async with ctx.db.session() as session:
+    async with ctx.db.reader() as session:
         return await catalogue.list_services(session, first=first, after=after)

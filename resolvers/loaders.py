@@ -17,7 +17,8 @@ from sxvis.catalogue import service as catalogue
 from sxvis.catalogue.models import Agency, RequiredDocument, Service
 from sxvis.database import Database
 from sxvis.registry import circumstances, enrollments, households, persons
-from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember, Person
+from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember
+from sxvis.registry.records import PersonRecord
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -27,7 +28,7 @@ def _one_each(
     db: Database, fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[V]]], key: Callable[[V], K]
 ) -> DataLoader[K, V | None]:
     async def load(keys: list[K]) -> list[V | None]:
-        async with db.session() as session:
+        async with db.reader() as session:
             found = {key(row): row for row in await fetch(session, keys)}
         return [found.get(k) for k in keys]
 
@@ -42,7 +43,7 @@ def _many_each(
 ) -> DataLoader[K, list[V]]:
     async def load(keys: list[K]) -> list[list[V]]:
         grouped: dict[K, list[V]] = defaultdict(list)
-        async with db.session() as session:
+        async with db.reader() as session:
             for row in await fetch(session, keys):
                 grouped[key(row)].append(value(row))
         return [grouped.get(k, []) for k in keys]
@@ -56,7 +57,7 @@ def _same(row: Any) -> Any:
 
 class Loaders:
     def __init__(self, db: Database) -> None:
-        self.person: DataLoader[uuid.UUID, Person | None] = _one_each(
+        self.person: DataLoader[uuid.UUID, PersonRecord | None] = _one_each(
             db, lambda s, ids: persons.get_persons_unchecked(s, ids=ids), lambda p: p.id
         )
         self.household: DataLoader[uuid.UUID, Household | None] = _one_each(

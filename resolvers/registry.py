@@ -13,6 +13,7 @@ from sxvis.pagination import Page
 from sxvis.registry import circumstances, enrollments, persons
 from sxvis.registry.enums import CircumstanceCategory, EnrollmentEndReason
 from sxvis.registry.models import Circumstance, Enrollment, Household, Person
+from sxvis.registry.records import PersonRecord
 
 T = TypeVar("T")
 
@@ -23,8 +24,8 @@ async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[
         return await work(session)
 
 
-async def person(ctx: Context, *, person_id: uuid.UUID | None, fin: str | None) -> Person | None:
-    async with ctx.db.session() as session:
+async def person(ctx: Context, *, person_id: uuid.UUID | None, fin: str | None) -> PersonRecord | None:
+    async with ctx.db.reader() as session:
         return await persons.get_person(session, ctx.actor, person_id=person_id, fin=fin)
 
 
@@ -35,11 +36,11 @@ async def household(ctx: Context, *, household_id: uuid.UUID) -> Household | Non
 async def find_persons(
     ctx: Context, *, filter: persons.PersonFilter, first: int | None, after: str | None
 ) -> tuple[Page[Person], Callable[[], Awaitable[int]]]:
-    async with ctx.db.session() as session:
+    async with ctx.db.reader() as session:
         page = await persons.find_persons(session, ctx.actor, filter=filter, first=first, after=after)
 
     async def count() -> int:
-        async with ctx.db.session() as session:
+        async with ctx.db.reader() as session:
             return await persons.count_persons(session, ctx.actor, filter=filter)
 
     return page, count

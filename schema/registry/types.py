@@ -27,6 +27,7 @@ from schema.enums import (
 from schema.relay import Edge, PageInfo
 from sxvis import clock
 from sxvis.registry import models
+from sxvis.registry.records import PersonLike
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -100,7 +101,7 @@ class Person(relay.Node):
         return await _load_many(info.context.loaders.person, _uuids(node_ids), person_of)
 
 
-def person_of(p: models.Person) -> Person:
+def person_of(p: PersonLike) -> Person:
     return Person(
         id=str(p.id),
         fin=p.fin,
@@ -122,7 +123,7 @@ def person_of(p: models.Person) -> Person:
     )
 
 
-def person_or_none(p: models.Person | None) -> Person | None:
+def person_or_none(p: PersonLike | None) -> Person | None:
     return None if p is None else person_of(p)
 
 

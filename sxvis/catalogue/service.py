@@ -94,9 +94,7 @@ async def install_passports(session: AsyncSession, passports: Sequence[PassportS
         await session.execute(
             statement.on_conflict_do_update(index_elements=[Service.code], set_=statement.excluded)
         )
-        await session.execute(
-            delete(RequiredDocument).where(RequiredDocument.service_code == p.code)
-        )
+        await session.execute(delete(RequiredDocument).where(RequiredDocument.service_code == p.code))
         for position, document in enumerate(p.required_documents, start=1):
             session.add(
                 RequiredDocument(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sxvis import clock
 from sxvis.actors import Actor
+from sxvis.database.driver import driver_connection
 from sxvis.errors import Duplicate, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.registry import validation
@@ -27,6 +28,7 @@ from sxvis.registry.enums import (
     Sex,
 )
 from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember, Person
+from sxvis.registry.records import PERSON_RECORD_COLUMNS, PersonRecord
 from sxvis.registry.search import name_tokens, search_rank
 from sxvis.registry.search import search_conditions as search_conditions  # re-exported for plans
 
@@ -175,22 +177,31 @@ async def update_person(
     return person
 
 
+# Built once from the record's own field names (constants, never input); the values are parameters.
+_COLUMNS = ", ".join(f'"{name}"' for name in PERSON_RECORD_COLUMNS)
+_BY_FIN = f"SELECT {_COLUMNS} FROM persons WHERE fin = $1"  # noqa: S608
+_BY_IDS = f"SELECT {_COLUMNS} FROM persons WHERE id = ANY($1::uuid[])"  # noqa: S608
+
+
 async def get_person(
     session: AsyncSession, actor: Actor, *, person_id: uuid.UUID | None = None, fin: str | None = None
-) -> Person | None:
+) -> PersonRecord | None:
+    """One person by id or FIN: the hottest read, so plain SQL on the session's connection
+    (`sxvis.database.driver`)."""
     if (person_id is None) == (fin is None):
         raise ValidationFailed("Give either an id or a FIN.", field="id")
+    connection = await driver_connection(session)
     if person_id is not None:
-        return await session.get(Person, person_id)
-    normalised = validation.normalise_fin(fin or "")
-    result = await session.execute(select(Person).where(Person.fin == normalised))
-    return result.scalar_one_or_none()
+        row = await connection.fetchrow(_BY_IDS, [person_id])
+    else:
+        row = await connection.fetchrow(_BY_FIN, validation.normalise_fin(fin or ""))
+    return None if row is None else PersonRecord.of(row)
 
 
-async def get_persons_unchecked(session: AsyncSession, *, ids: Sequence[uuid.UUID]) -> list[Person]:
+async def get_persons_unchecked(session: AsyncSession, *, ids: Sequence[uuid.UUID]) -> list[PersonRecord]:
     """Persons by id, for loaders resolving a relation of something the caller was already allowed to see."""
-    result = await session.execute(select(Person).where(Person.id.in_(ids)))
-    return list(result.scalars())
+    connection = await driver_connection(session)
+    return [PersonRecord.of(row) for row in await connection.fetch(_BY_IDS, list(ids))]
 
 
 async def find_persons(
