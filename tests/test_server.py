@@ -1,10 +1,12 @@
 """`sxvis serve` as an operator runs it: its own PostgreSQL in the data folder, over real HTTP."""
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,8 +70,12 @@ class Server:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    return tmp_path / "sxvis-data"
+def data_dir() -> Iterator[Path]:
+    # A folder of its own rather than tmp_path: pytest prunes old base-temp folders, which can pull
+    # the data folder from under a server when two test runs share the machine.
+    folder = Path(tempfile.mkdtemp(prefix="sxvis-serve-"))
+    yield folder / "sxvis-data"
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_serve_starts_its_own_database_and_keeps_data_across_restarts(data_dir: Path) -> None:
