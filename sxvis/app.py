@@ -26,6 +26,7 @@ from sxvis.actors import SYSTEM, Actor
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
 from sxvis.errors import ConfigurationError
+from sxvis.graphql_http import GraphQLEndpoint
 
 log = structlog.get_logger(__name__)
 
@@ -97,7 +98,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/graphql", graphql),
+        Route("/graphql", GraphQLEndpoint(graphql)),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
 

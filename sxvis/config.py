@@ -49,8 +49,11 @@ class Settings(BaseSettings):
     log_json: bool = Field(
         default=False, description="JSON log lines (for collectors) instead of console lines."
     )
-    db_pool_size: int = Field(default=10, ge=1, le=200, description="Connections per worker.")
-    db_max_overflow: int = Field(default=10, ge=0, le=200, description="Extra connections under burst.")
+    # Overflow connections are closed whenever they are returned while the pool is full, and a new
+    # PostgreSQL backend is started at the next burst: measured, that churn cost ten times the FIN
+    # lookup itself (docs/performance.md). Keep the connections a worker needs, open.
+    db_pool_size: int = Field(default=20, ge=1, le=200, description="Connections kept open per worker.")
+    db_max_overflow: int = Field(default=0, ge=0, le=200, description="Extra, short-lived connections.")
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=100, le=100_000)

@@ -89,6 +89,25 @@ async def test_a_typo_still_finds_the_person(api: Api, people: None) -> None:
     assert "SRCH005" in await search(api, "Ismailovv")
 
 
+async def test_a_surname_inside_another_surname_does_not_tie_with_it(db, api: Api) -> None:
+    # Every trigram of "aliav" (Əliyev) occurs in "guliav" (Quliyev); the real Əliyev must come first.
+    async with db.transaction() as session:
+        for fin, last in (("TIE0001", "Quliyev"), ("TIE0002", "Əliyev")):
+            await persons.register_person(
+                session,
+                SYSTEM,
+                data=NewPerson(
+                    fin=fin,
+                    last_name=last,
+                    first_name="Əli",
+                    birth_date=date(1980, 1, 1),
+                    sex=Sex.MALE,
+                    residence_status=ResidenceStatus.CITIZEN,
+                ),
+            )
+    assert (await search(api, "Aliyev Ali"))[0] == "TIE0002"
+
+
 async def test_the_closest_name_ranks_first(api: Api, people: None) -> None:
     # "Məmməd" is Rəşad Quliyev's patronymic and the root of Əli Məmmədov's surname; the full surname wins.
     assert (await search(api, "Mammadov"))[0] == "SRCH001"

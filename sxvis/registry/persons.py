@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -227,8 +227,10 @@ async def find_persons(
         return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=offset > 0)
     if after:
         key, last_id = decode_cursor(after, arity=2)
+        # A row comparison, not `a > k OR (a = k AND id > i)`: only the row form is an index bound,
+        # so page 10,000 starts where it should instead of walking the index from the start.
         query = query.where(
-            or_(Person.sort_key > key, and_(Person.sort_key == key, Person.id > _uuid(last_id)))
+            tuple_(Person.sort_key, Person.id) > tuple_(literal(str(key)), literal(_uuid(last_id)))
         )
     query = query.order_by(Person.sort_key, Person.id).limit(limit + 1)
     rows = list((await session.execute(query)).scalars())

@@ -3,8 +3,9 @@
 Both sides go through `sxvis_fold()` (migration 0001), which gives one spelling for the Azerbaijani
 Latin, Russian-Cyrillic and ASCII forms of a name. Each word of the query must then occur in the
 person's folded name (`<%`, pg_trgm's word similarity, answered from the GIN trigram index on
-`persons.name_key`), and results rank by the summed similarity, so "Mamedov Ali" finds
-"Məmmədov Əli Həsən oğlu" first and tolerates a typo.
+`persons.name_key`), and results rank by the summed *strict* word similarity, which respects word
+boundaries: plain word similarity scores "aliav" (Əliyev) as fully present in "guliav" (Quliyev), so
+the two tied. "Mamedov Ali" finds "Məmmədov Əli Həsən oğlu" first and tolerates a typo.
 """
 
 from typing import Any
@@ -35,7 +36,7 @@ def search_conditions(tokens: list[str]) -> list[ColumnElement[bool]]:
 
 
 def search_rank(tokens: list[str]) -> ColumnElement[Any]:
-    similarities = [func.word_similarity(_folded(t), Person.name_key, type_=Float) for t in tokens]
+    similarities = [func.strict_word_similarity(_folded(t), Person.name_key, type_=Float) for t in tokens]
     total = similarities[0]
     for similarity in similarities[1:]:
         total = operators.add(total, similarity)

@@ -1,0 +1,91 @@
+"""`POST /graphql` with a JSON body, the way every GraphQL client calls it, without detours.
+
+strawberry's HTTP view handles every transport (GET, multipart uploads, incremental delivery, the IDE),
+and pays for that generality on every request. The common case, one JSON operation in a POST,
+is served here: read the body (bounded), decode it with orjson, execute, encode with orjson. Anything
+else (a browser asking for GraphiQL, a GET, another content type) goes to strawberry's view unchanged,
+which keeps its own refusals (queries over GET, batching).
+
+Part of the composition root: it is built by `sxvis.app` and knows the schema and the context.
+"""
+
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+from strawberry.http import process_result
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.types.graphql import OperationType
+
+MAX_BODY_BYTES = 1_000_000
+_ALLOWED = {OperationType.QUERY, OperationType.MUTATION}
+
+
+class GraphQLEndpoint:
+    def __init__(self, view: Any) -> None:
+        self.view = view
+        self.schema = view.schema
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or not _is_json(scope):
+            await self.view(scope, receive, send)
+            return
+        response = await self._execute(Request(scope, receive))
+        await response(scope, receive, send)
+
+    async def _execute(self, request: Request) -> Response:
+        body = await _read_body(request)
+        if body is None:
+            return _error(413, "The request body is larger than 1 MB.")
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            return _error(400, "Unable to parse request body as JSON")
+        if isinstance(data, list):
+            return _error(400, "Batching is not supported: send one operation per request.")
+        if not isinstance(data, dict) or not isinstance(data.get("query"), str):
+            return _error(400, "No GraphQL query found in the request")
+        variables = data.get("variables")
+        operation_name = data.get("operationName")
+        if variables is not None and not isinstance(variables, dict):
+            return _error(400, "`variables` must be a JSON object.")
+        if operation_name is not None and not isinstance(operation_name, str):
+            return _error(400, "`operationName` must be a string.")
+        context = await self.view.get_context(request, None)
+        try:
+            result = await self.schema.execute(
+                data["query"],
+                variable_values=variables,
+                context_value=context,
+                operation_name=operation_name,
+                allowed_operation_types=_ALLOWED,
+            )
+        except InvalidOperationTypeError as err:
+            return _error(400, err.as_http_error_reason("POST"))
+        except CannotGetOperationTypeError as err:
+            return _error(400, err.as_http_error_reason())
+        return Response(orjson.dumps(process_result(result)), media_type="application/json")
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            return value.split(b";", 1)[0].strip().lower() == b"application/json"
+    return False
+
+
+async def _read_body(request: Request) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _error(status: int, message: str) -> Response:
+    return Response(message, status_code=status, media_type="text/plain")
