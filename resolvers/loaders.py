@@ -51,15 +51,23 @@ def _many_each(
     return DataLoader(load_fn=load)
 
 
+def _persons_by_id(db: Database) -> DataLoader[uuid.UUID, PersonRecord | None]:
+    # A connection, not a session: the person read is plain SQL on asyncpg (sxvis.database.driver).
+    async def load(keys: list[uuid.UUID]) -> list[PersonRecord | None]:
+        async with db.connect() as connection:
+            found = {p.id: p for p in await persons.get_persons_unchecked(connection, ids=keys)}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
 def _same(row: Any) -> Any:
     return row
 
 
 class Loaders:
     def __init__(self, db: Database) -> None:
-        self.person: DataLoader[uuid.UUID, PersonRecord | None] = _one_each(
-            db, lambda s, ids: persons.get_persons_unchecked(s, ids=ids), lambda p: p.id
-        )
+        self.person: DataLoader[uuid.UUID, PersonRecord | None] = _persons_by_id(db)
         self.household: DataLoader[uuid.UUID, Household | None] = _one_each(
             db, lambda s, ids: households.get_households(s, ids=ids), lambda h: h.id
         )

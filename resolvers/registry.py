@@ -25,8 +25,8 @@ async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[
 
 
 async def person(ctx: Context, *, person_id: uuid.UUID | None, fin: str | None) -> PersonRecord | None:
-    async with ctx.db.reader() as session:
-        return await persons.get_person(session, ctx.actor, person_id=person_id, fin=fin)
+    async with ctx.db.connect() as connection:
+        return await persons.get_person(connection, ctx.actor, person_id=person_id, fin=fin)
 
 
 async def household(ctx: Context, *, household_id: uuid.UUID) -> Household | None:

@@ -11,12 +11,15 @@ The SQL is written from the table's own column list, so it cannot drift from the
 from typing import Any
 
 from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+Reads = AsyncSession | AsyncConnection
+"""What a read service accepts: a session, or (cheaper, for one statement) a connection."""
 
 
-async def driver_connection(session: AsyncSession) -> Any:
-    """The asyncpg connection the session is using (starting one from the pool if needed)."""
-    connection = await session.connection()
+async def driver_connection(reads: Reads) -> Any:
+    """The asyncpg connection under a session or connection (checked out from the pool if needed)."""
+    connection = await reads.connection() if isinstance(reads, AsyncSession) else reads
     raw = await connection.get_raw_connection()
     return raw.driver_connection
 

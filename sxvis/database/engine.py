@@ -15,7 +15,13 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 
 def async_url(url: str) -> str:
@@ -45,15 +51,16 @@ class Database:
         )
         self._listeners: dict[Callable[[str], object], Any] = {}
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
-        self._readers = async_sessionmaker(
-            self.engine.execution_options(isolation_level="AUTOCOMMIT"),
-            expire_on_commit=False,
-            autoflush=False,
-        )
+        self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self._readers = async_sessionmaker(self._autocommit, expire_on_commit=False, autoflush=False)
 
     def session(self) -> AsyncSession:
         """A plain session (a transaction begins with its first statement); `async with db.session() as s`."""
         return self._sessions()
+
+    def connect(self) -> AsyncConnection:
+        """An autocommit connection for the hottest single-statement reads: no session to build."""
+        return self._autocommit.connect()
 
     def reader(self) -> AsyncSession:
         """A session for single-statement reads, in autocommit mode (no BEGIN/ROLLBACK round trips)."""

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sxvis import clock
 from sxvis.actors import Actor
-from sxvis.database.driver import driver_connection
+from sxvis.database.driver import Reads, driver_connection
 from sxvis.errors import Duplicate, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.registry import validation
@@ -184,13 +184,13 @@ _BY_IDS = f"SELECT {_COLUMNS} FROM persons WHERE id = ANY($1::uuid[])"  # noqa: 
 
 
 async def get_person(
-    session: AsyncSession, actor: Actor, *, person_id: uuid.UUID | None = None, fin: str | None = None
+    reads: Reads, actor: Actor, *, person_id: uuid.UUID | None = None, fin: str | None = None
 ) -> PersonRecord | None:
     """One person by id or FIN: the hottest read, so plain SQL on the session's connection
     (`sxvis.database.driver`)."""
     if (person_id is None) == (fin is None):
         raise ValidationFailed("Give either an id or a FIN.", field="id")
-    connection = await driver_connection(session)
+    connection = await driver_connection(reads)
     if person_id is not None:
         row = await connection.fetchrow(_BY_IDS, [person_id])
     else:
@@ -198,9 +198,9 @@ async def get_person(
     return None if row is None else PersonRecord.of(row)
 
 
-async def get_persons_unchecked(session: AsyncSession, *, ids: Sequence[uuid.UUID]) -> list[PersonRecord]:
+async def get_persons_unchecked(reads: Reads, *, ids: Sequence[uuid.UUID]) -> list[PersonRecord]:
     """Persons by id, for loaders resolving a relation of something the caller was already allowed to see."""
-    connection = await driver_connection(session)
+    connection = await driver_connection(reads)
     return [PersonRecord.of(row) for row in await connection.fetch(_BY_IDS, list(ids))]
 
 
