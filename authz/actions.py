@@ -1,0 +1,31 @@
+"""Every action SXVİS authorizes, named `object:action` (STYLE §5). The Casbin policy is the only table
+of who may do which; services ask `authz.require(actor, Action.X)`, resolvers never check roles."""
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    PERSON_READ = "person:read"
+    PERSON_SEARCH = "person:search"
+    PERSON_REGISTER = "person:register"
+    PERSON_UPDATE = "person:update"
+    PERSON_BREAK_GLASS = "person:break_glass"
+    CIRCUMSTANCE_RECORD = "circumstance:record"
+    ENROLLMENT_CREATE = "enrollment:create"
+    ENROLLMENT_END = "enrollment:end"
+    CONSENT_RECORD = "consent:record"
+    CONSENT_REVOKE = "consent:revoke"
+    CATALOGUE_READ = "catalogue:read"
+    ACCESS_LOG_READ = "access_log:read"
+    BREAK_GLASS_REVIEW = "break_glass:review"
+    POLICY_READ = "policy:read"
+    POLICY_GRANT = "policy:grant"
+    POLICY_REVOKE = "policy:revoke"
+
+    @property
+    def obj(self) -> str:
+        return self.value.split(":", 1)[0]
+
+    @property
+    def act(self) -> str:
+        return self.value.split(":", 1)[1]

@@ -1,0 +1,95 @@
+"""The access policy as a table (STYLE §5): each role's permissions, as docs/access-policy.md shows them."""
+
+from pathlib import Path
+
+import pytest
+
+from authz.actions import Action
+from authz.enforcer import Authorizer, load_enforcer, matrix_markdown
+from sxvis.actors import Actor
+
+ROLES = (
+    "partner_agency",
+    "social_worker",
+    "case_manager",
+    "agency_admin",
+    "auditor",
+    "system_admin",
+    "integration",
+)
+DOC = Path(__file__).resolve().parent.parent / "docs" / "access-policy.md"
+
+# role → the actions it may take, in any agency. Everything else is denied.
+EXPECTED = {
+    "partner_agency": {"person:read", "person:search", "catalogue:read"},
+    "social_worker": {
+        "person:read",
+        "person:search",
+        "person:register",
+        "person:update",
+        "circumstance:record",
+        "enrollment:create",
+        "enrollment:end",
+        "consent:record",
+        "consent:revoke",
+        "catalogue:read",
+    },
+    "case_manager": {
+        "person:read",
+        "person:search",
+        "person:register",
+        "person:update",
+        "person:break_glass",
+        "circumstance:record",
+        "enrollment:create",
+        "enrollment:end",
+        "consent:record",
+        "consent:revoke",
+        "catalogue:read",
+    },
+    "agency_admin": {"policy:read", "policy:grant", "policy:revoke", "catalogue:read"},
+    "auditor": {"access_log:read", "break_glass:review", "policy:read", "catalogue:read"},
+    "system_admin": {"policy:read", "policy:grant", "policy:revoke", "catalogue:read", "access_log:read"},
+    "integration": {"person:read", "person:register", "circumstance:record", "catalogue:read"},
+}
+
+
+@pytest.fixture(scope="module")
+def authorizer() -> Authorizer:
+    return Authorizer(load_enforcer())
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(Action))
+def test_each_role_may_do_exactly_what_the_matrix_says(
+    authorizer: Authorizer, role: str, action: Action
+) -> None:
+    actor = Actor(user_id="u", agency_code="DOST", roles=frozenset({role}))
+    assert authorizer.allows(actor, action) is (action.value in EXPECTED[role])
+
+
+def test_a_grant_applies_in_its_own_agency_only(authorizer: Authorizer) -> None:
+    enforcer = load_enforcer()
+    enforcer.add_named_grouping_policy("g", "aysel", "auditor", "DOST")
+    granted = Authorizer(enforcer)
+    assert granted.allows(
+        Actor(user_id="aysel", agency_code="DOST", roles=frozenset()), Action.ACCESS_LOG_READ
+    )
+    assert not granted.allows(
+        Actor(user_id="aysel", agency_code="SXA", roles=frozenset()), Action.ACCESS_LOG_READ
+    )
+
+
+def test_a_denial_says_which_roles_lacked_which_permission(authorizer: Authorizer) -> None:
+    from sxvis.errors import AccessDenied
+
+    with pytest.raises(AccessDenied, match=r"\(partner_agency\) in agency DIN do not permit access_log:read"):
+        authorizer.require(
+            Actor(user_id="u", agency_code="DIN", roles=frozenset({"partner_agency"})), Action.ACCESS_LOG_READ
+        )
+
+
+def test_the_documented_matrix_is_the_policy(authorizer: Authorizer) -> None:
+    assert matrix_markdown(authorizer, ROLES) in DOC.read_text(encoding="utf-8"), (
+        "docs/access-policy.md is out of step with authz/policy.csv: regenerate its matrix"
+    )
