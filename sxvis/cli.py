@@ -7,10 +7,10 @@ data folder for as long as it runs, so the quick start needs nothing installed b
 import asyncio
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import structlog
 import typer
@@ -26,6 +26,9 @@ from rich.progress import (
 
 from sxvis.config import Settings
 from sxvis.errors import SxvisError
+
+if TYPE_CHECKING:
+    from sxvis.database import Database
 
 app = typer.Typer(help="SXVİS: the unified social-services information system.", no_args_is_help=True)
 db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True)
@@ -59,30 +62,45 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield server.url
 
 
-async def _prepare(url: str, *, demo: bool, demo_persons: int, seed: int) -> None:
-    """Migrate to head and install the catalogue; with `demo`, seed an empty registry."""
-    from sxvis.database import Database, migrate
-    from sxvis.seed.catalogue import install_catalogue
+async def _on_database(url: str, work: Callable[["Database"], Awaitable[None]]) -> None:
+    from sxvis.database import Database
 
-    db = Database(url, pool_size=2, max_overflow=2)
+    db = Database(url, pool_size=2, max_overflow=0)
     try:
-        await migrate.upgrade(db.engine)
-        async with db.transaction() as session:
-            await install_catalogue(session)
-        if demo:
-            from sxvis.seed.demo import seed_demo
-
-            with _progress() as progress:
-                task = progress.add_task("Seeding demo persons", total=demo_persons)
-                report = await seed_demo(
-                    db, persons=demo_persons, seed=seed, on_progress=lambda n: progress.advance(task, n)
-                )
-            if report is None:
-                console.print("The registry already holds persons; demo data left as it is.")
-            else:
-                console.print(f"Demo registry: {report.persons} persons in {report.households} households.")
+        await work(db)
     finally:
         await db.dispose()
+
+
+def _run_with_database(work: Callable[["Database"], Awaitable[None]]) -> None:
+    """Resolve the database (configured, or the embedded one), run `work` on it, report errors in one line."""
+    try:
+        with database_url(_settings()) as url:
+            asyncio.run(_on_database(url, work))
+    except SxvisError as err:
+        _fail(err)
+
+
+async def _prepare(db: "Database", *, demo: bool, demo_persons: int, seed: int) -> None:
+    """Migrate to head and install the catalogue; with `demo`, seed an empty registry."""
+    from sxvis.database import migrate
+    from sxvis.seed.catalogue import install_catalogue
+
+    await migrate.upgrade(db.engine)
+    async with db.transaction() as session:
+        await install_catalogue(session)
+    if demo:
+        from sxvis.seed.demo import seed_demo
+
+        with _progress() as progress:
+            task = progress.add_task("Seeding demo persons", total=demo_persons)
+            report = await seed_demo(
+                db, persons=demo_persons, seed=seed, on_progress=lambda n: progress.advance(task, n)
+            )
+        if report is None:
+            console.print("The registry already holds persons; demo data left as it is.")
+        else:
+            console.print(f"Demo registry: {report.persons} persons in {report.households} households.")
 
 
 def _progress() -> Progress:
@@ -120,7 +138,7 @@ def serve(
 
             create_app(settings)  # raises the production guard's clear message
         with database_url(settings) as url:
-            asyncio.run(_prepare(url, demo=demo, demo_persons=2000, seed=seed))
+            asyncio.run(_on_database(url, lambda db: _prepare(db, demo=demo, demo_persons=2000, seed=seed)))
             os.environ["SXVIS_DATABASE_URL"] = url  # the workers read the same settings
             console.print(
                 f"SXVİS on http://{settings.host}:{settings.port}/graphql "
@@ -155,43 +173,26 @@ def db_downgrade(revision: Annotated[str, typer.Argument(help="e.g. -1, base, or
 @db_app.command("current")
 def db_current() -> None:
     """Print the database's revision and whether it is at head."""
-    from sxvis.database import Database, migrate
+    from sxvis.database import migrate
 
-    async def show(url: str) -> None:
-        db = Database(url, pool_size=1, max_overflow=0)
-        try:
-            current = await migrate.current(db.engine)
-        finally:
-            await db.dispose()
-        head = migrate.head_revision()
+    async def show(db: "Database") -> None:
+        current, head = await migrate.current(db.engine), migrate.head_revision()
         print(f"{current or '(none)'}{' (head)' if current == head else f' (head is {head})'}")
 
-    try:
-        with database_url(_settings()) as url:
-            asyncio.run(show(url))
-    except SxvisError as err:
-        _fail(err)
+    _run_with_database(show)
 
 
 def _run_migration(action: str, revision: str) -> None:
-    from sxvis.database import Database, migrate
+    from sxvis.database import migrate
 
-    async def run(url: str) -> None:
-        db = Database(url, pool_size=1, max_overflow=0)
-        try:
-            if action == "upgrade":
-                await migrate.upgrade(db.engine, revision)
-            else:
-                await migrate.downgrade(db.engine, revision)
-            print(f"database at {await migrate.current(db.engine) or '(base)'}")
-        finally:
-            await db.dispose()
+    async def run(db: "Database") -> None:
+        if action == "upgrade":
+            await migrate.upgrade(db.engine, revision)
+        else:
+            await migrate.downgrade(db.engine, revision)
+        print(f"database at {await migrate.current(db.engine) or '(base)'}")
 
-    try:
-        with database_url(_settings()) as url:
-            asyncio.run(run(url))
-    except SxvisError as err:
-        _fail(err)
+    _run_with_database(run)
 
 
 @app.command("seed")
@@ -205,32 +206,23 @@ def seed_command(
         console.print("Say what to seed: --demo, or --persons N.")
         raise typer.Exit(2)
 
-    async def run(url: str) -> None:
-        await _prepare(url, demo=demo, demo_persons=2000, seed=seed)
+    async def run(db: "Database") -> None:
+        await _prepare(db, demo=demo, demo_persons=2000, seed=seed)
         if persons:
-            from sxvis.database import Database
             from sxvis.seed.demo import seed_persons
 
-            db = Database(url, pool_size=2, max_overflow=2)
-            try:
-                with _progress() as progress:
-                    task = progress.add_task("Loading persons", total=persons)
-                    report = await seed_persons(
-                        db, count=persons, seed=seed, on_progress=lambda n: progress.advance(task, n)
-                    )
-            finally:
-                await db.dispose()
+            with _progress() as progress:
+                task = progress.add_task("Loading persons", total=persons)
+                report = await seed_persons(
+                    db, count=persons, seed=seed, on_progress=lambda n: progress.advance(task, n)
+                )
             console.print(
                 f"Loaded {report.persons:,} persons, {report.households:,} households, "
                 f"{report.circumstances:,} circumstances, {report.enrollments:,} enrollments "
                 f"in {report.seconds:.1f} s ({report.persons_per_second:,.0f} persons/s)."
             )
 
-    try:
-        with database_url(_settings()) as url:
-            asyncio.run(run(url))
-    except SxvisError as err:
-        _fail(err)
+    _run_with_database(run)
 
 
 @schema_app.command("export")

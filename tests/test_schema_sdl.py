@@ -19,3 +19,11 @@ def test_every_registry_error_code_is_in_the_schema() -> None:
     block = text[text.index("enum RegistryErrorCode") :]
     block = block[: block.index("}")]
     assert all(code.value in block for code in RegistryErrorCode)
+
+
+def test_every_shared_error_code_is_also_a_registry_code() -> None:
+    # Services raise NotFound, Duplicate … with the shared codes; the payload must be able to show them.
+    from sxvis.errors import ErrorCode
+    from sxvis.registry.errors import RegistryErrorCode
+
+    assert {code.value for code in ErrorCode} <= {code.value for code in RegistryErrorCode}
