@@ -24,6 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sxvis.cli_token import token_app
 from sxvis.config import Settings
 from sxvis.errors import SxvisError
 
@@ -35,6 +36,7 @@ db_app = typer.Typer(help="Database migrations (Alembic).", no_args_is_help=True
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
+app.add_typer(token_app, name="token")
 
 console = Console(stderr=True)
 log = structlog.get_logger(__name__)
