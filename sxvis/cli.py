@@ -24,6 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from sxvis.cli_audit import audit_app
 from sxvis.cli_token import token_app
 from sxvis.config import Settings
 from sxvis.errors import SxvisError
@@ -37,6 +38,7 @@ schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
+app.add_typer(audit_app, name="audit")
 
 console = Console(stderr=True)
 log = structlog.get_logger(__name__)

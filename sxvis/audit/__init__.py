@@ -1,0 +1,49 @@
+"""The access log: who accessed whose data, when, why, and how it ended (DESIGN, "Access log").
+
+- `record` writes an event in the caller's transaction; `read_logged` reads persons and logs them in one
+  statement.
+- `seal_pending` chains the events with SHA-256, in id order, off the request path; `verify` recomputes
+  the chain and names the first event where it breaks; `head` signs the chain head for auditors to keep.
+
+The tables are insert-only, enforced by a trigger (migration 0002).
+"""
+
+from sxvis.audit.chain import (
+    GENESIS,
+    HASHED_COLUMNS,
+    KnownHead,
+    Problem,
+    VerifyResult,
+    canonical,
+    link,
+    seal_pending,
+    settled_horizon,
+    verify,
+)
+from sxvis.audit.heads import InvalidHead, SignedHead, check, head, load_key, sign
+from sxvis.audit.models import AccessEvent, AccessEventSeal, Outcome
+from sxvis.audit.service import read_logged, record
+
+__all__ = [
+    "GENESIS",
+    "HASHED_COLUMNS",
+    "AccessEvent",
+    "AccessEventSeal",
+    "InvalidHead",
+    "KnownHead",
+    "Outcome",
+    "Problem",
+    "SignedHead",
+    "VerifyResult",
+    "canonical",
+    "check",
+    "head",
+    "link",
+    "load_key",
+    "read_logged",
+    "record",
+    "seal_pending",
+    "settled_horizon",
+    "sign",
+    "verify",
+]

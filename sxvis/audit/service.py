@@ -1,0 +1,195 @@
+"""Writing the access log: `record` for any access, `read_logged` for a read that logs itself.
+
+Both write in the caller's transaction and fail closed: if the event cannot be written, the caller's
+statement raises, its transaction fails, and no data leaves (DESIGN, "Access log"). Neither seals:
+sealing happens later, in batches, off the request path (`sxvis.audit.chain`).
+"""
+
+import functools
+import ipaddress
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from sxvis.actors import Actor
+from sxvis.audit._pg import PgConnection, Record, execute_in, raw
+from sxvis.audit.models import Outcome
+
+Target = AsyncSession | AsyncConnection | PgConnection
+"""Where an event is written: a session or connection in the caller's transaction, or asyncpg itself."""
+
+_INSERT = """
+INSERT INTO access_events (actor_user, actor_agency, actor_roles, action, entity_type, entity_id,
+  person_id, person_ids, purpose, operation_name, fields, outcome, reason, request_id, client_address,
+  details)
+VALUES ($1, $2, $3::text[], $4, $5, $6, $7::uuid, $8::uuid[], $9, $10, $11::text[], $12, $13, $14,
+  $15::inet, $16::jsonb)
+"""
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+async def record(
+    target: Target,
+    actor: Actor,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: object = None,
+    person_id: uuid.UUID | None = None,
+    person_ids: Iterable[uuid.UUID] = (),
+    purpose: str | None = None,
+    operation_name: str | None = None,
+    fields: Iterable[str] = (),
+    outcome: Outcome | str = Outcome.ALLOWED,
+    reason: str | None = None,
+    request_id: str | None = None,
+    client_address: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Write one access event with a plain INSERT in the caller's transaction.
+
+    It is never swallowed: an error here is the caller's error, and their transaction rolls back. The
+    error is asyncpg's own, or SQLAlchemy's wrapping of it when the statement had to begin the caller's
+    transaction; neither is meant to be caught.
+    """
+    address, details = _address(client_address, details)
+    args = (
+        actor.user_id,
+        actor.agency_code,
+        sorted(actor.roles),
+        str(action),
+        entity_type,
+        None if entity_id is None else str(entity_id),
+        person_id,
+        list(person_ids),
+        purpose,
+        operation_name,
+        list(fields),
+        Outcome(outcome).value,
+        reason,
+        request_id,
+        address,
+        _json(details),
+    )
+    if isinstance(target, AsyncSession | AsyncConnection):
+        await execute_in(target, _INSERT, args)
+    else:
+        await target.execute(_INSERT, *args)
+
+
+async def read_logged(
+    connection: PgConnection | AsyncSession | AsyncConnection,
+    select_sql: str,
+    args: Sequence[object],
+    *,
+    actor: Actor,
+    action: str,
+    entity_type: str = "person",
+    entity_id: object = None,
+    id_column: str = "id",
+    subject: bool = False,
+    purpose: str | None = None,
+    operation_name: str | None = None,
+    fields: Iterable[str] = (),
+    outcome: Outcome | str = Outcome.ALLOWED,
+    reason: str | None = None,
+    request_id: str | None = None,
+    client_address: str | None = None,
+    details: Mapping[str, Any] | None = None,
+    order_by: str | None = None,
+) -> list[Record]:
+    """Run a SELECT of persons and log what it returned, in one statement (one round trip).
+
+    The SELECT becomes a CTE; a data-modifying CTE inserts one access event whose `person_ids` are the
+    values of `id_column` over the rows returned (empty when none were), and the statement returns the
+    rows. PostgreSQL runs a data-modifying CTE to completion whether or not the outer query reads it,
+    and the statement is atomic: if the INSERT fails, the statement fails and no row reaches the
+    caller. With `subject=True` (a read of one person, by id or FIN), a single row also becomes the
+    event's `person_id` and `entity_id`.
+
+    `select_sql` uses `$1`…`$n` for `args`, and comes from code, never from input (it is spliced into
+    the statement); `order_by`, likewise code, orders the rows returned (without it they come back in
+    the CTE's order, which is the SELECT's own in practice, though SQL does not promise it).
+
+    On a session or SQLAlchemy connection the statement runs on its asyncpg connection: inside the
+    caller's transaction if one is open, otherwise on its own, atomic either way.
+    """
+    if not _IDENTIFIER.match(id_column):
+        raise ValueError(f"not a column name: {id_column!r}")
+    if isinstance(connection, AsyncSession):
+        pg = await raw(await connection.connection())
+    elif isinstance(connection, AsyncConnection):
+        pg = await raw(connection)
+    else:
+        pg = connection
+    address, details = _address(client_address, details)
+    ours = (
+        actor.user_id,
+        actor.agency_code,
+        sorted(actor.roles),
+        str(action),
+        entity_type,
+        None if entity_id is None else str(entity_id),
+        subject,
+        purpose,
+        operation_name,
+        list(fields),
+        Outcome(outcome).value,
+        reason,
+        request_id,
+        address,
+        _json(details),
+    )
+    sql = _logged_sql(select_sql, len(args), id_column, order_by)
+    return await pg.fetch(sql, *args, *ours)
+
+
+@functools.lru_cache(maxsize=256)
+def _logged_sql(select_sql: str, first: int, id_column: str, order_by: str | None) -> str:
+    """The statement for one SELECT shape, built once (asyncpg then reuses its prepared statement)."""
+    p = [f"${first + i}" for i in range(1, 16)]
+    ids = f'hits."{id_column}"'
+    single = f"CASE WHEN {p[6]}::boolean AND count(*) = 1 THEN (array_agg({ids}))[1] END"
+    order = f" ORDER BY {order_by}" if order_by else ""
+    return f"""WITH hits AS MATERIALIZED (
+{select_sql}
+), logged AS (
+  INSERT INTO access_events (actor_user, actor_agency, actor_roles, action, entity_type, entity_id,
+    person_id, person_ids, purpose, operation_name, fields, outcome, reason, request_id, client_address,
+    details)
+  SELECT {p[0]}::text, {p[1]}::text, {p[2]}::text[], {p[3]}::text, {p[4]}::text,
+    coalesce({p[5]}::text, ({single})::text), {single},
+    coalesce(array_agg({ids}) FILTER (WHERE {ids} IS NOT NULL), '{{}}'::uuid[]),
+    {p[7]}::text, {p[8]}::text, {p[9]}::text[], {p[10]}::text, {p[11]}::text, {p[12]}::text,
+    {p[13]}::inet, {p[14]}::jsonb
+  FROM hits
+)
+SELECT * FROM hits{order}"""  # noqa: S608  (every piece is code or a $n parameter)
+
+
+def _address(
+    value: str | None, details: Mapping[str, Any] | None
+) -> tuple[str | None, Mapping[str, Any] | None]:
+    """The client address as `inet`, if it is an IP address; otherwise kept, as given, in `details`.
+
+    Some fronts name their client otherwise (Starlette's test client says `testclient`, a Unix socket
+    has no address); refusing those would fail the request, and dropping them would lose evidence.
+    """
+    if value is None:
+        return None, details
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        address = None
+    if address is not None and not getattr(address, "scope_id", None):
+        return str(address), details
+    return None, {**(details or {}), "client_address": value}
+
+
+def _json(details: Mapping[str, Any] | None) -> str | None:
+    return None if details is None else orjson.dumps(dict(details)).decode("utf-8")
