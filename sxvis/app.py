@@ -15,13 +15,15 @@ import structlog
 from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from resolvers.context import Context
 from schema import build_schema
+from sxvis import graphiql
 from sxvis.actors import SYSTEM, Actor
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
@@ -53,6 +55,10 @@ class GraphQLApp(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        # strawberry's page, with its scripts from /static/graphiql instead of unpkg.com.
+        return HTMLResponse(graphiql.local_page())
 
 
 def create_app(settings: Settings, *, database: Database | None = None) -> Starlette:
@@ -100,6 +106,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", GraphQLEndpoint(graphql)),
     ]
+    if not settings.is_production:
+        assets = StaticFiles(directory=graphiql.STATIC_DIR)
+        routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
     return Starlette(routes=routes, lifespan=lifespan)
 
 

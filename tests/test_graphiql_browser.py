@@ -1,0 +1,73 @@
+"""The GraphiQL explorer in a real headless Chromium (Debian's, never a downloaded browser).
+
+It must work on a closed network: every script comes from SXVİS itself. CI installs chromium and sets
+SXVIS_REQUIRE_BROWSER=1, so a missing browser fails there instead of skipping.
+"""
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.servers import Server
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+if not Path(CHROMIUM).exists():
+    if os.environ.get("SXVIS_REQUIRE_BROWSER"):
+        raise RuntimeError(f"SXVIS_REQUIRE_BROWSER is set but there is no browser at {CHROMIUM}")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[Server]:
+    folder = Path(tempfile.mkdtemp(prefix="sxvis-browser-"))
+    running = Server(folder / "data")
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_graphiql_runs_a_query_with_nothing_fetched_from_outside(server: Server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    requested: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.on("request", lambda request: requested.append(request.url))
+            page.goto(f"{server.url}/graphql", wait_until="networkidle")
+            page.wait_for_selector(".graphiql-container", timeout=20_000)
+            editor = page.locator(".graphiql-query-editor .CodeMirror").first
+            editor.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Delete")
+            page.keyboard.type('{ service(code: "09-03-00-00") { code totalDuration { value unit } } }')
+            page.locator(".graphiql-execute-button").click()
+            answered = "() => document.querySelector('.result-window')?.innerText.includes('09-03-00-00')"
+            page.wait_for_function(answered, timeout=20_000)
+            result = page.locator(".result-window").inner_text()
+            page.screenshot(path=str(Path(tempfile.gettempdir()) / "sxvis-graphiql.png"))
+        finally:
+            browser.close()
+    assert '"unit": "DAY"' in result
+    outside = [url for url in requested if urlparse(url).hostname not in ("127.0.0.1", "localhost")]
+    assert outside == [], f"the page fetched from outside: {outside}"
