@@ -16,7 +16,7 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -101,7 +101,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         return JSONResponse({"status": "ready"})
 
     graphql = GraphQLApp(database=db, settings=settings)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", GraphQLEndpoint(graphql)),
