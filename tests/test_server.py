@@ -75,3 +75,16 @@ def _postgres_running(data_dir: Path) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def test_serve_with_two_workers_answers_on_both(data_dir: Path) -> None:
+    server = Server(data_dir, "--workers", "2")
+    try:
+        server.wait_ready()
+        for _ in range(40):
+            answer = server.graphql("{ agencies { code } }")
+            assert len(answer["data"]["agencies"]) >= 12
+        assert server.process.poll() is None
+    finally:
+        server.stop()
+    assert not _postgres_running(data_dir)

@@ -63,3 +63,26 @@ async def test_a_page_of_100_costs_the_same_statements_as_a_page_of_10(
     assert hundred == ten
     # persons, households, circumstances, enrollments, services, agencies: one each.
     assert ten <= 6
+
+
+CONCURRENT_SIBLINGS = """
+query Siblings($fin: String!) {
+  first: persons(first: 20) { edges { node { fin household { id } enrollments { service { code } } } } }
+  second: persons(first: 20, filter: {serviceCode: "01-09-15-00"}) { totalCount edges { node { fin } } }
+  one: person(fin: $fin) { fin circumstances { category } enrollments { provider { code } } }
+  catalogue: services { edges { node { code providers { code } requiredDocuments { nameAz } } } }
+  agencies { code }
+}
+"""
+
+
+async def test_sibling_fields_resolve_concurrently_without_sharing_a_connection(
+    api: Api, hundred_persons: None
+) -> None:
+    # asyncpg refuses two operations at once on one connection; sharing a session would fail here.
+    result = await api.execute(CONCURRENT_SIBLINGS, fin="CNT0003")
+    data = result.ok()
+    assert len(data["first"]["edges"]) == 20
+    assert data["second"]["totalCount"] == 40
+    assert data["one"]["fin"] == "CNT0003"
+    assert len(data["catalogue"]["edges"]) == 4
