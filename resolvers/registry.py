@@ -35,7 +35,7 @@ async def household(ctx: Context, *, household_id: uuid.UUID) -> Household | Non
 
 async def find_persons(
     ctx: Context, *, filter: persons.PersonFilter, first: int | None, after: str | None
-) -> tuple[Page[Person], Callable[[], Awaitable[int]]]:
+) -> tuple[Page[PersonRecord], Callable[[], Awaitable[int]]]:
     async with ctx.db.reader() as session:
         page = await persons.find_persons(session, ctx.actor, filter=filter, first=first, after=after)
 
