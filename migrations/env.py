@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+import authz.models  # noqa: F401  (the policy table; authz sits above the core, so it registers itself)
 import sxvis.models  # noqa: F401  (registers every table on the metadata)
 from sxvis.database.base import Base
 from sxvis.database.engine import async_url

@@ -87,12 +87,15 @@ def _run_with_database(work: Callable[["Database"], Awaitable[None]]) -> None:
 
 async def _prepare(db: "Database", *, demo: bool, demo_persons: int, seed: int) -> None:
     """Migrate to head and install the catalogue; with `demo`, seed an empty registry."""
+    from authz.store import seed_policies
     from sxvis.database import migrate
     from sxvis.seed.catalogue import install_catalogue
 
     await migrate.upgrade(db.engine)
     async with db.transaction() as session:
         await install_catalogue(session)
+        await seed_policies(session)  # the first start only: afterwards the table is the operators'
+
     if demo:
         from sxvis.seed.demo import seed_demo
 

@@ -8,6 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.engine.url import make_url
 
+import authz.models  # noqa: F401  (the policy table is authz's own, registered like in migrations/env.py)
 from sxvis.database import Database, migrate
 from sxvis.database.base import Base
 from sxvis.database.engine import async_url
