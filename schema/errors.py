@@ -7,14 +7,18 @@ Failures of a query are GraphQL errors whose `extensions.code` says what happene
 any other error (a database error, say) may carry a FIN in its text.
 """
 
+import traceback
 from enum import Enum
 from typing import Any
 
 import strawberry
+import structlog
 from graphql import GraphQLError
 
 from sxvis.errors import AccessDenied, DomainError
 from sxvis.registry.errors import RegistryErrorCode
+
+_log = structlog.get_logger("sxvis.graphql")
 
 RegistryErrorCodeType = strawberry.enum(
     Enum("RegistryErrorCode", {m.name: m.value for m in RegistryErrorCode}),  # type: ignore[misc]
@@ -87,3 +91,24 @@ def should_mask(error: GraphQLError) -> bool:
     if original is None:
         return False
     return not isinstance(original, PUBLIC_ERRORS)
+
+
+def log_unexpected(errors: list[GraphQLError], operation_name: str | None) -> None:
+    """Log server-side failures without their messages.
+
+    strawberry logs each error's message and full traceback, and an exception's message can carry
+    personal data (a database error's detail names the duplicate FIN). Logged here instead: the error's
+    type, its path, the operation, and the traceback's frames (file, line, code), never a message.
+    The client's own mistakes (bad input, document errors) are not server failures and are not logged.
+    """
+    for error in errors:
+        original: BaseException | None = error.original_error
+        if original is None or isinstance(original, PUBLIC_ERRORS):
+            continue
+        _log.error(
+            "graphql.unexpected_error",
+            error_type=f"{type(original).__module__}.{type(original).__qualname__}",
+            path=".".join(str(part) for part in error.path or ()),
+            operation=operation_name,
+            frames="".join(traceback.format_tb(original.__traceback__)),
+        )

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from functools import partial
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -30,9 +31,10 @@ from strawberry.extensions import (
     query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from schema.catalogue.types import Agency, Service
-from schema.errors import should_mask
+from schema.errors import log_unexpected, should_mask
 from schema.query import Query
 from schema.registry.mutations import RegistryMutation
 from schema.registry.types import Circumstance, Enrollment, Household, Person
@@ -42,6 +44,15 @@ from sxvis.config import Settings
 @strawberry.type
 class Mutation(RegistryMutation):
     pass
+
+
+class Schema(strawberry.Schema):
+    """strawberry's schema, logging failures without their messages (see `log_unexpected`)."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_unexpected(errors, execution_context.operation_name if execution_context else None)
 
 
 NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service]
@@ -60,7 +71,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.is_production:
         extensions += [DisableIntrospection, partial(MaskErrors, should_mask_error=should_mask)]
-    return strawberry.Schema(
+    return Schema(
         query=Query,
         mutation=Mutation,
         types=NODE_TYPES,
