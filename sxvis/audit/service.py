@@ -57,24 +57,13 @@ async def record(
     error is asyncpg's own, or SQLAlchemy's wrapping of it when the statement had to begin the caller's
     transaction; neither is meant to be caught.
     """
-    address, details = _address(client_address, details)
     args = (
-        actor.user_id,
-        actor.agency_code,
-        sorted(actor.roles),
-        str(action),
-        entity_type,
-        None if entity_id is None else str(entity_id),
+        *_who(actor, action, entity_type, entity_id),
         person_id,
         list(person_ids),
-        purpose,
-        operation_name,
-        list(fields),
-        Outcome(outcome).value,
-        reason,
-        request_id,
-        address,
-        _json(details),
+        *_circumstances(
+            purpose, operation_name, fields, outcome, reason, request_id, client_address, details
+        ),
     )
     if isinstance(target, AsyncSession | AsyncConnection):
         await execute_in(target, _INSERT, args)
@@ -127,15 +116,42 @@ async def read_logged(
         pg = await raw(connection)
     else:
         pg = connection
-    address, details = _address(client_address, details)
     ours = (
+        *_who(actor, action, entity_type, entity_id),
+        subject,
+        *_circumstances(
+            purpose, operation_name, fields, outcome, reason, request_id, client_address, details
+        ),
+    )
+    sql = _logged_sql(select_sql, len(args), id_column, order_by)
+    return await pg.fetch(sql, *args, *ours)
+
+
+def _who(actor: Actor, action: str, entity_type: str, entity_id: object) -> tuple[object, ...]:
+    """The event's leading columns: who acted, and on what (shared by `record` and `read_logged`)."""
+    return (
         actor.user_id,
         actor.agency_code,
         sorted(actor.roles),
         str(action),
         entity_type,
         None if entity_id is None else str(entity_id),
-        subject,
+    )
+
+
+def _circumstances(
+    purpose: str | None,
+    operation_name: str | None,
+    fields: Iterable[str],
+    outcome: Outcome | str,
+    reason: str | None,
+    request_id: str | None,
+    client_address: str | None,
+    details: Mapping[str, Any] | None,
+) -> tuple[object, ...]:
+    """The event's trailing columns: why, through which operation, how it ended, from where."""
+    address, details = _address(client_address, details)
+    return (
         purpose,
         operation_name,
         list(fields),
@@ -145,8 +161,6 @@ async def read_logged(
         address,
         _json(details),
     )
-    sql = _logged_sql(select_sql, len(args), id_column, order_by)
-    return await pg.fetch(sql, *args, *ours)
 
 
 @functools.lru_cache(maxsize=256)
