@@ -1,11 +1,15 @@
 """Every action SXVİS authorizes, named `object:action` (STYLE §5). The Casbin policy is the only table
-of who may do which; services ask `authz.require(actor, Action.X)`, resolvers never check roles."""
+of who may do which; authentication gives the actor its permissions, services ask
+`actor.require(Action.X)`, resolvers never check roles."""
 
 from enum import StrEnum
 
 
 class Action(StrEnum):
+    REGISTRY_READ = "registry:read"  # the registry-wide grant: every person, not only the remit
     PERSON_READ = "person:read"
+    PERSON_READ_CONTACT = "person:read_contact"  # phone and e-mail
+    PERSON_READ_ADDRESS = "person:read_address"  # the address line (region and district are not minimised)
     PERSON_SEARCH = "person:search"
     PERSON_REGISTER = "person:register"
     PERSON_UPDATE = "person:update"
@@ -15,6 +19,7 @@ class Action(StrEnum):
     ENROLLMENT_END = "enrollment:end"
     CONSENT_RECORD = "consent:record"
     CONSENT_REVOKE = "consent:revoke"
+    NOTICE_READ = "notice:read"
     CATALOGUE_READ = "catalogue:read"
     ACCESS_LOG_READ = "access_log:read"
     BREAK_GLASS_REVIEW = "break_glass:review"

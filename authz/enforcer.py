@@ -7,11 +7,13 @@ to that user in that agency (`g` lines); the actor may act if any effective role
 
 from collections.abc import Iterable
 from pathlib import Path
+from threading import Lock
 
 import casbin
 
 from authz.actions import Action
-from sxvis.actors import Actor
+from authz.principal import Principal
+from sxvis.actors import Actor, Origin
 from sxvis.errors import AccessDenied
 
 HERE = Path(__file__).resolve().parent
@@ -28,6 +30,34 @@ class Authorizer:
 
     def __init__(self, enforcer: casbin.Enforcer) -> None:
         self._enforcer = enforcer
+        # An actor's permissions depend only on (user, agency, token roles) and this policy, which never
+        # changes in place (a policy change builds a new Authorizer), so they are computed once each.
+        self._permissions: dict[tuple[str, str, frozenset[str]], frozenset[str]] = {}
+        self._lock = Lock()
+
+    def actor_for(self, principal: Principal, origin: Origin | None = None) -> Actor:
+        """The actor a verified principal acts as: its token roles, its granted roles, its permissions."""
+        actor = principal.to_actor()
+        roles = self.effective_roles(actor)
+        return Actor(
+            user_id=actor.user_id,
+            agency_code=actor.agency_code,
+            roles=roles,
+            name=actor.name,
+            permissions=self.permission_strings(actor),
+            origin=origin or Origin(),
+        )
+
+    def permission_strings(self, actor: Actor) -> frozenset[str]:
+        key = (actor.user_id, actor.agency_code, frozenset(actor.roles))
+        found = self._permissions.get(key)
+        if found is None:
+            found = frozenset(action.value for action in self.permissions(actor))
+            with self._lock:
+                if len(self._permissions) > 100_000:  # bounded: a flood of users cannot grow it forever
+                    self._permissions.clear()
+                self._permissions[key] = found
+        return found
 
     def effective_roles(self, actor: Actor) -> frozenset[str]:
         granted = self._enforcer.get_roles_for_user_in_domain(actor.user_id, actor.agency_code)

@@ -7,10 +7,13 @@ so nothing read for one caller is ever served to another.
 from dataclasses import dataclass
 from functools import cached_property
 
+from authz.store import PolicyStore
 from resolvers.loaders import Loaders
+from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
 from sxvis.config import Settings
 from sxvis.database import Database
+from sxvis.database.scope import RowScope
 
 
 @dataclass
@@ -18,7 +21,14 @@ class Context:
     db: Database
     actor: Actor
     settings: Settings
+    pseudonyms: Pseudonyms
+    policy: PolicyStore
+
+    @cached_property
+    def scope(self) -> RowScope:
+        """What this request's transactions tell row-level security."""
+        return RowScope.of(self.actor)
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.db)
+        return Loaders(self.db, self.actor, self.scope)

@@ -13,9 +13,11 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from sxvis.actors import Actor
 from sxvis.catalogue import service as catalogue
 from sxvis.catalogue.models import Agency, RequiredDocument, Service
 from sxvis.database import Database
+from sxvis.database.scope import RowScope
 from sxvis.registry import circumstances, enrollments, households, persons
 from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember
 from sxvis.registry.records import PersonRecord
@@ -25,10 +27,13 @@ V = TypeVar("V")
 
 
 def _one_each(
-    db: Database, fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[V]]], key: Callable[[V], K]
+    db: Database,
+    scope: RowScope,
+    fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[V]]],
+    key: Callable[[V], K],
 ) -> DataLoader[K, V | None]:
     async def load(keys: list[K]) -> list[V | None]:
-        async with db.reader() as session:
+        async with db.scoped_session(scope) as session:
             found = {key(row): row for row in await fetch(session, keys)}
         return [found.get(k) for k in keys]
 
@@ -37,13 +42,14 @@ def _one_each(
 
 def _many_each(
     db: Database,
+    scope: RowScope,
     fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[Any]]],
     key: Callable[[Any], K],
     value: Callable[[Any], V],
 ) -> DataLoader[K, list[V]]:
     async def load(keys: list[K]) -> list[list[V]]:
         grouped: dict[K, list[V]] = defaultdict(list)
-        async with db.reader() as session:
+        async with db.scoped_session(scope) as session:
             for row in await fetch(session, keys):
                 grouped[key(row)].append(value(row))
         return [grouped.get(k, []) for k in keys]
@@ -51,11 +57,11 @@ def _many_each(
     return DataLoader(load_fn=load)
 
 
-def _persons_by_id(db: Database) -> DataLoader[uuid.UUID, PersonRecord | None]:
+def _persons_by_id(db: Database, actor: Actor, scope: RowScope) -> DataLoader[uuid.UUID, PersonRecord | None]:
     # A connection, not a session: the person read is plain SQL on asyncpg (sxvis.database.driver).
     async def load(keys: list[uuid.UUID]) -> list[PersonRecord | None]:
-        async with db.connect() as connection:
-            found = {p.id: p for p in await persons.get_persons_unchecked(connection, ids=keys)}
+        async with db.scoped(scope) as connection:
+            found = {p.id: p for p in await persons.get_persons(connection, actor, ids=keys)}
         return [found.get(k) for k in keys]
 
     return DataLoader(load_fn=load)
@@ -66,37 +72,51 @@ def _same(row: Any) -> Any:
 
 
 class Loaders:
-    def __init__(self, db: Database) -> None:
-        self.person: DataLoader[uuid.UUID, PersonRecord | None] = _persons_by_id(db)
+    def __init__(self, db: Database, actor: Actor, scope: RowScope) -> None:
+        self.person: DataLoader[uuid.UUID, PersonRecord | None] = _persons_by_id(db, actor, scope)
         self.household: DataLoader[uuid.UUID, Household | None] = _one_each(
-            db, lambda s, ids: households.get_households(s, ids=ids), lambda h: h.id
+            db, scope, lambda s, ids: households.get_households(s, actor, ids=ids), lambda h: h.id
         )
         self.members: DataLoader[uuid.UUID, list[HouseholdMember]] = _many_each(
-            db, lambda s, ids: households.members_of(s, household_ids=ids), lambda m: m.household_id, _same
+            db,
+            scope,
+            lambda s, ids: households.members_of(s, actor, household_ids=ids),
+            lambda m: m.household_id,
+            _same,
         )
         self.circumstances: DataLoader[uuid.UUID, list[Circumstance]] = _many_each(
-            db, lambda s, ids: circumstances.circumstances_of(s, person_ids=ids), lambda c: c.person_id, _same
+            db,
+            scope,
+            lambda s, ids: circumstances.circumstances_of(s, actor, person_ids=ids),
+            lambda c: c.person_id,
+            _same,
         )
         self.enrollments: DataLoader[uuid.UUID, list[Enrollment]] = _many_each(
-            db, lambda s, ids: enrollments.enrollments_of(s, person_ids=ids), lambda e: e.person_id, _same
+            db,
+            scope,
+            lambda s, ids: enrollments.enrollments_of(s, actor, person_ids=ids),
+            lambda e: e.person_id,
+            _same,
         )
         self.enrollment: DataLoader[uuid.UUID, Enrollment | None] = _one_each(
-            db, lambda s, ids: enrollments.get_enrollments(s, ids=ids), lambda e: e.id
+            db, scope, lambda s, ids: enrollments.get_enrollments(s, actor, ids=ids), lambda e: e.id
         )
         self.service: DataLoader[str, Service | None] = _one_each(
-            db, lambda s, codes: catalogue.get_services(s, codes=codes), lambda x: x.code
+            db, scope, lambda s, codes: catalogue.get_services(s, codes=codes), lambda x: x.code
         )
         self.agency: DataLoader[str, Agency | None] = _one_each(
-            db, lambda s, codes: catalogue.get_agencies(s, codes=codes), lambda a: a.code
+            db, scope, lambda s, codes: catalogue.get_agencies(s, codes=codes), lambda a: a.code
         )
         self.providers: DataLoader[str, list[Agency]] = _many_each(
             db,
+            scope,
             lambda s, codes: catalogue.providers_of(s, service_codes=codes),
             lambda pair: pair[0],
             lambda pair: pair[1],
         )
         self.required_documents: DataLoader[str, list[RequiredDocument]] = _many_each(
             db,
+            scope,
             lambda s, codes: catalogue.required_documents_of(s, service_codes=codes),
             lambda d: d.service_code,
             _same,

@@ -1,32 +1,74 @@
-"""Resolvers of the registry: each opens its own session (or transaction, for a mutation), calls one
-domain service, and hands back models. They translate; the rules live in `sxvis.registry`."""
+"""Resolvers of the registry: each opens its own scoped transaction, calls one domain service, and
+hands back models, persons as the caller may see them (`sxvis.access.disclosure`). They translate;
+the rules live in `sxvis.registry` and `sxvis.access`."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.context import Context
+from sxvis.access.disclosure import PersonView, disclose
+from sxvis.errors import Duplicate, NotFound
 from sxvis.pagination import Page
 from sxvis.registry import circumstances, enrollments, persons
 from sxvis.registry.enums import CircumstanceCategory, EnrollmentEndReason
-from sxvis.registry.models import Circumstance, Enrollment, Household, Person
-from sxvis.registry.records import PersonRecord
+from sxvis.registry.models import Circumstance, Enrollment, Household
+from sxvis.registry.records import PersonLike
 
 T = TypeVar("T")
 
 
 async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run `work` in one transaction: all of it lands, or (on any exception) none of it."""
-    async with ctx.db.transaction() as session:
+    """Run `work` in one scoped transaction: all of it lands, or (on any exception) none of it."""
+    async with ctx.db.scoped_session(ctx.scope) as session:
         return await work(session)
 
 
-async def person(ctx: Context, *, person_id: uuid.UUID | None, fin: str | None) -> PersonRecord | None:
-    async with ctx.db.connect() as connection:
-        return await persons.get_person(connection, ctx.actor, person_id=person_id, fin=fin)
+def person_id_of(ctx: Context, public_id: str) -> tuple[uuid.UUID | None, bool]:
+    """The person behind an id the caller was shown: (id, whether it was a pseudonymous one)."""
+    hidden = ctx.pseudonyms.resolve(public_id, ctx.actor.agency_code)
+    if hidden is not None:
+        return hidden, True
+    try:
+        return uuid.UUID(public_id), False
+    except ValueError:
+        return None, False
+
+
+def require_person_id(ctx: Context, public_id: str, *, field: str) -> uuid.UUID:
+    person_id, _ = person_id_of(ctx, public_id)
+    if person_id is None:
+        raise NotFound("No person has this id.", field=field)
+    return person_id
+
+
+def view(ctx: Context, record: PersonLike) -> PersonView:
+    return disclose(
+        ctx.actor, record, disclosed=getattr(record, "disclosed", True), pseudonyms=ctx.pseudonyms
+    )
+
+
+async def person(
+    ctx: Context, *, public_id: str | None, fin: str | None, fields: Sequence[str] = ()
+) -> PersonView | None:
+    person_id, via_pseudonym = (None, False) if public_id is None else person_id_of(ctx, public_id)
+    if public_id is not None and person_id is None:
+        return None
+    async with ctx.db.scoped(ctx.scope) as connection:
+        found = await persons.get_person(
+            connection, ctx.actor, person_id=person_id, fin=fin, via_pseudonym=via_pseudonym, fields=fields
+        )
+    return None if found is None else view(ctx, found)
+
+
+async def person_by_id(ctx: Context, person_id: uuid.UUID) -> PersonView | None:
+    """A person reached through a relation (an enrollment, a household): shown under a pseudonym when
+    protected from the caller."""
+    found = await ctx.loaders.person.load(person_id)
+    return None if found is None else view(ctx, found)
 
 
 async def household(ctx: Context, *, household_id: uuid.UUID) -> Household | None:
@@ -34,26 +76,50 @@ async def household(ctx: Context, *, household_id: uuid.UUID) -> Household | Non
 
 
 async def find_persons(
-    ctx: Context, *, filter: persons.PersonFilter, first: int | None, after: str | None
-) -> tuple[Page[PersonRecord], Callable[[], Awaitable[int]]]:
-    async with ctx.db.reader() as session:
-        page = await persons.find_persons(session, ctx.actor, filter=filter, first=first, after=after)
+    ctx: Context,
+    *,
+    filter: persons.PersonFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
+) -> tuple[Page[PersonView], Callable[[], Awaitable[int]]]:
+    async with ctx.db.scoped_session(ctx.scope) as session:
+        page = await persons.find_persons(
+            session, ctx.actor, filter=filter, first=first, after=after, fields=fields
+        )
 
     async def count() -> int:
-        async with ctx.db.reader() as session:
+        async with ctx.db.scoped_session(ctx.scope) as session:
             return await persons.count_persons(session, ctx.actor, filter=filter)
 
-    return page, count
+    shown = Page([view(ctx, p) for p in page.items], page.cursors, page.has_next_page, page.has_previous_page)
+    return shown, count
 
 
-async def register_person(ctx: Context, data: persons.NewPerson) -> Person:
-    return await in_transaction(ctx, lambda s: persons.register_person(s, ctx.actor, data=data))
+async def register_person(ctx: Context, data: persons.NewPerson) -> PersonView:
+    try:
+        person = await in_transaction(ctx, lambda s: persons.register_person(s, ctx.actor, data=data))
+    except Duplicate as err:
+        if err.field == "fin":
+            await in_transaction(ctx, lambda s: persons.report_taken_fin(s, ctx.actor, fin=data.fin))
+        raise
+    return view(ctx, person)
 
 
-async def update_person(ctx: Context, person_id: uuid.UUID, changes: persons.PersonChanges) -> Person:
-    return await in_transaction(
-        ctx, lambda s: persons.update_person(s, ctx.actor, person_id=person_id, changes=changes)
-    )
+async def update_person(ctx: Context, public_id: str, changes: persons.PersonChanges) -> PersonView:
+    person_id = require_person_id(ctx, public_id, field="id")
+    try:
+        person = await in_transaction(
+            ctx, lambda s: persons.update_person(s, ctx.actor, person_id=person_id, changes=changes)
+        )
+    except Duplicate as err:
+        if err.field == "fin" and isinstance(changes.fin, str):
+            fin = changes.fin
+            await in_transaction(ctx, lambda s: persons.report_taken_fin(s, ctx.actor, fin=fin))
+        raise
+    async with ctx.db.scoped(ctx.scope) as connection:
+        seen = await persons.get_persons(connection, ctx.actor, ids=[person.id])
+    return view(ctx, seen[0]) if seen else view(ctx, person)
 
 
 async def record_circumstance(

@@ -21,7 +21,7 @@ from schema.registry.types import (
     person_of,
     person_or_none,
 )
-from schema.relay import edges_of, parse_uuid
+from schema.relay import edges_of, parse_id, parse_uuid, selected_fields
 from sxvis.errors import SxvisError, ValidationFailed
 from sxvis.registry import persons
 
@@ -64,8 +64,10 @@ class Query:
         self, info: Info[Context, None], id: strawberry.ID | None = None, fin: str | None = None
     ) -> Person | None:
         async def work() -> Person | None:
-            person_id = None if id is None else parse_uuid(id, type_name="Person", field="id")
-            found = await registry_resolvers.person(info.context, person_id=person_id, fin=fin)
+            public_id = None if id is None else parse_id(id, type_name="Person", field="id")
+            found = await registry_resolvers.person(
+                info.context, public_id=public_id, fin=fin, fields=selected_fields(info)
+            )
             return person_or_none(found)
 
         return await _answer(work)

@@ -59,3 +59,14 @@ def parse_uuid(value: str, *, type_name: str, field: str) -> uuid.UUID:
 
 def global_id(type_name: str, node_id: object) -> strawberry.ID:
     return strawberry.ID(relay.to_base64(type_name, str(node_id)))
+
+
+def selected_fields(info: Any) -> list[str]:
+    """The fields the query asked of this field's object (for the access event's `fields`)."""
+    names: list[str] = []
+    for selected in info.selected_fields:
+        for child in selected.selections:
+            name = getattr(child, "name", None)
+            if name:
+                names.append(name)
+    return names

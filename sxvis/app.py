@@ -2,9 +2,11 @@
 
 Only here (and in `sxvis.cli`) are the engine and the schema built. The app serves GraphQL at
 `/graphql` (GraphiQL in development), `/healthz` (the process is up) and `/readyz` (the database answers
-and is migrated to head).
+and is migrated to head). Every GraphQL operation needs a bearer token (`sxvis.gate`); the app connects
+to PostgreSQL as the `sxvis_app` role, so row-level security holds behind every query.
 """
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +14,7 @@ from typing import Any
 
 import orjson
 import structlog
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -24,34 +26,32 @@ from strawberry.asgi import GraphQL
 from resolvers.context import Context
 from schema import build_schema
 from sxvis import graphiql
-from sxvis.actors import SYSTEM, Actor
+from sxvis.access.pseudonyms import Pseudonyms
+from sxvis.actors import Actor
+from sxvis.audit import chain
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
+from sxvis.database.scope import APP_ROLE
 from sxvis.errors import ConfigurationError
+from sxvis.gate import Gate
 from sxvis.graphql_http import GraphQLEndpoint
 
 log = structlog.get_logger(__name__)
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    """strawberry's ASGI view with our context and a faster JSON encoder."""
+    """strawberry's ASGI view: here only for the GraphiQL page; operations run in `GraphQLEndpoint`."""
 
-    def __init__(self, *, database: Database, settings: Settings) -> None:
+    def __init__(self, *, settings: Settings) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide=None if settings.is_production else "graphiql",
-            allow_queries_via_get=False,  # reads will write access-log entries: no cross-site GET
+            allow_queries_via_get=False,  # reads write access-log entries: no cross-site GET
             multipart_uploads_enabled=False,
         )
-        self.database = database
-        self.settings = settings
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        return Context(db=self.database, actor=self.actor_for(request), settings=self.settings)
-
-    def actor_for(self, request: Request | WebSocket) -> Actor:
-        # Authentication arrives with the access issue; until then development acts as the operator.
-        return SYSTEM
+        raise PermissionError("GraphQL operations run through the authenticated endpoint only")
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -61,30 +61,47 @@ class GraphQLApp(GraphQL[Context, None]):
         return HTMLResponse(graphiql.local_page())
 
 
+def app_database_url(settings: Settings, owner_url: str | None = None) -> str:
+    """The URL the served app connects with: as `sxvis_app`, never as the owner (migration 0004)."""
+    if settings.app_database_url is not None:
+        return settings.app_database_url.get_secret_value()
+    url = owner_url or (settings.database_url.get_secret_value() if settings.database_url else None)
+    if url is None:
+        raise ConfigurationError("No database: set SXVIS_DATABASE_URL, or start with `sxvis serve`.")
+    return make_url(url).set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
 def create_app(settings: Settings, *, database: Database | None = None) -> Starlette:
-    """The SXVİS web app. Pass `database` to share one (tests); otherwise it is opened from settings."""
-    if settings.is_production:
-        raise ConfigurationError(
-            "Production mode needs authentication, which SXVİS does not have yet; "
-            "run with SXVIS_MODE=development until it lands."
-        )
+    """The SXVİS web app. Pass `database` (connected as the app role) to share one (tests); otherwise
+    it is opened from settings."""
     owned = database is None
     if database is None:
-        if settings.database_url is None:
-            raise ConfigurationError("No database: set SXVIS_DATABASE_URL, or start with `sxvis serve`.")
         database = Database(
-            settings.database_url.get_secret_value(),
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
+            app_database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
     db = database
+    gate = Gate(settings, db)
+    pseudonym_key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
+    pseudonyms = Pseudonyms.from_data_dir(settings.data_dir, pseudonym_key)
+
+    async def context(actor: Actor) -> Context:
+        return Context(
+            db=db, actor=actor, settings=settings, pseudonyms=pseudonyms, policy=await gate.policy()
+        )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         log.info("sxvis.started", pid=os.getpid(), mode=settings.mode.value)
-        yield
-        if owned:
-            await db.dispose()
+        await gate.policy()
+        sealer = asyncio.create_task(_seal_forever(settings), name="sxvis-audit-sealer")
+        try:
+            yield
+        finally:
+            sealer.cancel()
+            await asyncio.gather(sealer, return_exceptions=True)
+            await gate.close()
+            if owned:
+                await db.dispose()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -100,16 +117,35 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
             return JSONResponse({"status": "unavailable", "migrations": "behind head"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = GraphQLApp(database=db, settings=settings)
+    graphql = GraphQLApp(settings=settings)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/graphql", GraphQLEndpoint(graphql)),
+        Route("/graphql", GraphQLEndpoint(graphql, gate, context)),
     ]
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
         routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+async def _seal_forever(settings: Settings) -> None:
+    """Seal new access events every few seconds, as the owner (the app role may not write seals).
+
+    Every worker runs one; the sealers take turns under an advisory lock, so the chain stays in order.
+    """
+    if settings.database_url is None:
+        return
+    owner = Database(settings.database_url.get_secret_value(), pool_size=1, max_overflow=0)
+    try:
+        while True:
+            await asyncio.sleep(settings.audit_seal_seconds)
+            try:
+                await chain.seal_pending(owner)
+            except Exception:
+                log.exception("audit.seal.failed")
+    finally:
+        await owner.dispose()
 
 
 def create_app_from_environment() -> Starlette:

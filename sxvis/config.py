@@ -38,6 +38,25 @@ class Settings(BaseSettings):
         default=None,
         description="PostgreSQL 15+ URL. Unset: SXVİS starts its own embedded PostgreSQL in the data folder.",
     )
+    app_database_url: SecretStr | None = Field(
+        default=None,
+        description="The URL the served app connects with, as the `sxvis_app` role (no superuser, no "
+        "BYPASSRLS). Unset: the database URL with its user replaced by `sxvis_app`.",
+    )
+    pseudonym_key: SecretStr | None = Field(
+        default=None,
+        description="Secret from which each agency's pseudonyms of protected persons are derived. "
+        "Unset: a key file in the data folder.",
+    )
+    audit_key: SecretStr | None = Field(
+        default=None, description="Key that signs `sxvis audit head`. Unset: a key file in the data folder."
+    )
+    audit_seal_seconds: float = Field(
+        default=2.0, gt=0, le=3600, description="How often the server seals new access events."
+    )
+    break_glass_minutes: int = Field(
+        default=60, ge=1, le=24 * 60, description="How long a break-the-glass opening lasts."
+    )
     data_dir: Path = Field(default_factory=_default_data_dir, description="Embedded database and dev keys.")
     mode: Mode = Field(
         default=Mode.DEVELOPMENT, description="`production` disables GraphiQL and introspection."
@@ -58,7 +77,7 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
 
-    @field_validator("database_url", mode="before")
+    @field_validator("database_url", "app_database_url", "pseudonym_key", "audit_key", mode="before")
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -69,7 +69,13 @@ class InvalidTransition(DomainError):
 
 
 class AccessDenied(SxvisError):
-    """The actor may not do this; shown as a top-level FORBIDDEN error."""
+    """The actor may not do this; shown as a top-level FORBIDDEN error, and logged as a denial."""
+
+    def __init__(self, message: str, *, action: str | None = None, person_id: object = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.action = action
+        self.person_id = person_id
 
 
 class ConfigurationError(SxvisError):

@@ -9,6 +9,7 @@ which keeps its own refusals (queries over GET, batching).
 Part of the composition root: it is built by `sxvis.app` and knows the schema and the context.
 """
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -19,23 +20,49 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
+from authz.authentication import AuthenticationFailed, SigningKeysUnavailable
+from authz.purposes import UnknownPurpose
+from sxvis.access.denials import log_denials
+from sxvis.actors import Actor
+from sxvis.errors import AccessDenied
+from sxvis.gate import Gate, with_operation
+
 MAX_BODY_BYTES = 1_000_000
 _ALLOWED = {OperationType.QUERY, OperationType.MUTATION}
 
 
 class GraphQLEndpoint:
-    def __init__(self, view: Any) -> None:
+    """Every operation runs here: authenticated, then executed, then its denials logged.
+
+    strawberry's own view serves only the GraphiQL page (a GET in development, which reads no data)
+    and its refusals of other GETs.
+    """
+
+    def __init__(self, view: Any, gate: Gate, context: Callable[[Actor], Awaitable[Any]]) -> None:
         self.view = view
         self.schema = view.schema
+        self.gate = gate
+        self.context = context
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or not _is_json(scope):
+        if scope["type"] == "http" and scope["method"] == "POST" and not _is_json(scope):
+            await _error(415, "Send GraphQL as JSON: Content-Type: application/json.")(scope, receive, send)
+            return
+        if scope["type"] != "http" or scope["method"] != "POST":
             await self.view(scope, receive, send)
             return
         response = await self._execute(Request(scope, receive))
         await response(scope, receive, send)
 
     async def _execute(self, request: Request) -> Response:
+        try:
+            actor = await self.gate.actor(request)
+        except AuthenticationFailed as err:
+            return _unauthenticated(err)
+        except SigningKeysUnavailable as err:
+            return _error(503, f"Tokens cannot be verified now: {err}")
+        except UnknownPurpose as err:
+            return _error(400, str(err))
         body = await _read_body(request)
         if body is None:
             return _error(413, "The request body is larger than 1 MB.")
@@ -53,7 +80,8 @@ class GraphQLEndpoint:
             return _error(400, "`variables` must be a JSON object.")
         if operation_name is not None and not isinstance(operation_name, str):
             return _error(400, "`operationName` must be a string.")
-        context = await self.view.get_context(request, None)
+        actor = with_operation(actor, data["query"], operation_name)
+        context = await self.context(actor)
         try:
             result = await self.schema.execute(
                 data["query"],
@@ -66,6 +94,10 @@ class GraphQLEndpoint:
             return _error(400, err.as_http_error_reason("POST"))
         except CannotGetOperationTypeError as err:
             return _error(400, err.as_http_error_reason())
+        denials = [
+            e.original_error for e in result.errors or () if isinstance(e.original_error, AccessDenied)
+        ]
+        await log_denials(context.db, actor, denials)  # before the answer leaves; a failure here is a 500
         return Response(orjson.dumps(process_result(result)), media_type="application/json")
 
 
@@ -90,3 +122,15 @@ async def _read_body(request: Request) -> bytes | None:
 
 def _error(status: int, message: str) -> Response:
     return Response(message, status_code=status, media_type="text/plain")
+
+
+def _unauthenticated(err: AuthenticationFailed) -> Response:
+    body = {
+        "errors": [{"message": err.message, "extensions": {"code": "UNAUTHENTICATED", "reason": err.reason}}]
+    }
+    return Response(
+        orjson.dumps(body),
+        status_code=401,
+        media_type="application/json",
+        headers={"WWW-Authenticate": err.www_authenticate},
+    )

@@ -7,7 +7,7 @@ that touches the registry starts from an empty registry; the catalogue stays.
 
 import os
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +15,21 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from sxvis.app import create_app
+from authz.authentication import issue_dev_token
+from authz.store import seed_policies
+from sxvis.app import app_database_url, create_app
 from sxvis.config import Settings
 from sxvis.database import migrate
 from sxvis.database.embedded import EmbeddedPostgres
 from sxvis.database.engine import Database
 from sxvis.seed.catalogue import install_catalogue
 
-REGISTRY_TABLES = "household_members, circumstances, enrollments, persons, households"
+REGISTRY_TABLES = (
+    "household_members, circumstances, enrollments, consents, person_remit, break_glass_grants, notices,"
+    " persons, households"
+)
+DEFAULT_AGENCY = "SXA"
+DEFAULT_ROLES = ("social_worker",)
 
 
 @pytest.fixture(scope="session")
@@ -47,8 +54,29 @@ async def database(database_url: str) -> AsyncIterator[Database]:
     await migrate.upgrade(db.engine)
     async with db.transaction() as session:
         await install_catalogue(session)
+        await seed_policies(session)
     yield db
     await db.dispose()
+
+
+@pytest.fixture(scope="session")
+async def app_database(database: Database, database_url: str) -> AsyncIterator[Database]:
+    """The same database as the served app sees it: connected as `sxvis_app`, under row-level security."""
+    db = Database(app_database_url(Settings(), database_url), pool_size=5, max_overflow=5)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Iterator[Path]:
+    """A data folder for the tests' keys (development signing key, pseudonym key, audit key)."""
+    with tempfile.TemporaryDirectory(prefix="sxvis-test-data-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path) -> Settings:
+    return Settings(mode="development", data_dir=data_dir)
 
 
 @pytest.fixture
@@ -60,13 +88,42 @@ async def db(database: Database) -> Database:
 
 
 class Api:
-    """A GraphQL client for the real app, over HTTP semantics (httpx's ASGI transport)."""
+    """A GraphQL client for the real app, over HTTP semantics (httpx's ASGI transport), acting as one
+    user: by default a social worker of SXA; `as_(…)` gives a client acting as someone else."""
 
-    def __init__(self, client: "httpx.AsyncClient") -> None:
+    def __init__(
+        self,
+        client: "httpx.AsyncClient",
+        settings: Settings,
+        *,
+        user: str = "test-worker",
+        agency: str = DEFAULT_AGENCY,
+        roles: Sequence[str] = DEFAULT_ROLES,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         self.client = client
+        self.settings = settings
+        self.user = user
+        self.agency = agency
+        self.roles = tuple(roles)
+        self.token = issue_dev_token(settings, user=user, agency=agency, roles=roles)
+        self.headers = {"Authorization": f"Bearer {self.token}", **(headers or {})}
+
+    def as_(
+        self,
+        *roles: str,
+        agency: str = DEFAULT_AGENCY,
+        user: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> "Api":
+        chosen = roles or DEFAULT_ROLES
+        name = user or f"{'-'.join(chosen)}-{agency.lower()}"
+        return Api(self.client, self.settings, user=name, agency=agency, roles=chosen, headers=headers)
 
     async def execute(self, document: str, **variables: object) -> "Result":
-        response = await self.client.post("/graphql", json={"query": document, "variables": variables})
+        response = await self.client.post(
+            "/graphql", json={"query": document, "variables": variables}, headers=self.headers
+        )
         return Result(response.status_code, response.json())
 
 
@@ -88,8 +145,8 @@ class Result:
 
 
 @pytest.fixture
-async def api(db: Database) -> AsyncIterator[Api]:
-    app = create_app(Settings(mode="development"), database=db)
+async def api(db: Database, app_database: Database, settings: Settings) -> AsyncIterator[Api]:
+    app = create_app(settings, database=app_database)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sxvis.test") as client:
-        yield Api(client)
+        yield Api(client, settings)

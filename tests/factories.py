@@ -3,6 +3,9 @@
 import itertools
 from typing import Any
 
+from authz.actions import Action
+from sxvis.actors import Actor
+
 _counter = itertools.count(1)
 
 
@@ -28,3 +31,16 @@ def person_input(**overrides: Any) -> dict[str, Any]:
     }
     values.update(overrides)
     return values
+
+
+WORKER = Actor(
+    user_id="test-worker",
+    agency_code="SXA",
+    roles=frozenset({"social_worker"}),
+    permissions=frozenset(
+        a.value
+        for a in Action
+        if a.obj in {"person", "circumstance", "enrollment", "consent", "registry", "notice"}
+    ),
+)
+"""An actor for tests that call services directly: a social worker of SXA with the registry-wide grant."""

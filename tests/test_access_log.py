@@ -45,9 +45,13 @@ from sxvis.database.engine import Database, async_url, plain_url
 from sxvis.registry import persons
 from sxvis.registry.enums import ResidenceStatus, Sex
 from sxvis.registry.persons import NewPerson
+from tests.factories import WORKER
 
 SOCIAL_WORKER = Actor(
-    user_id="leyla", agency_code="DOST-BAKI-1", roles=frozenset({"social_worker", "case_manager"})
+    user_id="leyla",
+    agency_code="DOST-BAKI-1",
+    roles=frozenset({"social_worker", "case_manager"}),
+    permissions=WORKER.permissions,
 )
 KEY = b"an auditor's key, kept elsewhere"
 

@@ -5,12 +5,12 @@ from datetime import UTC, date, datetime
 import pytest
 
 from sxvis import clock
-from sxvis.actors import SYSTEM
 from sxvis.registry import circumstances, enrollments, persons
 from sxvis.registry.enums import CircumstanceCategory, ResidenceStatus, Sex
 from sxvis.registry.persons import NewPerson
 from tests.conftest import Api
 from tests.documents import PERSONS
+from tests.factories import WORKER
 
 TODAY = datetime(2026, 6, 15, 9, tzinfo=UTC)
 
@@ -45,7 +45,7 @@ async def registry(db) -> None:
             for fin, last, born, region, category, enrollment in rows:
                 p = await persons.register_person(
                     s,
-                    SYSTEM,
+                    WORKER,
                     data=NewPerson(
                         fin=fin,
                         last_name=last,
@@ -58,11 +58,11 @@ async def registry(db) -> None:
                 )
                 if category is not None:
                     await circumstances.record_circumstance(
-                        s, SYSTEM, person_id=p.id, category=category, since=date(2020, 1, 1)
+                        s, WORKER, person_id=p.id, category=category, since=date(2020, 1, 1)
                     )
                 if enrollment is not None:
                     await enrollments.enroll_in_service(
-                        s, SYSTEM, person_id=p.id, service_code=enrollment[0], provider_code=enrollment[1]
+                        s, WORKER, person_id=p.id, service_code=enrollment[0], provider_code=enrollment[1]
                     )
 
 

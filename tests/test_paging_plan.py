@@ -2,9 +2,9 @@
 
 from sqlalchemy import text
 
-from sxvis.actors import SYSTEM
 from sxvis.registry import persons
 from sxvis.registry.persons import PersonFilter
+from tests.factories import WORKER
 
 
 async def test_the_next_page_starts_from_an_index_bound_not_a_filter(db) -> None:
@@ -13,7 +13,7 @@ async def test_the_next_page_starts_from_an_index_bound_not_a_filter(db) -> None
     try:
         async with db.reader() as session:
             cursor = persons.encode_cursor("MAMADOV", "00000000-0000-0000-0000-000000000000")
-            await persons.find_persons(session, SYSTEM, filter=PersonFilter(), first=50, after=cursor)
+            await persons.find_persons(session, WORKER, filter=PersonFilter(), first=50, after=cursor)
     finally:
         db.off_statement(captured.append)
     statement = captured[-1]

@@ -5,12 +5,12 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from sxvis.actors import SYSTEM
 from sxvis.registry import persons
 from sxvis.registry.enums import ResidenceStatus, Sex
 from sxvis.registry.persons import NewPerson, PersonFilter
 from tests.conftest import Api
 from tests.documents import PERSONS
+from tests.factories import WORKER
 
 PEOPLE = [
     ("SRCH001", "Məmmədov", "Əli", "Həsən oğlu", Sex.MALE),
@@ -29,7 +29,7 @@ async def people(db) -> None:
         for fin, last, first, patronymic, sex in PEOPLE:
             await persons.register_person(
                 session,
-                SYSTEM,
+                WORKER,
                 data=NewPerson(
                     fin=fin,
                     last_name=last,
@@ -95,7 +95,7 @@ async def test_a_surname_inside_another_surname_does_not_tie_with_it(db, api: Ap
         for fin, last in (("TIE0001", "Quliyev"), ("TIE0002", "Əliyev")):
             await persons.register_person(
                 session,
-                SYSTEM,
+                WORKER,
                 data=NewPerson(
                     fin=fin,
                     last_name=last,
@@ -131,5 +131,5 @@ async def test_name_search_is_answered_from_the_trigram_index(db, people: None) 
 
 async def test_a_search_of_only_short_words_returns_everyone_in_name_order(db, people: None) -> None:
     async with db.session() as session:
-        page = await persons.find_persons(session, SYSTEM, filter=PersonFilter(text="a"), first=3)
+        page = await persons.find_persons(session, WORKER, filter=PersonFilter(text="a"), first=3)
     assert [p.fin for p in page.items] == ["SRCH003", "SRCH007", "SRCH002"]  # Cəfərov, Əliyeva, Hüseynova

@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 
-from sxvis.actors import SYSTEM
 from sxvis.registry import circumstances, enrollments, persons
 from sxvis.registry.enums import CircumstanceCategory, HouseholdRelation, ResidenceStatus, Sex
 from sxvis.registry.persons import HouseholdPlacement, NewPerson
 from tests.conftest import Api
 from tests.documents import PERSONS_NESTED
+from tests.factories import WORKER
 
 SERVICES = [("01-09-15-00", "DOST-BAKI-1"), ("09-03-00-00", "SXA"), ("01-09-07-00", "DOST-GENCE")]
 
@@ -20,7 +20,7 @@ async def hundred_persons(db) -> None:
         for i in range(120):
             person = await persons.register_person(
                 s,
-                SYSTEM,
+                WORKER,
                 data=NewPerson(
                     fin=f"CNT{i:04d}",
                     last_name=f"Soyad{chr(97 + i % 26)}",
@@ -33,11 +33,11 @@ async def hundred_persons(db) -> None:
             )
             for category in (CircumstanceCategory.ELDERLY, CircumstanceCategory.UNABLE_TO_SELF_CARE):
                 await circumstances.record_circumstance(
-                    s, SYSTEM, person_id=person.id, category=category, since=date(2021, 1, 1)
+                    s, WORKER, person_id=person.id, category=category, since=date(2021, 1, 1)
                 )
             service, provider = SERVICES[i % len(SERVICES)]
             await enrollments.enroll_in_service(
-                s, SYSTEM, person_id=person.id, service_code=service, provider_code=provider
+                s, WORKER, person_id=person.id, service_code=service, provider_code=provider
             )
 
 

@@ -18,7 +18,7 @@ from schema.registry.inputs import (
     UpdatePersonInput,
 )
 from schema.registry.types import Circumstance, Enrollment, Person, circumstance_of, enrollment_of, person_of
-from schema.relay import parse_uuid
+from schema.relay import parse_id, parse_uuid
 from sxvis.errors import DomainError
 from sxvis.registry.persons import UNSET, HouseholdPlacement, NewPerson, PersonChanges
 
@@ -97,7 +97,7 @@ class RegistryMutation:
     @strawberry.mutation(description="Change a person's record; only the fields given change.")
     async def update_person(self, info: Info[Context, None], input: UpdatePersonInput) -> UpdatePersonPayload:
         try:
-            person_id = parse_uuid(input.id, type_name="Person", field="id")
+            public_id = parse_id(input.id, type_name="Person", field="id")
             changes = PersonChanges(
                 **{
                     name: _unset(getattr(input, name))
@@ -119,7 +119,7 @@ class RegistryMutation:
                     )
                 }
             )
-            person = await resolve.update_person(info.context, person_id, changes)
+            person = await resolve.update_person(info.context, public_id, changes)
         except DomainError as err:
             return UpdatePersonPayload(errors=[RegistryError.of(err)])
         return UpdatePersonPayload(person=person_of(person))
@@ -131,7 +131,11 @@ class RegistryMutation:
         try:
             circumstance = await resolve.record_circumstance(
                 info.context,
-                person_id=parse_uuid(input.person_id, type_name="Person", field="person_id"),
+                person_id=resolve.require_person_id(
+                    info.context,
+                    parse_id(input.person_id, type_name="Person", field="person_id"),
+                    field="person_id",
+                ),
                 category=input.category,
                 since=input.since,
                 until=input.until,
@@ -151,7 +155,11 @@ class RegistryMutation:
         try:
             enrollment = await resolve.enroll_in_service(
                 info.context,
-                person_id=parse_uuid(input.person_id, type_name="Person", field="person_id"),
+                person_id=resolve.require_person_id(
+                    info.context,
+                    parse_id(input.person_id, type_name="Person", field="person_id"),
+                    field="person_id",
+                ),
                 service_code=input.service_code.strip(),
                 provider_code=input.provider_code.strip(),
                 started_on=input.started_on,

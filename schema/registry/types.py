@@ -14,6 +14,7 @@ from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
 from schema.enums import (
@@ -26,8 +27,8 @@ from schema.enums import (
 )
 from schema.relay import Edge, PageInfo
 from sxvis import clock
+from sxvis.access.disclosure import PersonView
 from sxvis.registry import models
-from sxvis.registry.records import PersonLike
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -43,32 +44,45 @@ def _uuids(node_ids: Iterable[str]) -> list[uuid.UUID | None]:
     return out
 
 
-@strawberry.type(description="A person in difficult life circumstances, or a member of their household.")
+@strawberry.type(
+    description="A person in difficult life circumstances, or a member of their household. Fields the "
+    "caller's role may not see are null; a protected person whose identity is not disclosed to the "
+    "caller's agency has a pseudonymous id and `pseudonym` instead of names, FIN, birth date and address."
+)
 class Person(relay.Node):
     id: relay.NodeID[str]
-    fin: str = strawberry.field(description="Personal identification number: 7 digits and capital letters.")
-    last_name: str
-    first_name: str
+    pseudonym: str | None = strawberry.field(
+        description="Set for a protected person whose identity is not disclosed to the caller's agency: "
+        "a label stable for this agency, different in every other."
+    )
+    fin: str | None = strawberry.field(
+        description="Personal identification number: 7 digits and capital letters."
+    )
+    last_name: str | None
+    first_name: str | None
     patronymic: str | None
-    birth_date: date
+    birth_date: date | None
     sex: Sex  # type: ignore[valid-type]
     residence_status: ResidenceStatus  # type: ignore[valid-type]
     region_code: str | None
     district_code: str | None
-    address_line: str | None
-    phone: str | None
-    email: str | None
+    address_line: str | None = strawberry.field(description="Null when the caller's role may not see it.")
+    phone: str | None = strawberry.field(description="Null when the caller's role may not see contacts.")
+    email: str | None = strawberry.field(description="Null when the caller's role may not see contacts.")
     protected: bool = strawberry.field(
         description="A protected person (e.g. a domestic-violence victim, passport 09-03-00-00 step 5)."
     )
     date_of_death: date | None
     registered_by_code: strawberry.Private[str]
     household_id: strawberry.Private[uuid.UUID | None]
+    person_id: strawberry.Private[uuid.UUID]
 
-    @strawberry.field(description="Age in whole years today (or at death).")
-    def age(self) -> int:
-        until = self.date_of_death or clock.today()
+    @strawberry.field(description="Age in whole years today (or at death); null when the birth date is.")
+    def age(self) -> int | None:
         born = self.birth_date
+        if born is None:
+            return None
+        until = self.date_of_death or clock.today()
         return until.year - born.year - ((until.month, until.day) < (born.month, born.day))
 
     @strawberry.field
@@ -83,7 +97,7 @@ class Person(relay.Node):
 
     @strawberry.field
     async def circumstances(self, info: Info[Context, None]) -> list["Circumstance"]:
-        return [circumstance_of(c) for c in await info.context.loaders.circumstances.load(uuid.UUID(self.id))]
+        return [circumstance_of(c) for c in await info.context.loaders.circumstances.load(self.person_id)]
 
     @strawberry.field
     async def enrollments(
@@ -91,19 +105,24 @@ class Person(relay.Node):
         info: Info[Context, None],
         status: EnrollmentStatus | None = None,  # type: ignore[valid-type]
     ) -> list["Enrollment"]:
-        found = await info.context.loaders.enrollments.load(uuid.UUID(self.id))
+        found = await info.context.loaders.enrollments.load(self.person_id)
         return [enrollment_of(e) for e in found if status is None or e.status == status]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list["Person | None"]:
-        return await _load_many(info.context.loaders.person, _uuids(node_ids), person_of)
+        # By the id the caller was shown (real or pseudonymous), under the same rules as `person(id)`.
+        return [
+            person_or_none(await registry_resolvers.person(info.context, public_id=node_id, fin=None))
+            for node_id in node_ids
+        ]
 
 
-def person_of(p: PersonLike) -> Person:
+def person_of(p: PersonView) -> Person:
     return Person(
-        id=str(p.id),
+        id=p.public_id,
+        pseudonym=p.pseudonym,
         fin=p.fin,
         last_name=p.last_name,
         first_name=p.first_name,
@@ -120,10 +139,11 @@ def person_of(p: PersonLike) -> Person:
         date_of_death=p.date_of_death,
         registered_by_code=p.registered_by,
         household_id=p.household_id,
+        person_id=p.id,
     )
 
 
-def person_or_none(p: PersonLike | None) -> Person | None:
+def person_or_none(p: PersonView | None) -> Person | None:
     return None if p is None else person_of(p)
 
 
@@ -134,7 +154,7 @@ class HouseholdMember:
 
     @strawberry.field
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await info.context.loaders.person.load(self.person_id))
+        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
 
 
 @strawberry.type(description="A family registered together.")
@@ -149,7 +169,9 @@ class Household(relay.Node):
     async def head(self, info: Info[Context, None]) -> Person | None:
         if self.head_person_id is None:
             return None
-        return person_or_none(await info.context.loaders.person.load(self.head_person_id))
+        head = await registry_resolvers.person_by_id(info.context, self.head_person_id)
+        # A pseudonym at the head of a household would tell where a protected person lives.
+        return None if head is None or head.pseudonymous else person_of(head)
 
     @strawberry.field
     async def members(self, info: Info[Context, None]) -> list[HouseholdMember]:
@@ -239,7 +261,7 @@ class Enrollment(relay.Node):
 
     @strawberry.field
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await info.context.loaders.person.load(self.person_id))
+        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]

@@ -16,13 +16,12 @@ content can be moved into `SXVIS_AUDIT_KEY` unchanged.
 
 import hashlib
 import hmac
-import os
 import re
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sxvis import keyfiles
 from sxvis.audit._pg import in_transaction
 from sxvis.audit.chain import KnownHead, chain_head
 from sxvis.database.engine import Database
@@ -61,20 +60,10 @@ def load_key(data_dir: Path, configured: str | None = None) -> bytes:
     """
     if configured:
         return configured.strip().encode("utf-8")
-    path = data_dir / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process won the race; read what it wrote
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as file:
-                file.write(secrets.token_hex(32) + "\n")
-    key = path.read_text(encoding="utf-8").strip()
-    if not key:
-        raise InvalidHead(f"the audit key file {path} is empty")
-    return key.encode("utf-8")
+    try:
+        return keyfiles.read_or_create(data_dir / KEY_FILE).encode("utf-8")
+    except ValueError as err:
+        raise InvalidHead(str(err)) from None
 
 
 def sign(event_id: int, digest: bytes, taken_at: datetime, key: bytes) -> str:

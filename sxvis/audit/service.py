@@ -1,5 +1,6 @@
 """Writing the access log: `record` for any access, `read_logged` for a read that logs itself.
 
+Both take the request's purpose, operation, id and client address from `actor.origin` unless given.
 Both write in the caller's transaction and fail closed: if the event cannot be written, the caller's
 statement raises, its transaction fails, and no data leaves (DESIGN, "Access log"). Neither seals:
 sealing happens later, in batches, off the request path (`sxvis.audit.chain`).
@@ -57,12 +58,20 @@ async def record(
     error is asyncpg's own, or SQLAlchemy's wrapping of it when the statement had to begin the caller's
     transaction; neither is meant to be caught.
     """
+    origin = actor.origin
     args = (
         *_who(actor, action, entity_type, entity_id),
         person_id,
         list(person_ids),
         *_circumstances(
-            purpose, operation_name, fields, outcome, reason, request_id, client_address, details
+            purpose or origin.purpose,
+            operation_name or origin.operation_name,
+            fields,
+            outcome,
+            reason,
+            request_id or origin.request_id,
+            client_address or origin.client_address,
+            details,
         ),
     )
     if isinstance(target, AsyncSession | AsyncConnection):
@@ -91,6 +100,7 @@ async def read_logged(
     client_address: str | None = None,
     details: Mapping[str, Any] | None = None,
     order_by: str | None = None,
+    logged_limit: int | None = None,
 ) -> list[Record]:
     """Run a SELECT of persons and log what it returned, in one statement (one round trip).
 
@@ -104,6 +114,8 @@ async def read_logged(
     `select_sql` uses `$1`…`$n` for `args`, and comes from code, never from input (it is spliced into
     the statement); `order_by`, likewise code, orders the rows returned (without it they come back in
     the CTE's order, which is the SELECT's own in practice, though SQL does not promise it).
+    `logged_limit` logs only the first rows in that order: a page reads one row more than it shows, to
+    know whether another page follows, and the log records what was shown.
 
     On a session or SQLAlchemy connection the statement runs on its asyncpg connection: inside the
     caller's transaction if one is open, otherwise on its own, atomic either way.
@@ -116,14 +128,24 @@ async def read_logged(
         pg = await raw(connection)
     else:
         pg = connection
+    origin = actor.origin
     ours = (
         *_who(actor, action, entity_type, entity_id),
         subject,
         *_circumstances(
-            purpose, operation_name, fields, outcome, reason, request_id, client_address, details
+            purpose or origin.purpose,
+            operation_name or origin.operation_name,
+            fields,
+            outcome,
+            reason,
+            request_id or origin.request_id,
+            client_address or origin.client_address,
+            details,
         ),
     )
-    sql = _logged_sql(select_sql, len(args), id_column, order_by)
+    sql = _logged_sql(select_sql, len(args), id_column, order_by, logged_limit is not None)
+    if logged_limit is not None:
+        ours = (*ours, logged_limit)
     return await pg.fetch(sql, *args, *ours)
 
 
@@ -164,12 +186,17 @@ def _circumstances(
 
 
 @functools.lru_cache(maxsize=256)
-def _logged_sql(select_sql: str, first: int, id_column: str, order_by: str | None) -> str:
+def _logged_sql(select_sql: str, first: int, id_column: str, order_by: str | None, limited: bool) -> str:
     """The statement for one SELECT shape, built once (asyncpg then reuses its prepared statement)."""
-    p = [f"${first + i}" for i in range(1, 16)]
+    p = [f"${first + i}" for i in range(1, 17)]
     ids = f'hits."{id_column}"'
     single = f"CASE WHEN {p[6]}::boolean AND count(*) = 1 THEN (array_agg({ids}))[1] END"
     order = f" ORDER BY {order_by}" if order_by else ""
+    shown = ""
+    if limited:
+        # The rows' order in the log is the SELECT's: number them there, and log the first n.
+        shown = f" WHERE hits.sxvis_row_number <= {p[15]}::int"
+        select_sql = f"SELECT s.*, row_number() OVER () AS sxvis_row_number FROM ({select_sql}) s"  # noqa: S608
     return f"""WITH hits AS MATERIALIZED (
 {select_sql}
 ), logged AS (
@@ -181,7 +208,7 @@ def _logged_sql(select_sql: str, first: int, id_column: str, order_by: str | Non
     coalesce(array_agg({ids}) FILTER (WHERE {ids} IS NOT NULL), '{{}}'::uuid[]),
     {p[7]}::text, {p[8]}::text, {p[9]}::text[], {p[10]}::text, {p[11]}::text, {p[12]}::text,
     {p[13]}::inet, {p[14]}::jsonb
-  FROM hits
+  FROM hits{shown}
 )
 SELECT * FROM hits{order}"""  # noqa: S608  (every piece is code or a $n parameter)
 

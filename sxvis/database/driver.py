@@ -26,3 +26,13 @@ async def driver_connection(reads: Reads) -> Any:
 
 def column_list(table: Table, *, exclude: tuple[str, ...] = ()) -> str:
     return ", ".join(f'"{c.name}"' for c in table.columns if c.name not in exclude)
+
+
+def compiled(statement: Any, dialect: Any) -> tuple[str, list[object]]:
+    """A SQLAlchemy statement as asyncpg SQL (`$1` …) and its processed arguments, for statements that
+    must run inside one of ours (the access log's logged read wraps a query in a CTE)."""
+    result = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    params = result.construct_params()
+    processors = result._bind_processors
+    names = result.positiontup or []
+    return str(result), [processors[n](params[n]) if n in processors else params[n] for n in names]

@@ -4,17 +4,16 @@ One `Database` per process, built by the composition root. Services receive an `
 commit; `Database.transaction()` is the one place that commits, so a change, its history and (later) its
 access-log entry land together or not at all.
 
-Reads of one statement use `Database.reader()`, a session in autocommit mode: the statement is atomic
-on its own, and skipping BEGIN and ROLLBACK saves two of the three round trips a FIN lookup would
-otherwise cost. Anything that writes, or reads more than once and needs one snapshot, takes a
-transaction.
+Every transaction of a request is *scoped* (`sxvis.database.scope.RowScope`): its first round trip
+begins it and tells row-level security whom it acts for. Unscoped sessions are for the owner's
+maintenance (seeding, sealing, tests); as the application role they see nothing.
 """
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -22,6 +21,8 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+from sxvis.database.scope import RowScope
 
 
 def async_url(url: str) -> str:
@@ -35,6 +36,12 @@ def async_url(url: str) -> str:
 def plain_url(url: str) -> str:
     """The same URL in the form asyncpg and libpq understand (no `+asyncpg`)."""
     return "postgresql://" + async_url(url)[len("postgresql+asyncpg://") :]
+
+
+_SCOPE = text(
+    "SELECT set_config('sxvis.agency', :agency, true), set_config('sxvis.remit', :remit, true),"
+    " set_config('sxvis.audit', :audit, true)"
+)
 
 
 class Database:
@@ -53,6 +60,31 @@ class Database:
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
         self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._readers = async_sessionmaker(self._autocommit, expire_on_commit=False, autoflush=False)
+
+    @asynccontextmanager
+    async def scoped(self, scope: RowScope) -> AsyncIterator[AsyncConnection]:
+        """One scoped transaction on a connection, begun and scoped in a single round trip.
+
+        The connection is in SQLAlchemy's autocommit mode, so SQLAlchemy sends no BEGIN of its own; the
+        transaction is ours, committed when the block ends and rolled back on any error.
+        """
+        async with self._autocommit.connect() as connection:
+            raw = (await connection.get_raw_connection()).driver_connection
+            await raw.execute(scope.statement())
+            try:
+                yield connection
+            except BaseException:
+                if raw.is_in_transaction():
+                    await raw.execute("ROLLBACK")
+                raise
+            await raw.execute("COMMIT")
+
+    @asynccontextmanager
+    async def scoped_session(self, scope: RowScope) -> AsyncIterator[AsyncSession]:
+        """A session inside one scoped transaction: committed when the block ends, rolled back on error."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(_SCOPE, scope.parameters())
+            yield session
 
     def session(self) -> AsyncSession:
         """A plain session (a transaction begins with its first statement); `async with db.session() as s`."""

@@ -7,13 +7,16 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sxvis import clock
+from sxvis import audit, clock
+from sxvis.access import remit
 from sxvis.actors import Actor
 from sxvis.catalogue.models import Agency
 from sxvis.errors import NotFound
-from sxvis.registry import validation
+from sxvis.registry import persons, validation
 from sxvis.registry.enums import CircumstanceCategory
-from sxvis.registry.models import Circumstance, Person
+from sxvis.registry.models import Circumstance
+
+RECORD = "circumstance:record"
 
 
 async def record_circumstance(
@@ -27,8 +30,8 @@ async def record_circumstance(
     source_agency: str | None = None,
     note: str | None = None,
 ) -> Circumstance:
-    if await session.get(Person, person_id) is None:
-        raise NotFound("No person has this id.", field="person_id")
+    actor.require(RECORD)
+    await persons.person_for_change(session, actor, person_id, field="person_id")
     validation.period(since, until, today=clock.today(), since_field="since", until_field="until")
     source = source_agency or actor.agency_code
     if not await session.scalar(select(exists().where(Agency.code == source))):
@@ -45,13 +48,36 @@ async def record_circumstance(
     )
     session.add(circumstance)
     await session.flush()
+    await audit.record(
+        session,
+        actor,
+        action=RECORD,
+        entity_type="circumstance",
+        entity_id=circumstance.id,
+        person_id=person_id,
+        details={"category": category.value},
+    )
     return circumstance
 
 
-async def circumstances_of(session: AsyncSession, *, person_ids: Sequence[uuid.UUID]) -> list[Circumstance]:
+async def circumstances_of(
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]
+) -> list[Circumstance]:
+    """The circumstances of persons in the actor's remit; the read is logged with the persons it covered."""
+    actor.require(persons.READ)
     query = (
         select(Circumstance)
-        .where(Circumstance.person_id.in_(person_ids))
+        .where(Circumstance.person_id.in_(person_ids), remit.person_id_visible(actor, Circumstance.person_id))
         .order_by(Circumstance.person_id, Circumstance.since.desc(), Circumstance.id)
     )
-    return list((await session.execute(query)).scalars())
+    found = list((await session.execute(query)).scalars())
+    if found:
+        await audit.record(
+            session,
+            actor,
+            action="circumstance:read",
+            entity_type="circumstance",
+            person_ids=sorted({c.person_id for c in found}),
+            details={"circumstances": len(found)},
+        )
+    return found

@@ -7,14 +7,19 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sxvis import clock
+from sxvis import audit, clock
+from sxvis.access import remit
 from sxvis.actors import Actor
 from sxvis.catalogue.enums import EligibleUser, RefusalGround
 from sxvis.catalogue.models import Service, ServiceProvider
 from sxvis.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
+from sxvis.registry import persons
 from sxvis.registry.enums import EnrollmentEndReason, EnrollmentStatus, ResidenceStatus
 from sxvis.registry.errors import RegistryErrorCode
-from sxvis.registry.models import Enrollment, Person
+from sxvis.registry.models import Enrollment
+
+CREATE = "enrollment:create"
+END = "enrollment:end"
 
 # Rule 1 (000 §10, 001 §10): who may use a service is listed in its passport by residence status.
 _ELIGIBILITY = {
@@ -35,9 +40,8 @@ async def enroll_in_service(
     irp_reference: str | None = None,
     note: str | None = None,
 ) -> Enrollment:
-    person = await session.get(Person, person_id, with_for_update=True)
-    if person is None:
-        raise NotFound("No person has this id.", field="person_id")
+    actor.require(CREATE)
+    person = await persons.person_for_change(session, actor, person_id, field="person_id")
     service = await session.get(Service, service_code)
     if service is None:
         raise NotFound(f"No service has the code {service_code!r}.", field="service_code")
@@ -106,6 +110,7 @@ async def enroll_in_service(
     )
     session.add(enrollment)
     await session.flush()
+    await _log(session, actor, CREATE, enrollment)
     return enrollment
 
 
@@ -118,7 +123,12 @@ async def end_enrollment(
     ended_on: date | None = None,
     note: str | None = None,
 ) -> Enrollment:
-    enrollment = await session.get(Enrollment, enrollment_id, with_for_update=True)
+    actor.require(END)
+    enrollment = await session.scalar(
+        select(Enrollment)
+        .where(Enrollment.id == enrollment_id, remit.person_id_visible(actor, Enrollment.person_id))
+        .with_for_update()
+    )
     if enrollment is None:
         raise NotFound("No enrollment has this id.", field="id")
     if enrollment.status is not EnrollmentStatus.ACTIVE:
@@ -145,7 +155,20 @@ async def end_enrollment(
     if note and note.strip():
         enrollment.note = note.strip()
     await session.flush()
+    await _log(session, actor, END, enrollment)
     return enrollment
+
+
+async def _log(session: AsyncSession, actor: Actor, action: str, enrollment: Enrollment) -> None:
+    await audit.record(
+        session,
+        actor,
+        action=action,
+        entity_type="enrollment",
+        entity_id=enrollment.id,
+        person_id=enrollment.person_id,
+        details={"service": enrollment.service_code, "provider": enrollment.provider_code},
+    )
 
 
 def _as_refusal_ground(reason: EnrollmentEndReason) -> RefusalGround | None:
@@ -155,14 +178,40 @@ def _as_refusal_ground(reason: EnrollmentEndReason) -> RefusalGround | None:
         return None
 
 
-async def enrollments_of(session: AsyncSession, *, person_ids: Sequence[uuid.UUID]) -> list[Enrollment]:
+async def enrollments_of(
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]
+) -> list[Enrollment]:
+    """The enrollments of persons in the actor's remit; the read is logged with the persons it covered."""
+    actor.require(persons.READ)
     query = (
         select(Enrollment)
-        .where(Enrollment.person_id.in_(person_ids))
+        .where(Enrollment.person_id.in_(person_ids), remit.person_id_visible(actor, Enrollment.person_id))
         .order_by(Enrollment.person_id, Enrollment.started_on.desc(), Enrollment.id)
     )
-    return list((await session.execute(query)).scalars())
+    found = list((await session.execute(query)).scalars())
+    await _log_read(session, actor, found)
+    return found
 
 
-async def get_enrollments(session: AsyncSession, *, ids: Sequence[uuid.UUID]) -> list[Enrollment]:
-    return list((await session.execute(select(Enrollment).where(Enrollment.id.in_(ids)))).scalars())
+async def get_enrollments(
+    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]
+) -> list[Enrollment]:
+    actor.require(persons.READ)
+    query = select(Enrollment).where(
+        Enrollment.id.in_(ids), remit.person_id_visible(actor, Enrollment.person_id)
+    )
+    found = list((await session.execute(query)).scalars())
+    await _log_read(session, actor, found)
+    return found
+
+
+async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Enrollment]) -> None:
+    if found:
+        await audit.record(
+            session,
+            actor,
+            action="enrollment:read",
+            entity_type="enrollment",
+            person_ids=sorted({e.person_id for e in found}),
+            details={"enrollments": len(found)},
+        )

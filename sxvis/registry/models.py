@@ -7,7 +7,7 @@ by person (Citus) without redesign (DESIGN, Database).
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Computed, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, Computed, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sxvis.database.base import Base, created_at, db_enum, updated_at, uuid_pk
@@ -59,6 +59,8 @@ class Person(Base):
     phone: Mapped[str | None] = mapped_column(String(32))
     email: Mapped[str | None] = mapped_column(String(254))
     protected: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
+    # The agency that registered the protection: the only one entitled to the identity by default.
+    protected_by: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
     date_of_death: Mapped[date | None]
     household_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("households.id", ondelete="SET NULL"), index=True
@@ -72,6 +74,7 @@ class Person(Base):
     __table_args__ = (
         CheckConstraint(f"fin ~ '{FIN_PATTERN}'", name="fin_format"),
         CheckConstraint("date_of_death IS NULL OR date_of_death >= birth_date", name="death_after_birth"),
+        CheckConstraint("protected = (protected_by IS NOT NULL)", name="protection_has_holder"),
         Index(
             "ix_persons_name_key_trgm",
             "name_key",
@@ -161,4 +164,30 @@ class Enrollment(Base):
             unique=True,
             postgresql_where=text("status = 'ACTIVE'"),
         ),
+    )
+
+
+class Consent(Base):
+    """A person's consent that an agency may see and receive their data, for a purpose, until a date.
+
+    While it is in force it brings the person into that agency's remit (`sxvis.access.remit`).
+    """
+
+    __tablename__ = "consents"
+
+    id: Mapped[uuid.UUID] = uuid_pk()
+    person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
+    agency_code: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
+    purpose: Mapped[str] = mapped_column(Text)
+    valid_until: Mapped[date]
+    recorded_by: Mapped[str] = mapped_column(Text)
+    recorded_by_agency: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_by: Mapped[str | None] = mapped_column(Text)
+    revoke_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at()
+
+    __table_args__ = (
+        Index("ix_consents_person_id", "person_id"),
+        Index("ix_consents_agency_person", "agency_code", "person_id"),
     )

@@ -14,10 +14,11 @@ from sqlalchemy import exists, func, literal, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sxvis import clock
+from sxvis import audit, clock
+from sxvis.access import notices, remit
 from sxvis.actors import Actor
-from sxvis.database.driver import Reads, driver_connection
-from sxvis.errors import Duplicate, NotFound, ValidationFailed
+from sxvis.database.driver import Reads, compiled, driver_connection
+from sxvis.errors import AccessDenied, Duplicate, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.registry import validation
 from sxvis.registry.enums import (
@@ -107,6 +108,9 @@ class PersonFilter:
 
 
 async def register_person(session: AsyncSession, actor: Actor, *, data: NewPerson) -> Person:
+    """Register a person for the actor's agency (which then has them in its remit). A protected
+    person is protected by the registering agency: only it sees who they are."""
+    actor.require(REGISTER)
     today = clock.today()
     fin = validation.normalise_fin(data.fin)
     region_code, district_code = validation.address_codes(data.region_code, data.district_code)
@@ -125,6 +129,7 @@ async def register_person(session: AsyncSession, actor: Actor, *, data: NewPerso
         phone=validation.phone(data.phone),
         email=validation.email(data.email),
         protected=data.protected,
+        protected_by=actor.agency_code if data.protected else None,
         registered_by=actor.agency_code,
     )
     await _require_free_fin(session, fin)
@@ -132,14 +137,29 @@ async def register_person(session: AsyncSession, actor: Actor, *, data: NewPerso
     await _flush_unique(session)
     if data.household is not None:
         await _place_in_household(session, person, data.household)
+    await _log_write(
+        session, actor, REGISTER, person, sorted(f.name for f in fields(data) if f.name != "household")
+    )
     return person
 
 
 async def update_person(
     session: AsyncSession, actor: Actor, *, person_id: uuid.UUID, changes: PersonChanges
 ) -> Person:
-    person = await _lock_person(session, person_id)
+    actor.require(UPDATE)
+    person = await person_for_change(session, actor, person_id, field="id")
     given = changes.given()
+    if (
+        person.protected
+        and person.protected_by != actor.agency_code
+        and not await _glass_open(session, actor, person.id)
+    ):
+        raise AccessDenied(
+            "This protected person's identity is not disclosed to your agency, so you cannot change "
+            "their record; the agency that protects them can, or break the glass first.",
+            action=UPDATE,
+            person_id=person.id,
+        )
     for name in _NOT_NULL & given.keys():
         if given[name] is None:
             raise ValidationFailed("This field cannot be cleared.", field=name)
@@ -156,9 +176,13 @@ async def update_person(
         person.patronymic = validation.optional_name(given["patronymic"], field="patronymic")
     if "birth_date" in given:
         person.birth_date = validation.birth_date(given["birth_date"], today=today)
-    for plain in ("sex", "residence_status", "protected"):
+    for plain in ("sex", "residence_status"):
         if plain in given:
             setattr(person, plain, given[plain])
+    if "protected" in given and given["protected"] != person.protected:
+        # Protecting makes the actor's agency the holder; lifting it is the holder's decision.
+        person.protected = bool(given["protected"])
+        person.protected_by = actor.agency_code if person.protected else None
     if "region_code" in given or "district_code" in given:
         region = given.get("region_code", person.region_code)
         district = given.get("district_code", person.district_code)
@@ -174,36 +198,122 @@ async def update_person(
     death = given.get("date_of_death", person.date_of_death)
     person.date_of_death = validation.date_of_death(death, born=person.birth_date, today=today)
     await _flush_unique(session)
+    await _log_write(session, actor, UPDATE, person, sorted(given))
     return person
+
+
+async def person_for_change(
+    session: AsyncSession, actor: Actor, person_id: uuid.UUID, *, field: str
+) -> Person:
+    """The person, locked for a change, if the actor's remit holds them; `NotFound` otherwise, the same
+    answer as for an id that names nobody."""
+    person = await session.scalar(
+        select(Person).where(Person.id == person_id, remit.person_visible(actor)).with_for_update()
+    )
+    if person is None:
+        raise NotFound("No person has this id.", field=field)
+    return person
+
+
+async def _glass_open(session: AsyncSession, actor: Actor, person_id: uuid.UUID) -> bool:
+    query = select(Person.id).where(Person.id == person_id, remit.identity_disclosed(actor))
+    return await session.scalar(query) is not None
+
+
+async def _log_write(
+    session: AsyncSession, actor: Actor, action: str, person: Person, changed: Sequence[str]
+) -> None:
+    await audit.record(
+        session,
+        actor,
+        action=action,
+        entity_type="person",
+        entity_id=person.id,
+        person_id=person.id,
+        fields=changed,
+    )
 
 
 _RECORD_COLUMNS = [Person.__table__.c[name] for name in PERSON_RECORD_COLUMNS]
 
-# Built once from the record's own field names (constants, never input); the values are parameters.
-_COLUMNS = ", ".join(f'"{name}"' for name in PERSON_RECORD_COLUMNS)
-_BY_FIN = f"SELECT {_COLUMNS} FROM persons WHERE fin = $1"  # noqa: S608
-_BY_IDS = f"SELECT {_COLUMNS} FROM persons WHERE id = ANY($1::uuid[])"  # noqa: S608
+READ = "person:read"
+SEARCH = "person:search"
+REGISTER = "person:register"
+UPDATE = "person:update"
+
+# Built once from the record's own field names and the remit's SQL (constants, never input).
+# $1 the id or FIN, $2 the agency, $3 registry-wide, $4 the user, $5 reached through a pseudonymous id.
+_COLUMNS = ", ".join(f'p."{name}"' for name in PERSON_RECORD_COLUMNS)
+_DISCLOSED = remit.disclosed_sql(agency="$2", user="$4")
+_VISIBLE = remit.visible_sql(agency="$2", reads_all="$3")
+_ONE = (
+    f"SELECT {_COLUMNS}, {_DISCLOSED} AS disclosed FROM persons p WHERE {{key}} AND {_VISIBLE}"  # noqa: S608
+    f" AND ($5::boolean OR {_DISCLOSED})"
+)
+_BY_ID = _ONE.format(key="p.id = $1::uuid")
+_BY_FIN = _ONE.format(key="p.fin = $1::text")
+_BY_IDS = (
+    f"SELECT {_COLUMNS}, {_DISCLOSED} AS disclosed FROM persons p"  # noqa: S608
+    f" WHERE p.id = ANY($1::uuid[]) AND {_VISIBLE} AND $5::boolean IS NOT NULL"
+)
+_HIDDEN = "SELECT id, protected_by FROM sxvis_hidden_person($1::uuid, $2::text)"
 
 
 async def get_person(
-    reads: Reads, actor: Actor, *, person_id: uuid.UUID | None = None, fin: str | None = None
+    reads: Reads,
+    actor: Actor,
+    *,
+    person_id: uuid.UUID | None = None,
+    fin: str | None = None,
+    via_pseudonym: bool = False,
+    fields: Sequence[str] = (),
 ) -> PersonRecord | None:
-    """One person by id or FIN: the hottest read, so plain SQL on the session's connection
-    (`sxvis.database.driver`)."""
+    """One person by id or FIN, if the actor's remit holds them: the hottest read, so plain SQL
+    (`sxvis.database.driver`), and logged by the same statement that reads (`audit.read_logged`).
+
+    A protected person whose identity the actor may not see is found only through the pseudonymous id
+    the actor was shown (`via_pseudonym`), never by real id or FIN. Whatever hides a person, the answer
+    is None, exactly as for a person who does not exist; the denial is logged against the person.
+    `reads` must be in a scoped transaction (`Database.scoped`).
+    """
+    actor.require(READ)
     if (person_id is None) == (fin is None):
         raise ValidationFailed("Give either an id or a FIN.", field="id")
     connection = await driver_connection(reads)
-    if person_id is not None:
-        row = await connection.fetchrow(_BY_IDS, [person_id])
-    else:
-        row = await connection.fetchrow(_BY_FIN, validation.normalise_fin(fin or ""))
-    return None if row is None else PersonRecord.of(row)
+    key: object = person_id if person_id is not None else validation.normalise_fin(fin or "")
+    sql = _BY_ID if person_id is not None else _BY_FIN
+    args = (key, actor.agency_code, actor.reads_whole_registry, actor.user_id, via_pseudonym)
+    rows = await audit.read_logged(
+        connection, sql, args, actor=actor, action=READ, subject=True, fields=fields
+    )
+    if rows:
+        return PersonRecord.of(rows[0])
+    hidden = await connection.fetchrow(_HIDDEN, person_id, None if person_id else key)
+    if hidden is not None:
+        await audit.record(
+            connection,
+            actor,
+            action=READ,
+            entity_type="person",
+            entity_id=hidden["id"],
+            person_id=hidden["id"],
+            outcome=audit.Outcome.DENIED,
+            reason="protected identity" if hidden["protected_by"] else "outside the agency's remit",
+            fields=fields,
+        )
+    return None
 
 
-async def get_persons_unchecked(reads: Reads, *, ids: Sequence[uuid.UUID]) -> list[PersonRecord]:
-    """Persons by id, for loaders resolving a relation of something the caller was already allowed to see."""
+async def get_persons(
+    reads: Reads, actor: Actor, *, ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
+) -> list[PersonRecord]:
+    """Persons by id, reached through a relation (an enrollment's person, a household's members): those
+    in the actor's remit, protected ones included (the caller shows them under a pseudonym)."""
+    actor.require(READ)
     connection = await driver_connection(reads)
-    return [PersonRecord.of(row) for row in await connection.fetch(_BY_IDS, list(ids))]
+    args = (list(ids), actor.agency_code, actor.reads_whole_registry, actor.user_id, True)
+    rows = await audit.read_logged(connection, _BY_IDS, args, actor=actor, action=READ, fields=fields)
+    return [PersonRecord.of(row) for row in rows]
 
 
 async def find_persons(
@@ -213,21 +323,34 @@ async def find_persons(
     filter: PersonFilter,
     first: int | None = None,
     after: str | None = None,
+    fields: Sequence[str] = (),
 ) -> Page[PersonRecord]:
-    """A page of persons matching `filter`: ranked by name similarity when `text` is given, otherwise
-    in Azerbaijani alphabetical order of surname, first name and patronymic."""
-    limit = page_size(first)
+    """A page of persons matching `filter` within the actor's remit: ranked by name similarity when
+    `text` is given, otherwise in Azerbaijani alphabetical order of surname, first name and patronymic.
+
+    Protected persons whose identity the actor may not see are never listed (a pseudonym placed in
+    name order, or found by name, would give the name away). The page and the access event that
+    records which persons it showed are one statement.
+    """
     tokens = name_tokens(filter.text)
-    # Columns, not entities: a page is read, never changed, and rows cost a fraction of ORM instances.
-    query = select(*_RECORD_COLUMNS).where(*_conditions(filter, tokens))
+    actor.require(SEARCH if tokens else READ)
+    limit = page_size(first)
+    conditions = _conditions(filter, tokens, actor)
     if tokens:
         offset = int(decode_cursor(after, arity=1)[0]) if after else 0
         rank = search_rank(tokens)
-        query = query.order_by(rank.desc(), Person.id).offset(offset).limit(limit + 1)
-        rows = [PersonRecord.of(row) for row in (await session.execute(query)).mappings()]
+        query = (
+            select(*_RECORD_COLUMNS, rank.label("rank"))
+            .where(*conditions)
+            .order_by(rank.desc(), Person.id)
+            .offset(offset)
+            .limit(limit + 1)
+        )
+        rows = await _logged(session, actor, query, "rank DESC, id", limit, fields)
         items = rows[:limit]
         cursors = [encode_cursor(offset + i + 1) for i in range(len(items))]
         return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=offset > 0)
+    query = select(*_RECORD_COLUMNS).where(*conditions)
     if after:
         key, last_id = decode_cursor(after, arity=2)
         # A row comparison, not `a > k OR (a = k AND id > i)`: only the row form is an index bound,
@@ -236,19 +359,70 @@ async def find_persons(
             tuple_(Person.sort_key, Person.id) > tuple_(literal(str(key)), literal(_uuid(last_id)))
         )
     query = query.order_by(Person.sort_key, Person.id).limit(limit + 1)
-    rows = [PersonRecord.of(row) for row in (await session.execute(query)).mappings()]
+    rows = await _logged(session, actor, query, "sort_key, id", limit, fields)
     items = rows[:limit]
     cursors = [encode_cursor(p.sort_key, p.id) for p in items]
     return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
 
 
+async def _logged(
+    session: AsyncSession, actor: Actor, query: Any, order_by: str, shown: int, fields: Sequence[str]
+) -> list[PersonRecord]:
+    sql, args = compiled(query, session.get_bind().dialect)
+    rows = await audit.read_logged(
+        session,
+        sql,
+        args,
+        actor=actor,
+        action=SEARCH if "rank" in order_by else READ,
+        order_by=order_by,
+        logged_limit=shown,
+        fields=fields,
+    )
+    return [PersonRecord.of(row) for row in rows]
+
+
 async def count_persons(session: AsyncSession, actor: Actor, *, filter: PersonFilter) -> int:
-    query = select(func.count()).select_from(Person).where(*_conditions(filter, name_tokens(filter.text)))
+    """How many persons a listing with `filter` has: the same conditions, remit included."""
+    tokens = name_tokens(filter.text)
+    actor.require(SEARCH if tokens else READ)
+    query = select(func.count()).select_from(Person).where(*_conditions(filter, tokens, actor))
     return int((await session.execute(query)).scalar_one())
 
 
-def _conditions(filter: PersonFilter, tokens: list[str]) -> list[Any]:
-    conditions: list[Any] = list(search_conditions(tokens))
+async def report_taken_fin(session: AsyncSession, actor: Actor, *, fin: str) -> None:
+    """After a registration was refused as a duplicate: if the FIN is a protected person's, tell the
+    agency that protects them that someone tried (the caller was told only `DUPLICATE`)."""
+    connection = await driver_connection(session)
+    hidden = await connection.fetchrow(_HIDDEN, None, validation.normalise_fin(fin))
+    if hidden is None or hidden["protected_by"] is None:
+        return
+    await notices.post(
+        session,
+        agency_code=hidden["protected_by"],
+        kind=notices.NoticeKind.DUPLICATE_FIN,
+        person_id=hidden["id"],
+        message=(
+            f"{actor.label} tried to register a person with the FIN of a person your agency protects; "
+            "they were told only that the FIN is taken."
+        ),
+        details={"user": actor.user_id, "agency": actor.agency_code},
+    )
+    await audit.record(
+        session,
+        actor,
+        action="person:register",
+        entity_type="person",
+        entity_id=hidden["id"],
+        person_id=hidden["id"],
+        outcome=audit.Outcome.DENIED,
+        reason="the FIN belongs to a protected person",
+    )
+
+
+def _conditions(filter: PersonFilter, tokens: list[str], actor: Actor) -> list[Any]:
+    conditions: list[Any] = [remit.person_visible(actor), remit.identity_disclosed(actor)]
+    conditions.extend(search_conditions(tokens))
     today = clock.today()
     if filter.region_code is not None:
         conditions.append(Person.region_code == filter.region_code)
@@ -310,13 +484,6 @@ async def _flush_unique(session: AsyncSession) -> None:
         if "uq_persons_fin" in str(err.orig):
             raise Duplicate("A person with this FIN is already registered.", field="fin") from None
         raise
-
-
-async def _lock_person(session: AsyncSession, person_id: uuid.UUID) -> Person:
-    person = await session.scalar(select(Person).where(Person.id == person_id).with_for_update())
-    if person is None:
-        raise NotFound("No person has this id.", field="id")
-    return person
 
 
 async def _place_in_household(session: AsyncSession, person: Person, placement: HouseholdPlacement) -> None:

@@ -70,6 +70,8 @@ class PersonRecord:
     household_id: uuid.UUID | None
     registered_by: str
     sort_key: str
+    protected_by: str | None = None
+    disclosed: bool = True  # whether the reader may see who this is (computed by the read, not stored)
 
     @classmethod
     def of(cls, row: Any) -> "PersonRecord":
@@ -92,7 +94,9 @@ class PersonRecord:
             household_id=row["household_id"],
             registered_by=row["registered_by"],
             sort_key=row["sort_key"],
+            protected_by=row["protected_by"],
+            disclosed=row.get("disclosed", True) if hasattr(row, "get") else True,
         )
 
 
-PERSON_RECORD_COLUMNS = tuple(PersonRecord.__dataclass_fields__)
+PERSON_RECORD_COLUMNS = tuple(name for name in PersonRecord.__dataclass_fields__ if name != "disclosed")
