@@ -73,7 +73,23 @@ class Forbidden(GraphQLError):
         super().__init__(str(error), extensions={"code": "FORBIDDEN"})
 
 
-PUBLIC_ERRORS: tuple[type[BaseException], ...] = (BadUserInput, Forbidden)
+PUBLIC_ERRORS: tuple[type[BaseException], ...] = (BadUserInput, Forbidden, AccessDenied)
+
+
+def denial_of(error: GraphQLError) -> AccessDenied | None:
+    """The denial behind a GraphQL error, raised directly (a mutation) or as a `Forbidden` (a query)."""
+    original: BaseException | None = error.original_error
+    while original is not None:
+        if isinstance(original, AccessDenied):
+            return original
+        original = original.__cause__
+    return None
+
+
+def mark_forbidden(error: GraphQLError) -> None:
+    """Give a denial's GraphQL error the `FORBIDDEN` code, however it was raised."""
+    if denial_of(error) is not None:
+        error.extensions = {**(error.extensions or {}), "code": "FORBIDDEN"}
 
 
 def public_error(error: BaseException) -> GraphQLError | None:

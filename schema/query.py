@@ -10,6 +10,8 @@ from strawberry.types import Info
 from resolvers import catalogue as catalogue_resolvers
 from resolvers import registry as registry_resolvers
 from resolvers.context import Context
+from schema.access.query import AccessQuery
+from schema.admin.query import AdminQuery
 from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of, service_of, service_or_none
 from schema.errors import public_error
 from schema.registry.inputs import PersonFilter
@@ -42,7 +44,7 @@ async def _answer(work: Callable[[], Awaitable[T]]) -> T:
 
 
 @strawberry.type
-class Query:
+class Query(AccessQuery, AdminQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:
         # Written out rather than relay.node(): that helper mutates its field, so a process could

@@ -33,6 +33,8 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
+from schema.access.mutations import AccessMutation
+from schema.admin.mutations import AdminMutation
 from schema.catalogue.types import Agency, Service
 from schema.errors import log_unexpected, should_mask
 from schema.query import Query
@@ -42,7 +44,7 @@ from sxvis.config import Settings
 
 
 @strawberry.type
-class Mutation(RegistryMutation):
+class Mutation(RegistryMutation, AccessMutation, AdminMutation):
     pass
 
 

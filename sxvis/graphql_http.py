@@ -22,9 +22,9 @@ from strawberry.types.graphql import OperationType
 
 from authz.authentication import AuthenticationFailed, SigningKeysUnavailable
 from authz.purposes import UnknownPurpose
+from schema.errors import denial_of, mark_forbidden
 from sxvis.access.denials import log_denials
 from sxvis.actors import Actor
-from sxvis.errors import AccessDenied
 from sxvis.gate import Gate, with_operation
 
 MAX_BODY_BYTES = 1_000_000
@@ -94,9 +94,12 @@ class GraphQLEndpoint:
             return _error(400, err.as_http_error_reason("POST"))
         except CannotGetOperationTypeError as err:
             return _error(400, err.as_http_error_reason())
-        denials = [
-            e.original_error for e in result.errors or () if isinstance(e.original_error, AccessDenied)
-        ]
+        denials = []
+        for error in result.errors or ():
+            denial = denial_of(error)
+            if denial is not None:
+                mark_forbidden(error)
+                denials.append(denial)
         await log_denials(context.db, actor, denials)  # before the answer leaves; a failure here is a 500
         return Response(orjson.dumps(process_result(result)), media_type="application/json")
 

@@ -1,0 +1,8 @@
+"""Mutations of policy administration: `grantRole`, `revokeRole`."""
+
+import strawberry
+
+
+@strawberry.type
+class AdminMutation:
+    pass
