@@ -10,18 +10,14 @@ import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-import orjson
 import structlog
 from sqlalchemy import make_url, text
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.websockets import WebSocket
-from strawberry.asgi import GraphQL
 
 from resolvers.context import Context
 from schema import build_schema
@@ -37,28 +33,6 @@ from sxvis.gate import Gate
 from sxvis.graphql_http import GraphQLEndpoint
 
 log = structlog.get_logger(__name__)
-
-
-class GraphQLApp(GraphQL[Context, None]):
-    """strawberry's ASGI view: here only for the GraphiQL page; operations run in `GraphQLEndpoint`."""
-
-    def __init__(self, *, settings: Settings) -> None:
-        super().__init__(
-            build_schema(settings),
-            graphql_ide=None if settings.is_production else "graphiql",
-            allow_queries_via_get=False,  # reads write access-log entries: no cross-site GET
-            multipart_uploads_enabled=False,
-        )
-
-    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
-        raise PermissionError("GraphQL operations run through the authenticated endpoint only")
-
-    def encode_json(self, data: object) -> bytes:
-        return orjson.dumps(data)
-
-    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        # strawberry's page, with its scripts from /static/graphiql instead of unpkg.com.
-        return HTMLResponse(graphiql.local_page())
 
 
 def app_database_url(settings: Settings, owner_url: str | None = None) -> str:
@@ -117,11 +91,12 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
             return JSONResponse({"status": "unavailable", "migrations": "behind head"}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = GraphQLApp(settings=settings)
+    ide_page = None if settings.is_production else graphiql.local_page()
+    endpoint = GraphQLEndpoint(build_schema(settings), gate, context, ide_page=ide_page)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/graphql", GraphQLEndpoint(graphql, gate, context)),
+        Route("/graphql", endpoint),
     ]
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)

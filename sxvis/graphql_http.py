@@ -1,10 +1,10 @@
-"""`POST /graphql` with a JSON body, the way every GraphQL client calls it, without detours.
+"""`/graphql`: the one door of every GraphQL operation, a POST with a JSON body, without detours.
 
-strawberry's HTTP view handles every transport (GET, multipart uploads, incremental delivery, the IDE),
-and pays for that generality on every request. The common case, one JSON operation in a POST,
-is served here: read the body (bounded), decode it with orjson, execute, encode with orjson. Anything
-else (a browser asking for GraphiQL, a GET, another content type) goes to strawberry's view unchanged,
-which keeps its own refusals (queries over GET, batching).
+strawberry's HTTP view handles every transport (GET, multipart uploads, incremental delivery, the IDE)
+and pays for that generality on every request. Here the one case SXVİS serves is served directly:
+authenticate the caller (`sxvis.gate`), read the body (bounded), decode it with orjson, execute,
+log the operation's denials, encode with orjson. A browser's GET gets the GraphiQL page in
+development; every other GET, and every other content type, is refused with a clear message.
 
 Part of the composition root: it is built by `sxvis.app` and knows the schema and the context.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
@@ -34,22 +34,36 @@ _ALLOWED = {OperationType.QUERY, OperationType.MUTATION}
 class GraphQLEndpoint:
     """Every operation runs here: authenticated, then executed, then its denials logged.
 
-    strawberry's own view serves only the GraphiQL page (a GET in development, which reads no data)
-    and its refusals of other GETs.
+    A GET from a browser gets the GraphiQL page in development; any other GET is refused.
     """
 
-    def __init__(self, view: Any, gate: Gate, context: Callable[[Actor], Awaitable[Any]]) -> None:
-        self.view = view
-        self.schema = view.schema
+    def __init__(
+        self, schema: Any, gate: Gate, context: Callable[[Actor], Awaitable[Any]], *, ide_page: str | None
+    ) -> None:
+        self.schema = schema
         self.gate = gate
         self.context = context
+        self.ide_page = ide_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "POST" and not _is_json(scope):
             await _error(415, "Send GraphQL as JSON: Content-Type: application/json.")(scope, receive, send)
             return
-        if scope["type"] != "http" or scope["method"] != "POST":
-            await self.view(scope, receive, send)
+        if (
+            scope["type"] == "http"
+            and scope["method"] != "POST"
+            and (scope.get("query_string") or not _wants_html(scope))
+        ):
+            # Operations only over POST: a cross-site GET must not be able to read or plant log entries.
+            await _error(405, "Send GraphQL as a POST with a JSON body.")(scope, receive, send)
+            return
+        if scope["type"] != "http":
+            await _error(404, "Not found.")(scope, receive, send)  # subscriptions are not served yet
+            return
+        if scope["method"] != "POST":
+            # The GraphiQL page: development only; it reads no data, and its queries come back by POST.
+            page = HTMLResponse(self.ide_page) if self.ide_page else _error(404, "Not found.")
+            await page(scope, receive, send)
             return
         response = await self._execute(Request(scope, receive))
         await response(scope, receive, send)
@@ -109,6 +123,13 @@ def _is_json(scope: Scope) -> bool:
         if name == b"content-type":
             media_type: bytes = value.split(b";", 1)[0].strip().lower()
             return media_type == b"application/json"
+    return False
+
+
+def _wants_html(scope: Scope) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"accept":
+            return b"text/html" in value
     return False
 
 

@@ -10,6 +10,9 @@ from pathlib import Path
 
 import httpx
 
+from authz.authentication import issue_dev_token
+from sxvis.config import Settings
+
 STARTUP_SECONDS = 60
 
 
@@ -21,6 +24,7 @@ def free_port() -> int:
 
 class Server:
     def __init__(self, data_dir: Path, *args: str) -> None:
+        self.data_dir = data_dir
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")}
         env |= {"SXVIS_DATA_DIR": str(data_dir), "SXVIS_PORT": str(self.port), "SXVIS_LOG_LEVEL": "warning"}
@@ -46,9 +50,18 @@ class Server:
             time.sleep(0.2)
         raise AssertionError("server did not become ready")
 
-    def graphql(self, document: str, **variables: object) -> dict:
+    def token(
+        self, *, user: str = "test-worker", agency: str = "SXA", roles: tuple[str, ...] = ("social_worker",)
+    ) -> str:
+        """A development token signed by this server's key (in its data folder)."""
+        return issue_dev_token(Settings(data_dir=self.data_dir), user=user, agency=agency, roles=roles)
+
+    def graphql(self, document: str, token: str | None = None, **variables: object) -> dict:
         response = httpx.post(
-            f"{self.url}/graphql", json={"query": document, "variables": variables}, timeout=10
+            f"{self.url}/graphql",
+            json={"query": document, "variables": variables},
+            headers={"Authorization": f"Bearer {token or self.token()}"},
+            timeout=10,
         )
         return response.json()
 

@@ -37,7 +37,7 @@ async def test_circumstance_is_recorded_with_the_callers_agency_as_source(api: A
     circumstance = result.payload("recordCircumstance")["circumstance"]
     assert circumstance["category"] == "ELDERLY"
     assert circumstance["active"] is True
-    assert circumstance["sourceAgency"] == {"code": "VXSIDA"}
+    assert circumstance["sourceAgency"] == {"code": "SXA"}
 
 
 async def test_circumstance_ending_before_it_began_is_refused(api: Api, db) -> None:

@@ -1,15 +1,18 @@
 """The API's protections: no GET, no batching, depth/alias/token limits, production hardening."""
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from resolvers.context import Context
 from schema import build_schema
-from sxvis.actors import SYSTEM
+from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.app import create_app
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.errors import ConfigurationError
 from tests.conftest import Api
+from tests.factories import WORKER
 
 
 async def test_queries_over_get_are_refused(api: Api) -> None:
@@ -26,7 +29,9 @@ async def test_graphiql_is_served_to_a_browser_in_development(api: Api) -> None:
 
 
 async def test_batched_requests_are_refused(api: Api) -> None:
-    response = await api.client.post("/graphql", json=[{"query": "{ agencies { code } }"}] * 2)
+    response = await api.client.post(
+        "/graphql", json=[{"query": "{ agencies { code } }"}] * 2, headers=api.headers
+    )
     assert response.status_code == 400
 
 
@@ -67,13 +72,30 @@ async def test_development_suggests_field_names(api: Api) -> None:
     assert "Did you mean" in result.errors[0]["message"]
 
 
-def test_production_mode_refuses_to_start_until_authentication_exists() -> None:
-    with pytest.raises(ConfigurationError, match="authentication"):
-        create_app(Settings(mode="production", database_url="postgresql://x@localhost/x"))
+def test_production_refuses_to_start_without_a_way_to_verify_tokens(
+    monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    monkeypatch.setenv("SXVIS_JWT_ISSUER", "https://id.example.az")
+    monkeypatch.delenv("SXVIS_JWT_PUBLIC_KEY", raising=False)
+    monkeypatch.delenv("SXVIS_JWKS_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="SXVIS_JWT_PUBLIC_KEY"):
+        create_app(Settings(mode="production", database_url="postgresql://x@localhost/x", data_dir=tmp_path))
+
+
+def test_production_starts_with_an_identity_providers_key(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    key = Ed25519PrivateKey.generate().public_key()
+    pem = key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode()
+    monkeypatch.setenv("SXVIS_JWT_ISSUER", "https://id.example.az")
+    monkeypatch.setenv("SXVIS_JWT_PUBLIC_KEY", pem)
+    app = create_app(
+        Settings(mode="production", database_url="postgresql://x@localhost/x", data_dir=tmp_path)
+    )
+    assert app is not None
+    assert not (tmp_path / "keys" / "dev-signing-key.pem").exists()
 
 
 class TestProductionSchema:
-    """The production schema on its own (the app refuses production mode until tokens exist)."""
+    """The production schema on its own."""
 
     @pytest.fixture
     def schema(self):
@@ -105,4 +127,10 @@ class TestProductionSchema:
 
     @staticmethod
     def _context(db: Database) -> Context:
-        return Context(db=db, actor=SYSTEM, settings=Settings(mode="production"))
+        return Context(
+            db=db,
+            actor=WORKER,
+            settings=Settings(mode="production"),
+            pseudonyms=Pseudonyms(b"a test secret of enough bytes"),
+            policy=None,  # type: ignore[arg-type]  (these queries grant nothing)
+        )

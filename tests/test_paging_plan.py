@@ -1,31 +1,33 @@
 """Deep pages cost what the first page costs: the keyset condition must be an index bound."""
 
-from sqlalchemy import text
+from typing import Any
 
+import pytest
+
+from sxvis import audit
+from sxvis.database.driver import driver_connection
 from sxvis.registry import persons
 from sxvis.registry.persons import PersonFilter
 from tests.factories import WORKER
 
 
-async def test_the_next_page_starts_from_an_index_bound_not_a_filter(db) -> None:
-    captured: list[str] = []
-    db.on_statement(captured.append)
-    try:
-        async with db.reader() as session:
-            cursor = persons.encode_cursor("MAMADOV", "00000000-0000-0000-0000-000000000000")
-            await persons.find_persons(session, WORKER, filter=PersonFilter(), first=50, after=cursor)
-    finally:
-        db.off_statement(captured.append)
-    statement = captured[-1]
+async def test_the_next_page_starts_from_an_index_bound_not_a_filter(
+    db, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    captured: list[tuple[str, tuple[Any, ...]]] = []
+    original = audit.read_logged
+
+    async def capture(connection: Any, select_sql: str, args: Any, **kwargs: Any) -> Any:
+        captured.append((select_sql, tuple(args)))
+        return await original(connection, select_sql, args, **kwargs)
+
+    monkeypatch.setattr(persons.audit, "read_logged", capture)
     async with db.transaction() as session:
-        await session.execute(text("SET LOCAL enable_seqscan = off"))
-        await session.execute(text("SET LOCAL enable_sort = off"))
-        # The captured statement has asyncpg placeholders; put the cursor's values back in.
-        literal_sql = (
-            statement.replace("$1::VARCHAR", "'MAMADOV'")
-            .replace("$2::UUID", "'00000000-0000-0000-0000-000000000000'::uuid")
-            .replace("$3::INTEGER", "51")
-        )
-        explain = await session.execute(text("EXPLAIN " + literal_sql))
-        plan = "\n".join(row[0] for row in explain)
+        cursor = persons.encode_cursor("MAMADOV", "00000000-0000-0000-0000-000000000000")
+        await persons.find_persons(session, WORKER, filter=PersonFilter(), first=50, after=cursor)
+        select_sql, args = captured[-1]
+        pg = await driver_connection(session)
+        await pg.execute("SET LOCAL enable_seqscan = off")
+        await pg.execute("SET LOCAL enable_sort = off")
+        plan = "\n".join(row[0] for row in await pg.fetch("EXPLAIN " + select_sql, *args))
     assert "Index Cond: (ROW(sort_key, id) > ROW(" in plan, plan

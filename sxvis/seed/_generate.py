@@ -54,6 +54,7 @@ class PersonRow(NamedTuple):
     protected: bool
     household_id: uuid.UUID | None
     registered_by: str
+    protected_by: str | None  # the agency that protects them: the one that registered the protection
 
 
 class HouseholdRow(NamedTuple):
@@ -483,6 +484,7 @@ class _Generator:
                     protected=protected,
                     household_id=household_id,
                     registered_by="SXA-REAB" if protected else registrar,
+                    protected_by="SXA-REAB" if protected else None,
                 )
             )
             self._index += 1
