@@ -138,9 +138,10 @@ POLICIES: dict[str, tuple[str, str]] = {
     "circumstances": (_of_person("circumstances"), _of_person("circumstances")),
     "enrollments": (_of_person("enrollments"), _of_person("enrollments")),
     "consents": (_of_person("consents"), _of_person("consents")),
+    # Opened by a user of the agency on a person in its remit; read and reviewed by auditors too.
     "break_glass_grants": (
         "sxvis_audits() OR (agency_code = sxvis_agency() AND " + _of_person("break_glass_grants") + ")",
-        "agency_code = sxvis_agency() AND " + _of_person("break_glass_grants"),
+        "sxvis_audits() OR (agency_code = sxvis_agency() AND " + _of_person("break_glass_grants") + ")",
     ),
     "notices": ("sxvis_audits() OR agency_code = sxvis_agency()", "sxvis_agency() IS NOT NULL"),
 }

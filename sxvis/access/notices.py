@@ -5,7 +5,8 @@ import uuid
 from collections.abc import Mapping
 from enum import StrEnum
 
-from sqlalchemy import select
+import orjson
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sxvis.access.models import Notice
@@ -13,6 +14,11 @@ from sxvis.actors import Actor
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 
 READ = "notice:read"
+
+_POST = text(
+    "INSERT INTO notices (agency_code, kind, person_id, message, details)"
+    " VALUES (:agency, :kind, :person, :message, CAST(:details AS jsonb))"
+)
 
 
 class NoticeKind(StrEnum):
@@ -29,16 +35,19 @@ async def post(
     message: str,
     details: Mapping[str, object] | None = None,
 ) -> None:
-    session.add(
-        Notice(
-            agency_code=agency_code,
-            kind=kind.value,
-            person_id=person_id,
-            message=message,
-            details=dict(details) if details else None,
-        )
+    # Plain SQL, no RETURNING: the notice is for another agency, whose rows the writer may not read
+    # back (row-level security checks RETURNING rows against the writer's policy, and the ORM's insert
+    # asks for the new id).
+    await session.execute(
+        _POST,
+        {
+            "agency": agency_code,
+            "kind": kind.value,
+            "person": person_id,
+            "message": message,
+            "details": orjson.dumps(dict(details)).decode() if details else None,
+        },
     )
-    await session.flush()
 
 
 async def notices_for(

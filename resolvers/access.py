@@ -1,0 +1,84 @@
+"""Resolvers of the access domain: consent, break-the-glass and its review, notices.
+
+Each opens its own scoped transaction (`resolvers.registry.in_transaction`), turns the person ids the
+caller was shown (real or pseudonymous) into real ones, and calls one service of `sxvis.registry.consents`,
+`sxvis.access.break_glass` or `sxvis.access.notices`. The rules live there.
+"""
+
+import uuid
+from datetime import date
+
+from resolvers.context import Context
+from resolvers.registry import in_transaction, person_id_of, require_person_id
+from sxvis.access import break_glass as glass
+from sxvis.access import notices as notices_service
+from sxvis.access.models import BreakGlassGrant, Notice
+from sxvis.pagination import Page
+from sxvis.registry import consents as consent_service
+from sxvis.registry.models import Consent
+
+
+async def record_consent(
+    ctx: Context, *, public_person_id: str, agency_code: str, purpose: str, valid_until: date
+) -> Consent:
+    person_id = require_person_id(ctx, public_person_id, field="person_id")
+    return await in_transaction(
+        ctx,
+        lambda s: consent_service.record_consent(
+            s,
+            ctx.actor,
+            person_id=person_id,
+            agency_code=agency_code,
+            purpose=purpose,
+            valid_until=valid_until,
+        ),
+    )
+
+
+async def revoke_consent(ctx: Context, *, consent_id: uuid.UUID, reason: str) -> Consent:
+    return await in_transaction(
+        ctx, lambda s: consent_service.revoke_consent(s, ctx.actor, consent_id=consent_id, reason=reason)
+    )
+
+
+async def consents(ctx: Context, *, public_person_id: str) -> list[Consent]:
+    person_id, _ = person_id_of(ctx, public_person_id)
+    if person_id is None:
+        return []
+    return await in_transaction(
+        ctx, lambda s: consent_service.consents_of(s, ctx.actor, person_ids=[person_id])
+    )
+
+
+async def break_glass(
+    ctx: Context, *, public_person_id: str, reason_code: str, reason: str
+) -> BreakGlassGrant:
+    person_id = require_person_id(ctx, public_person_id, field="person_id")
+    minutes = ctx.settings.break_glass_minutes
+    return await in_transaction(
+        ctx,
+        lambda s: glass.break_glass(
+            s, ctx.actor, person_id=person_id, reason_code=reason_code, reason=reason, minutes=minutes
+        ),
+    )
+
+
+async def break_glass_events(
+    ctx: Context, *, reviewed: bool | None, first: int | None, after: str | None
+) -> Page[BreakGlassGrant]:
+    return await in_transaction(
+        ctx,
+        lambda s: glass.list_break_glass(s, ctx.actor, reviewed=reviewed, first=first, after=after),
+    )
+
+
+async def review_break_glass(ctx: Context, *, grant_id: uuid.UUID, note: str) -> BreakGlassGrant:
+    return await in_transaction(
+        ctx, lambda s: glass.review_break_glass(s, ctx.actor, grant_id=grant_id, note=note)
+    )
+
+
+async def notices(ctx: Context, *, first: int | None, after: str | None) -> Page[Notice]:
+    return await in_transaction(
+        ctx, lambda s: notices_service.notices_for(s, ctx.actor, first=first, after=after)
+    )

@@ -1,0 +1,169 @@
+"""Consents, break-the-glass events and notices as GraphQL types.
+
+Each type is built from its model by a plain function (`consent_of` …). The person a row is about is
+never shown by its stored id: it is resolved through `resolvers.registry.person_by_id`, so the caller
+gets the id (real or pseudonymous) and the fields it may see, and null outside its remit.
+"""
+
+import uuid
+from datetime import date, datetime
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import registry as registry_resolvers
+from resolvers.context import Context
+from schema.catalogue.types import Agency, agency_or_none
+from schema.registry.types import Person, person_or_none
+from schema.relay import Edge, PageInfo, global_id
+from sxvis import clock
+from sxvis.access import break_glass, notices
+from sxvis.access import models as access_models
+from sxvis.registry import consents
+from sxvis.registry.models import Consent as ConsentModel
+
+BreakGlassReasonCode = strawberry.enum(
+    break_glass.REASON_CODES,
+    name="BreakGlassReasonCode",
+    description="Why a case manager broke the glass, in categories an auditor can count.",
+)
+NoticeKind = strawberry.enum(notices.NoticeKind, description="What a notice to an agency is about.")
+
+
+async def _person(ctx: Context, person_id: uuid.UUID) -> Person | None:
+    return person_or_none(await registry_resolvers.person_by_id(ctx, person_id))
+
+
+async def _agency(ctx: Context, code: str) -> Agency | None:
+    return agency_or_none(await ctx.loaders.agency.load(code))
+
+
+@strawberry.type(
+    description="A person's consent that an agency may see their data, for a purpose, until a date. "
+    "While in force it brings the person into that agency's remit."
+)
+class Consent:
+    id: strawberry.ID
+    purpose: str
+    valid_until: date = strawberry.field(description="The last day the consent is in force (Baku date).")
+    in_force: bool = strawberry.field(description="Not revoked, and its last day not yet past.")
+    recorded_by: str
+    recorded_at: datetime
+    revoked_at: datetime | None
+    revoked_by: str | None
+    revoke_reason: str | None
+    agency_code: strawberry.Private[str]
+    recorded_by_agency_code: strawberry.Private[str]
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="The agency the person consents to.")
+    async def agency(self, info: Info[Context, None]) -> Agency | None:
+        return await _agency(info.context, self.agency_code)
+
+    @strawberry.field(description="The agency whose worker recorded the consent.")
+    async def recorded_by_agency(self, info: Info[Context, None]) -> Agency | None:
+        return await _agency(info.context, self.recorded_by_agency_code)
+
+    @strawberry.field(description="The person who consents, as the caller may see them.")
+    async def person(self, info: Info[Context, None]) -> Person | None:
+        return await _person(info.context, self.person_id)
+
+
+def consent_of(c: ConsentModel) -> Consent:
+    return Consent(
+        id=global_id("Consent", c.id),
+        purpose=c.purpose,
+        valid_until=c.valid_until,
+        in_force=consents.in_force(c),
+        recorded_by=c.recorded_by,
+        recorded_at=c.created_at,
+        revoked_at=c.revoked_at,
+        revoked_by=c.revoked_by,
+        revoke_reason=c.revoke_reason,
+        agency_code=c.agency_code,
+        recorded_by_agency_code=c.recorded_by_agency,
+        person_id=c.person_id,
+    )
+
+
+@strawberry.type(
+    description="A user's time-limited opening of a protected person's identity, and its review."
+)
+class BreakGlassEvent:
+    id: strawberry.ID
+    user: str = strawberry.field(description="Who broke the glass (the user id).")
+    reason_code: BreakGlassReasonCode  # type: ignore[valid-type]
+    reason: str
+    opened_at: datetime
+    expires_at: datetime = strawberry.field(description="When the identity closes again.")
+    reviewed_at: datetime | None
+    reviewed_by: str | None
+    review_note: str | None
+    agency_code: strawberry.Private[str]
+    person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Whether the identity is still open to the user.")
+    def open(self) -> bool:
+        return self.expires_at > clock.now()
+
+    @strawberry.field(description="The user's agency.")
+    async def agency(self, info: Info[Context, None]) -> Agency | None:
+        return await _agency(info.context, self.agency_code)
+
+    @strawberry.field(
+        description="The person, as the caller may see them: disclosed to the user who broke the glass "
+        "while the opening lasts. Asking for it needs the permission to read persons."
+    )
+    async def person(self, info: Info[Context, None]) -> Person | None:
+        return await _person(info.context, self.person_id)
+
+
+def break_glass_event_of(g: access_models.BreakGlassGrant) -> BreakGlassEvent:
+    return BreakGlassEvent(
+        id=global_id("BreakGlassEvent", g.id),
+        user=g.user_id,
+        reason_code=break_glass.REASON_CODES(g.reason_code),
+        reason=g.reason,
+        opened_at=g.opened_at,
+        expires_at=g.expires_at,
+        reviewed_at=g.reviewed_at,
+        reviewed_by=g.reviewed_by,
+        review_note=g.review_note,
+        agency_code=g.agency_code,
+        person_id=g.person_id,
+    )
+
+
+@strawberry.type(description="A message to the caller's agency about a person it protects.")
+class Notice:
+    id: strawberry.ID
+    kind: NoticeKind  # type: ignore[valid-type]
+    message: str
+    created_at: datetime
+    person_id: strawberry.Private[uuid.UUID | None]
+
+    @strawberry.field(description="The person the notice is about, as the caller may see them.")
+    async def person(self, info: Info[Context, None]) -> Person | None:
+        return None if self.person_id is None else await _person(info.context, self.person_id)
+
+
+def notice_of(n: access_models.Notice) -> Notice:
+    return Notice(
+        id=global_id("Notice", n.id),
+        kind=notices.NoticeKind(n.kind),
+        message=n.message,
+        created_at=n.created_at,
+        person_id=n.person_id,
+    )
+
+
+@strawberry.type
+class BreakGlassEventConnection:
+    edges: list[Edge[BreakGlassEvent]]
+    page_info: PageInfo
+
+
+@strawberry.type
+class NoticeConnection:
+    edges: list[Edge[Notice]]
+    page_info: PageInfo
