@@ -9,6 +9,7 @@ import orjson
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sxvis import audit
 from sxvis.access.models import Notice
 from sxvis.actors import Actor
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
@@ -62,6 +63,16 @@ async def notices_for(
         query = query.where(Notice.id < int(last_id))
     rows = list((await session.scalars(query.order_by(Notice.id.desc()).limit(limit + 1))).all())
     items = rows[:limit]
+    if items:
+        # Notices name persons (a protected person's pseudonymous record, at least): a read like any other.
+        await audit.record(
+            session,
+            actor,
+            action=READ,
+            entity_type="notice",
+            person_ids=sorted({n.person_id for n in items if n.person_id is not None}),
+            details={"notices": [n.id for n in items]},
+        )
     return Page(
         items,
         [encode_cursor(n.id) for n in items],

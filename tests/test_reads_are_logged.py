@@ -1,0 +1,137 @@
+"""Every read of personal data is logged before the data leaves, and fails when it cannot be (issue 3,
+items 9 and 11; DESIGN, "Access log")."""
+
+from typing import Any
+
+from sqlalchemy import text
+from strawberry import relay
+
+from sxvis.database import Database
+from tests.conftest import Api
+from tests.documents import PERSON_BY_FIN, PERSON_BY_ID, PERSONS, REGISTER_PERSON
+from tests.factories import person_input
+
+
+async def register(api: Api, **overrides: Any) -> dict[str, Any]:
+    payload = (await api.execute(REGISTER_PERSON, input=person_input(**overrides))).payload("registerPerson")
+    assert payload["errors"] == []
+    return payload["person"]  # type: ignore[no-any-return]
+
+
+def uuid_of(person: dict[str, Any]) -> str:
+    return relay.GlobalID.from_id(person["id"]).node_id
+
+
+async def events(db: Database, where: str = "true", **params: Any) -> list[dict[str, Any]]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            text(f"SELECT * FROM access_events WHERE {where} ORDER BY id"),
+            params,
+        )
+        return [dict(row._mapping) for row in rows]
+
+
+async def test_a_search_records_the_ids_of_the_persons_it_showed(api: Api, db: Database) -> None:
+    shown = [await register(api, lastName="Axtarılan") for _ in range(3)]
+    await register(api, lastName="Başqası")
+    result = await api.execute(PERSONS, filter={"text": "Axtarılan"}, first=2)
+    returned = [edge["node"]["id"] for edge in result.ok()["persons"]["edges"]]
+    assert len(returned) == 2
+    search = (await events(db, "action = 'person:search'"))[-1]
+    assert sorted(str(p) for p in search["person_ids"]) == sorted(
+        relay.GlobalID.from_id(gid).node_id for gid in returned
+    )
+    assert {uuid_of(p) for p in shown} >= {str(p) for p in search["person_ids"]}
+
+
+async def test_a_read_by_fin_records_who_read_whom_why_and_through_which_operation(
+    api: Api, db: Database
+) -> None:
+    person = await register(api)
+    reader = api.as_("partner_agency", agency="SXA", headers={"X-Purpose-Of-Use": "ELIGIBILITY_CHECK"})
+    await reader.execute(
+        "query CheckFin($fin: String!) { person(fin: $fin) { fin phone } }", fin=person["fin"]
+    )
+    (event,) = await events(
+        db, "action = 'person:read' AND actor_agency = 'SXA' AND actor_user = :u", u=reader.user
+    )
+    assert str(event["person_id"]) == uuid_of(person)
+    assert event["actor_roles"] == ["partner_agency"]
+    assert event["purpose"] == "ELIGIBILITY_CHECK"
+    assert event["operation_name"] == "CheckFin"
+    assert event["fields"] == ["fin", "phone"]
+    assert event["outcome"] == "ALLOWED"
+    assert event["request_id"]
+
+
+async def test_without_a_purpose_header_the_roles_default_purpose_is_recorded(api: Api, db: Database) -> None:
+    person = await register(api)
+    await api.execute(PERSON_BY_ID, id=person["id"])
+    event = (await events(db, "action = 'person:read'"))[-1]
+    assert event["operation_name"] == "ById"
+    assert event["purpose"] == "SERVICE_DELIVERY"
+
+
+async def test_an_unknown_purpose_is_refused_with_a_clear_message(api: Api) -> None:
+    caller = api.as_("social_worker", headers={"X-Purpose-Of-Use": "CURIOSITY"})
+    response = await caller.client.post(
+        "/graphql", json={"query": "{ agencies { code } }"}, headers=caller.headers
+    )
+    assert response.status_code == 400
+    assert "CURIOSITY" in response.text
+    assert "SERVICE_DELIVERY" in response.text
+
+
+async def test_nested_reads_are_logged_with_the_persons_they_covered(api: Api, db: Database) -> None:
+    person = await register(api)
+    document = "query D($id: ID!) { person(id: $id) { circumstances { category } enrollments { id } } }"
+    await api.execute(document, id=person["id"])
+    logged = {
+        e["action"] for e in await events(db, ":p = ANY(person_ids) OR person_id = :p", p=uuid_of(person))
+    }
+    assert {"person:read", "person:register"} <= logged
+
+
+async def test_when_the_log_cannot_be_written_the_request_fails_and_shows_nothing(
+    api: Api, db: Database
+) -> None:
+    person = await register(api)
+    async with db.transaction() as session:
+        await session.execute(text("REVOKE INSERT ON access_events FROM sxvis_app"))
+    try:
+        by_id = await api.execute(PERSON_BY_ID, id=person["id"])
+        by_fin = await api.execute(PERSON_BY_FIN, fin=person["fin"])
+        listing = await api.execute(PERSONS, first=10)
+    finally:
+        async with db.transaction() as session:
+            await session.execute(text("GRANT INSERT ON access_events TO sxvis_app"))
+    for result in (by_id, by_fin, listing):
+        assert result.errors, result.body
+        assert person["fin"] not in str(result.body)
+        assert person["lastName"] not in str(result.body)
+
+
+async def test_a_failed_write_leaves_no_change_when_its_event_cannot_be_written(
+    api: Api, db: Database
+) -> None:
+    async with db.transaction() as session:
+        await session.execute(text("REVOKE INSERT ON access_events FROM sxvis_app"))
+    try:
+        result = await api.execute(REGISTER_PERSON, input=person_input(fin="NOLOG01"))
+    finally:
+        async with db.transaction() as session:
+            await session.execute(text("GRANT INSERT ON access_events TO sxvis_app"))
+    assert result.errors
+    async with db.transaction() as session:
+        assert (await session.execute(text("SELECT count(*) FROM persons"))).scalar_one() == 0
+
+
+async def test_a_denial_is_forbidden_with_what_is_missing_and_is_logged(api: Api, db: Database) -> None:
+    partner = api.as_("partner_agency", agency="DIN")
+    result = await partner.execute(REGISTER_PERSON, input=person_input())
+    (error,) = result.errors
+    assert error["extensions"]["code"] == "FORBIDDEN"
+    assert "person:register" in error["message"]
+    (event,) = await events(db, "outcome = 'DENIED'")
+    assert (event["actor_agency"], event["action"]) == ("DIN", "person:register")
+    assert "person:register" in event["reason"]
