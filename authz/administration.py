@@ -77,7 +77,8 @@ async def _checked(
     if agency_code != actor.agency_code and not _everywhere(actor, authorizer):
         raise AccessDenied(
             f"An agency admin of {actor.agency_code} manages roles in {actor.agency_code} only, "
-            f"not in {agency_code}."
+            f"not in {agency_code}.",
+            action=action.value,
         )
     if not user_id.strip():
         raise ValidationFailed("Name the user.", field="user_id")

@@ -74,7 +74,8 @@ class Authorizer:
         if not self.allows(actor, action):
             roles = ", ".join(sorted(self.effective_roles(actor))) or "no role"
             raise AccessDenied(
-                f"Your roles ({roles}) in agency {actor.agency_code} do not permit {action.value}."
+                f"Your roles ({roles}) in agency {actor.agency_code} do not permit {action.value}.",
+                action=action.value,
             )
 
     def permissions(self, actor: Actor) -> list[Action]:

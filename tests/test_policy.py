@@ -19,11 +19,14 @@ ROLES = (
 )
 DOC = Path(__file__).resolve().parent.parent / "docs" / "access-policy.md"
 
-# role → the actions it may take, in any agency. Everything else is denied.
+# role → the actions it may take in an agency with no agency-specific lines (DOST). Everything else is
+# denied; `registry:read` in particular is never granted for "*", only per agency (below).
 EXPECTED = {
     "partner_agency": {"person:read", "person:search", "catalogue:read"},
     "social_worker": {
         "person:read",
+        "person:read_contact",
+        "person:read_address",
         "person:search",
         "person:register",
         "person:update",
@@ -32,10 +35,13 @@ EXPECTED = {
         "enrollment:end",
         "consent:record",
         "consent:revoke",
+        "notice:read",
         "catalogue:read",
     },
     "case_manager": {
         "person:read",
+        "person:read_contact",
+        "person:read_address",
         "person:search",
         "person:register",
         "person:update",
@@ -45,9 +51,10 @@ EXPECTED = {
         "enrollment:end",
         "consent:record",
         "consent:revoke",
+        "notice:read",
         "catalogue:read",
     },
-    "agency_admin": {"policy:read", "policy:grant", "policy:revoke", "catalogue:read"},
+    "agency_admin": {"policy:read", "policy:grant", "policy:revoke", "notice:read", "catalogue:read"},
     "auditor": {"access_log:read", "break_glass:review", "policy:read", "catalogue:read"},
     "system_admin": {"policy:read", "policy:grant", "policy:revoke", "catalogue:read", "access_log:read"},
     "integration": {"person:read", "person:register", "circumstance:record", "catalogue:read"},
@@ -66,6 +73,25 @@ def test_each_role_may_do_exactly_what_the_matrix_says(
 ) -> None:
     actor = Actor(user_id="u", agency_code="DOST", roles=frozenset({role}))
     assert authorizer.allows(actor, action) is (action.value in EXPECTED[role])
+
+
+# The registry-wide grant: agency → the roles that read every person there (domain-specific `p` lines).
+REGISTRY_WIDE = {
+    "VXSIDA": {"social_worker", "case_manager"},
+    "EESMN": {"social_worker", "case_manager", "partner_agency"},
+    "SXA": {"social_worker", "case_manager", "partner_agency"},
+    "DOST": set(),
+    "DIN": set(),
+}
+
+
+@pytest.mark.parametrize("agency", sorted(REGISTRY_WIDE))
+@pytest.mark.parametrize("role", ROLES)
+def test_the_registry_wide_grant_is_held_where_the_policy_names_it(
+    authorizer: Authorizer, agency: str, role: str
+) -> None:
+    actor = Actor(user_id="u", agency_code=agency, roles=frozenset({role}))
+    assert authorizer.allows(actor, Action.REGISTRY_READ) is (role in REGISTRY_WIDE[agency])
 
 
 def test_a_grant_applies_in_its_own_agency_only(authorizer: Authorizer) -> None:

@@ -31,7 +31,9 @@ mutation Enroll($input: EnrollInServiceInput!) {
 }
 """
 REGISTER_ERRORS = """
-mutation R($input: RegisterPersonInput!) { registerPerson(input: $input) { person { id } errors { field code message } } }
+mutation R($input: RegisterPersonInput!) {
+  registerPerson(input: $input) { person { id } errors { field code message } }
+}
 """
 
 
@@ -68,7 +70,7 @@ async def test_the_protecting_agency_sees_the_identity(api: Api) -> None:
 
 
 async def test_another_agency_sees_a_pseudonym_through_a_relation(api: Api) -> None:
-    victim, enrollment_id = await register_victim(api)
+    _, enrollment_id = await register_victim(api)
     for agency in ("SXA", "DOST-BAKI-1", "EESMN"):
         person = await seen_through_enrollment(api, enrollment_id, agency)
         assert person["protected"] is True

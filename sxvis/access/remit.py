@@ -40,7 +40,8 @@ def person_id_visible(actor: Actor, column: Any) -> ColumnElement[bool]:
     """A condition on a table that refers to a person: that person is in the actor's remit."""
     if actor.reads_whole_registry:
         return true()
-    return column.in_(select(Person.id).where(person_visible(actor)))
+    condition: ColumnElement[bool] = column.in_(select(Person.id).where(person_visible(actor)))
+    return condition
 
 
 def identity_disclosed(actor: Actor) -> ColumnElement[bool]:

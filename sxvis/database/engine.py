@@ -69,7 +69,7 @@ class Database:
         transaction is ours, committed when the block ends and rolled back on any error.
         """
         async with self._autocommit.connect() as connection:
-            raw = (await connection.get_raw_connection()).driver_connection
+            raw: Any = (await connection.get_raw_connection()).driver_connection
             await raw.execute(scope.statement())
             try:
                 yield connection

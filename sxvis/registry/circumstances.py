@@ -71,13 +71,13 @@ async def circumstances_of(
         .order_by(Circumstance.person_id, Circumstance.since.desc(), Circumstance.id)
     )
     found = list((await session.execute(query)).scalars())
-    if found:
-        await audit.record(
-            session,
-            actor,
-            action="circumstance:read",
-            entity_type="circumstance",
-            person_ids=sorted({c.person_id for c in found}),
-            details={"circumstances": len(found)},
-        )
+    # Logged even when empty: "no circumstances" is also something learnt about these persons.
+    await audit.record(
+        session,
+        actor,
+        action="circumstance:read",
+        entity_type="circumstance",
+        person_ids=sorted(set(person_ids)),
+        details={"circumstances": len(found)},
+    )
     return found

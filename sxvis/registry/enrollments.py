@@ -189,7 +189,7 @@ async def enrollments_of(
         .order_by(Enrollment.person_id, Enrollment.started_on.desc(), Enrollment.id)
     )
     found = list((await session.execute(query)).scalars())
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, person_ids=person_ids)
     return found
 
 
@@ -205,13 +205,21 @@ async def get_enrollments(
     return found
 
 
-async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Enrollment]) -> None:
-    if found:
+async def _log_read(
+    session: AsyncSession,
+    actor: Actor,
+    found: Sequence[Enrollment],
+    *,
+    person_ids: Sequence[uuid.UUID] = (),
+) -> None:
+    # Logged even when empty for the persons asked about: "no enrollments" is learnt about them too.
+    covered = {e.person_id for e in found} | set(person_ids)
+    if covered:
         await audit.record(
             session,
             actor,
             action="enrollment:read",
             entity_type="enrollment",
-            person_ids=sorted({e.person_id for e in found}),
+            person_ids=sorted(covered),
             details={"enrollments": len(found)},
         )

@@ -1,0 +1,28 @@
+"""Inputs of policy administration and the access log."""
+
+from datetime import datetime
+
+import strawberry
+
+from schema.admin.types import AccessOutcome
+
+
+@strawberry.input(description="Which access events to list. Every condition given must hold.")
+class AccessLogFilter:
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A Person id: events about this person, as subject or among the persons returned.",
+    )
+    actor_id: str | None = strawberry.field(default=None, description="The acting user's id.")
+    agency_code: str | None = strawberry.field(default=None, description="The acting user's agency.")
+    action: str | None = strawberry.field(default=None, description="An action, e.g. person:read.")
+    outcome: AccessOutcome | None = None  # type: ignore[valid-type]
+    occurred_from: datetime | None = strawberry.field(default=None, description="At or after this time.")
+    occurred_to: datetime | None = strawberry.field(default=None, description="Before this time.")
+
+
+@strawberry.input(description="A role for a user in an agency.")
+class RoleGrantInput:
+    user_id: str
+    agency_code: str
+    role: str = strawberry.field(description="One of the roles SXVİS knows, e.g. auditor.")

@@ -1,0 +1,241 @@
+"""A schema walk: every field that returns personal data must leave an access event (issue 3, tests).
+
+The walk finds, from the schema itself, every field of the root types and of the personal types whose
+value is (or contains) a personal type. Each must have an entry in `COVERAGE`: an operation through
+that field, run against a small registry, that must write an access event with the named action. A new
+field that returns personal data and is not listed here fails the first test, so nobody can add one
+without deciding how it is logged.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from graphql import GraphQLInterfaceType, GraphQLList, GraphQLNonNull, GraphQLObjectType
+from sqlalchemy import text
+
+from schema import build_schema
+from sxvis.config import Settings
+from sxvis.database import Database
+from tests.conftest import Api
+from tests.documents import REGISTER_PERSON
+from tests.factories import person_input
+
+PERSONAL_TYPES = frozenset(
+    {
+        "Person",
+        "Household",
+        "HouseholdMember",
+        "Circumstance",
+        "Enrollment",
+        "Consent",
+        "BreakGlassEvent",
+        "Notice",
+        "AccessEvent",
+        "Node",
+    }
+)
+STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
+REASON = "Police report the person is in immediate danger at an unknown address"
+
+
+@dataclass(frozen=True)
+class Probe:
+    document: str
+    action: str  # the access event the operation must write
+    role: str = "social_worker"
+    agency: str = "DOST"
+
+
+WORKER_DOST = {"role": "social_worker", "agency": "DOST"}
+COVERAGE: dict[str, Probe] = {
+    "Query.person": Probe("query($p: ID!) { person(id: $p) { fin } }", "person:read"),
+    "Query.persons": Probe("{ persons(first: 5) { edges { node { fin } } } }", "person:read"),
+    "Query.node": Probe("query($p: ID!) { node(id: $p) { id } }", "person:read"),
+    "Query.household": Probe("query($h: ID!) { household(id: $h) { id } }", "household:read"),
+    "Query.consents": Probe("query($p: ID!) { consents(personId: $p) { id } }", "consent:read"),
+    "Query.breakGlassEvents": Probe(
+        "{ breakGlassEvents { edges { node { id } } } }", "break_glass:read", "auditor", "VXSIDA"
+    ),
+    "Query.notices": Probe("{ notices { edges { node { message } } } }", "notice:read"),
+    "Query.accessLog": Probe(
+        "{ accessLog(first: 5) { edges { node { action } } } }", "access_log:read", "auditor", "VXSIDA"
+    ),
+    "Person.household": Probe("query($p: ID!) { person(id: $p) { household { id } } }", "household:read"),
+    "Person.circumstances": Probe(
+        "query($p: ID!) { person(id: $p) { circumstances { category } } }", "circumstance:read"
+    ),
+    "Person.enrollments": Probe(
+        "query($p: ID!) { person(id: $p) { enrollments { id } } }", "enrollment:read"
+    ),
+    "Household.head": Probe("query($h: ID!) { household(id: $h) { head { fin } } }", "person:read"),
+    "Household.members": Probe(
+        "query($h: ID!) { household(id: $h) { members { relation } } }", "household:read"
+    ),
+    "HouseholdMember.person": Probe(
+        "query($h: ID!) { household(id: $h) { members { person { fin } } } }", "person:read"
+    ),
+    "Enrollment.person": Probe(
+        "query($e: ID!) { node(id: $e) { ... on Enrollment { person { fin } } } }", "person:read"
+    ),
+    "Consent.person": Probe("query($p: ID!) { consents(personId: $p) { person { fin } } }", "person:read"),
+    "BreakGlassEvent.person": Probe(
+        "mutation($v: ID!) { breakGlass(input: {personId: $v, reasonCode: IMMEDIATE_DANGER,"
+        f' reason: "{REASON}"}}) {{ grant {{ person {{ fin }} }} errors {{ code }} }} }}',
+        "person:read",
+        "case_manager",
+        "SXA",
+    ),
+    "Notice.person": Probe("{ notices { edges { node { person { id } } } } }", "person:read"),
+    "Mutation.registerPerson": Probe(
+        "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id } } }",
+        "person:register",
+    ),
+    "Mutation.updatePerson": Probe(
+        "mutation($p: ID!) { updatePerson(input: {id: $p, phone: null}) { person { id } } }", "person:update"
+    ),
+    "Mutation.recordCircumstance": Probe(
+        "mutation($p: ID!) { recordCircumstance(input:"
+        ' {personId: $p, category: ELDERLY, since: "2020-01-01"}) { circumstance { id } } }',
+        "circumstance:record",
+    ),
+    "Mutation.enrollInService": Probe(
+        'mutation($q: ID!) { enrollInService(input: {personId: $q, serviceCode: "01-09-15-00",'
+        ' providerCode: "DOST-BAKI-1"}) { enrollment { id } errors { code } } }',
+        "enrollment:create",
+    ),
+    "Mutation.endEnrollment": Probe(
+        "mutation($e: ID!) { endEnrollment(input: {id: $e, reason: PERSON_WITHDREW}) { enrollment { id } } }",
+        "enrollment:end",
+    ),
+    "Mutation.recordConsent": Probe(
+        'mutation($p: ID!) { recordConsent(input: {personId: $p, agencyCode: "DIN", purpose: "referral",'
+        ' validUntil: "2099-01-01"}) { consent { id } errors { code } } }',
+        "consent:record",
+    ),
+    "Mutation.revokeConsent": Probe(
+        'mutation($c: ID!) { revokeConsent(input: {id: $c, reason: "asked"}) { consent { id } } }',
+        "consent:revoke",
+    ),
+    "Mutation.breakGlass": Probe(
+        "mutation($v: ID!) { breakGlass(input: {personId: $v, reasonCode: IMMEDIATE_DANGER,"
+        f' reason: "{REASON}"}}) {{ grant {{ id }} errors {{ code }} }} }}',
+        "person:break_glass",
+        "case_manager",
+        "SXA",
+    ),
+    "Mutation.reviewBreakGlass": Probe(
+        'mutation($g: ID!) { reviewBreakGlass(input: {id: $g, note: "justified"}) { grant { id } } }',
+        "break_glass:review",
+        "auditor",
+        "VXSIDA",
+    ),
+}
+
+
+def _named(t: Any) -> Any:
+    while isinstance(t, GraphQLNonNull | GraphQLList):
+        t = t.of_type
+    return t
+
+
+def _carries_personal(t: Any, seen: frozenset[str] = frozenset()) -> bool:
+    named = _named(t)
+    if named.name in PERSONAL_TYPES:
+        return True
+    if isinstance(named, GraphQLObjectType | GraphQLInterfaceType) and named.name.endswith(
+        STRUCTURAL_SUFFIXES
+    ):
+        if named.name in seen:
+            return False
+        return any(_carries_personal(f.type, seen | {named.name}) for f in named.fields.values())
+    return False
+
+
+def personal_fields() -> Iterator[str]:
+    graphql_schema = build_schema(Settings())._schema
+    for type_name in ("Query", "Mutation", *sorted(PERSONAL_TYPES)):
+        owner = graphql_schema.type_map.get(type_name)
+        if not isinstance(owner, GraphQLObjectType):
+            continue
+        for field_name, field in owner.fields.items():
+            if _carries_personal(field.type):
+                yield f"{type_name}.{field_name}"
+
+
+def test_every_field_that_returns_personal_data_has_its_logging_probe() -> None:
+    missing = sorted(set(personal_fields()) - COVERAGE.keys())
+    assert missing == [], f"fields returning personal data without an access-log probe: {missing}"
+
+
+async def scenario(api: Api) -> dict[str, str]:
+    """A small registry: a person heading a household, enrolled, with a consent; a protected person the
+    glass was broken on; ids of all of them."""
+    dost = api.as_("social_worker", agency="DOST")
+    head = await dost.execute(
+        REGISTER_PERSON, input=person_input(household={"relation": "HEAD"}, birthDate="1940-01-01")
+    )
+    person = head.payload("registerPerson")["person"]
+    household_id = person["household"]["id"]
+    enrolled = await dost.execute(
+        'mutation($p: ID!) { enrollInService(input: {personId: $p, serviceCode: "01-09-15-00",'
+        ' providerCode: "DOST-BAKI-1"}) { enrollment { id } } }',
+        p=person["id"],
+    )
+    consent = await dost.execute(
+        'mutation($p: ID!) { recordConsent(input: {personId: $p, agencyCode: "DSMF", purpose: "aid",'
+        ' validUntil: "2099-01-01"}) { consent { id } } }',
+        p=person["id"],
+    )
+    victim = (await dost.execute(REGISTER_PERSON, input=person_input(protected=True))).payload(
+        "registerPerson"
+    )["person"]
+    victim_enrollment = await dost.execute(
+        'mutation($p: ID!) { enrollInService(input: {personId: $p, serviceCode: "01-09-15-00",'
+        ' providerCode: "DOST-BAKI-1"}) { enrollment { id } } }',
+        p=victim["id"],
+    )
+    sxa_view = await api.as_("case_manager", agency="SXA").execute(
+        "query($e: ID!) { node(id: $e) { ... on Enrollment { person { id } } } }",
+        e=victim_enrollment.payload("enrollInService")["enrollment"]["id"],
+    )
+    victim_for_sxa = sxa_view.ok()["node"]["person"]["id"]
+    grant = await api.as_("case_manager", agency="SXA", user="glass-breaker").execute(
+        "mutation($v: ID!) { breakGlass(input: {personId: $v, reasonCode: IMMEDIATE_DANGER,"
+        f' reason: "{REASON}"}}) {{ grant {{ id }} }} }}',
+        v=victim_for_sxa,
+    )
+    other = (await dost.execute(REGISTER_PERSON, input=person_input(birthDate="1941-01-01"))).payload(
+        "registerPerson"
+    )["person"]
+    return {
+        "q": other["id"],
+        "p": person["id"],
+        "h": household_id,
+        "e": enrolled.payload("enrollInService")["enrollment"]["id"],
+        "c": consent.payload("recordConsent")["consent"]["id"],
+        "v": victim_for_sxa,
+        "g": grant.payload("breakGlass")["grant"]["id"],
+        "i": person_input(),
+    }
+
+
+@pytest.mark.parametrize("field", sorted(COVERAGE))
+async def test_the_field_writes_an_access_event(field: str, api: Api, db: Database) -> None:
+    probe = COVERAGE[field]
+    ids = await scenario(api)
+    async with db.transaction() as session:
+        before = (await session.execute(text("SELECT coalesce(max(id), 0) FROM access_events"))).scalar_one()
+    caller = api.as_(probe.role, agency=probe.agency)
+    wanted = {name: value for name, value in ids.items() if f"${name}" in probe.document}
+    result = await caller.execute(probe.document, **wanted)
+    assert not result.errors, result.errors
+    async with db.transaction() as session:
+        actions = (
+            await session.execute(
+                text("SELECT action FROM access_events WHERE id > :before AND outcome = 'ALLOWED'"),
+                {"before": before},
+            )
+        ).scalars()
+        assert probe.action in set(actions), f"{field}: no {probe.action} event"
