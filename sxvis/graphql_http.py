@@ -49,11 +49,7 @@ class GraphQLEndpoint:
         if scope["type"] == "http" and scope["method"] == "POST" and not _is_json(scope):
             await _error(415, "Send GraphQL as JSON: Content-Type: application/json.")(scope, receive, send)
             return
-        if (
-            scope["type"] == "http"
-            and scope["method"] != "POST"
-            and (scope.get("query_string") or not _wants_html(scope))
-        ):
+        if scope["type"] == "http" and scope["method"] != "POST" and not _wants_html(scope):
             # Operations only over POST: a cross-site GET must not be able to read or plant log entries.
             await _error(405, "Send GraphQL as a POST with a JSON body.")(scope, receive, send)
             return

@@ -4,12 +4,13 @@ It must work on a closed network: every script comes from SXVİS itself. CI inst
 SXVIS_REQUIRE_BROWSER=1, so a missing browser fails there instead of skipping.
 """
 
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 import pytest
 
@@ -54,7 +55,9 @@ def test_graphiql_runs_a_query_with_nothing_fetched_from_outside(server: Server)
         try:
             page = browser.new_page()
             page.on("request", lambda request: requested.append(request.url))
-            page.goto(f"{server.url}/graphql", wait_until="networkidle")
+            # GraphiQL takes the token in its Headers tab, or from the page's `headers` parameter.
+            headers = quote(json.dumps({"Authorization": f"Bearer {server.token()}"}))
+            page.goto(f"{server.url}/graphql?headers={headers}", wait_until="networkidle")
             page.wait_for_selector(".graphiql-container", timeout=20_000)
             editor = page.locator(".graphiql-query-editor .CodeMirror").first
             editor.click()
