@@ -127,11 +127,11 @@ async def test_a_failed_write_leaves_no_change_when_its_event_cannot_be_written(
 
 
 async def test_a_denial_is_forbidden_with_what_is_missing_and_is_logged(api: Api, db: Database) -> None:
-    partner = api.as_("partner_agency", agency="DIN")
+    partner = api.as_("partner_agency", agency="DIN", user="denied-partner")
     result = await partner.execute(REGISTER_PERSON, input=person_input())
     (error,) = result.errors
     assert error["extensions"]["code"] == "FORBIDDEN"
     assert "person:register" in error["message"]
-    (event,) = await events(db, "outcome = 'DENIED'")
+    (event,) = await events(db, "outcome = 'DENIED' AND actor_user = 'denied-partner'")
     assert (event["actor_agency"], event["action"]) == ("DIN", "person:register")
     assert "person:register" in event["reason"]
