@@ -122,6 +122,20 @@ def _progress() -> Progress:
     )
 
 
+def _print_development_token(settings: Settings) -> None:
+    """Every request needs a token: hand the developer one, and say how to get others."""
+    from authz.authentication import issue_dev_token
+
+    token = issue_dev_token(settings, user="demo-worker", agency="SXA", roles=["social_worker"], name="Demo")
+    console.print(
+        "Every request needs a bearer token. A development token for a social worker of SXA (8 h):\n"
+        f"  {token}\n"
+        'In GraphiQL, open the Headers tab and paste {"Authorization": "Bearer <token>"}.\n'
+        "Other users and roles: sxvis token issue --user U --agency A --role R [--role R2] [--ttl 8h]",
+        soft_wrap=True,
+    )
+
+
 def _fail(err: Exception) -> None:
     console.print(f"[bold red]error:[/] {err}", soft_wrap=True)
     raise typer.Exit(1)
@@ -141,9 +155,9 @@ def serve(
     try:
         settings = _settings(host=host, port=port, workers=workers)
         if settings.is_production:
-            from sxvis.app import create_app
+            from authz.authentication import TokenVerifier
 
-            create_app(settings)  # raises the production guard's clear message
+            TokenVerifier.from_settings(settings)  # refuses to start without a way to verify tokens
         with database_url(settings) as url:
             asyncio.run(_on_database(url, lambda db: _prepare(db, demo=demo, demo_persons=2000, seed=seed)))
             os.environ["SXVIS_DATABASE_URL"] = url  # the workers read the same settings
@@ -151,6 +165,8 @@ def serve(
                 f"SXVİS on http://{settings.host}:{settings.port}/graphql "
                 f"({settings.mode.value}, {settings.workers} worker(s)); Ctrl+C stops it."
             )
+            if not settings.is_production:
+                _print_development_token(settings)
             uvicorn.run(
                 "sxvis.app:create_app_from_environment",
                 factory=True,
