@@ -48,9 +48,6 @@ class Settings(BaseSettings):
         description="Secret from which each agency's pseudonyms of protected persons are derived. "
         "Unset: a key file in the data folder.",
     )
-    audit_key: SecretStr | None = Field(
-        default=None, description="Key that signs `sxvis audit head`. Unset: a key file in the data folder."
-    )
     audit_seal_seconds: float = Field(
         default=2.0, gt=0, le=3600, description="How often the server seals new access events."
     )
@@ -77,7 +74,7 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
 
-    @field_validator("database_url", "app_database_url", "pseudonym_key", "audit_key", mode="before")
+    @field_validator("database_url", "app_database_url", "pseudonym_key", mode="before")
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         return None if value == "" else value

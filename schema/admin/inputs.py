@@ -17,8 +17,8 @@ class AccessLogFilter:
     agency_code: str | None = strawberry.field(default=None, description="The acting user's agency.")
     action: str | None = strawberry.field(default=None, description="An action, e.g. person:read.")
     outcome: AccessOutcome | None = None  # type: ignore[valid-type]
-    occurred_from: datetime | None = strawberry.field(default=None, description="At or after this time.")
-    occurred_to: datetime | None = strawberry.field(default=None, description="Before this time.")
+    from_: datetime | None = strawberry.field(name="from", default=None, description="At or after this time.")
+    to: datetime | None = strawberry.field(default=None, description="Before this time.")
 
 
 @strawberry.input(description="A role for a user in an agency.")

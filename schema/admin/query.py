@@ -79,8 +79,8 @@ class AdminQuery:
                 agency_code=given.agency_code,
                 action=given.action,
                 outcome=given.outcome,
-                occurred_from=given.occurred_from,
-                occurred_to=given.occurred_to,
+                occurred_from=given.from_,
+                occurred_to=given.to,
             )
             page = await resolve.access_log(info.context, filter=domain_filter, first=first, after=after)
             edges, page_info = edges_of(page, access_event_of)
