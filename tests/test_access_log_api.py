@@ -121,15 +121,11 @@ async def test_filters_by_actor_agency_action_outcome_and_time(api: Api, db: Dat
     assert [(e["action"], e["outcome"]) for e in denied] == [("person:read", "DENIED")]
     assert nodes(await log(watcher, filter={"actorId": refused.user, "outcome": "ALLOWED"})) == []
 
-    since = nodes(
-        await log(watcher, filter={"personId": person, "from": after_registration.isoformat()})
-    )
+    since = nodes(await log(watcher, filter={"personId": person, "from": after_registration.isoformat()}))
     # The watcher's own reads of this person's trail are accesses to it too, and are listed.
     assert [e["action"] for e in since if e["actor"]["user"] != watcher.user] == ["person:read"] * 2
     assert {e["action"] for e in since if e["actor"]["user"] == watcher.user} == {"access_log:read"}
-    before = nodes(
-        await log(watcher, filter={"personId": person, "to": after_registration.isoformat()})
-    )
+    before = nodes(await log(watcher, filter={"personId": person, "to": after_registration.isoformat()}))
     assert [e["action"] for e in before] == ["person:register"]
 
 
