@@ -101,7 +101,9 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
         routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.gate = gate  # so that a host without a lifespan (the tests' transport) can close it
+    return app
 
 
 async def _seal_forever(settings: Settings) -> None:

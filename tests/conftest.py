@@ -150,3 +150,4 @@ async def api(db: Database, app_database: Database, settings: Settings) -> Async
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sxvis.test") as client:
         yield Api(client, settings)
+    await app.state.gate.close()  # the policy store's LISTEN connection

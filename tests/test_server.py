@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -88,3 +89,29 @@ def test_serve_with_two_workers_answers_on_both(data_dir: Path) -> None:
     finally:
         server.stop()
     assert not _postgres_running(data_dir)
+
+
+def test_the_running_server_seals_its_access_log_off_the_request_path(data_dir: Path) -> None:
+    server = Server(data_dir)
+    try:
+        server.wait_ready()
+        created = server.graphql(REGISTER_PERSON, input=person_input(fin="SEAL001"))
+        assert created["data"]["registerPerson"]["errors"] == []
+        server.graphql(PERSON_BY_FIN, fin="SEAL001")
+        time.sleep(4)  # the sealer runs every SXVIS_AUDIT_SEAL_SECONDS (2 s by default)
+    finally:
+        server.stop()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")} | {
+        "SXVIS_DATA_DIR": str(data_dir)
+    }
+    verified = subprocess.run(
+        [sys.executable, "-m", "sxvis", "audit", "verify"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "chain intact" in verified.stdout
+    assert "chain intact: 0 events" not in verified.stdout
+    assert "(0 waiting to be sealed)" in verified.stdout, verified.stdout
