@@ -8,13 +8,14 @@ from sxvis.pagination import Page
 
 async def agencies(ctx: Context) -> list[Agency]:
     async with ctx.db.reader() as session:
-        return await catalogue.list_agencies(session)
+        return await catalogue.list_agencies(session, ctx.actor)
 
 
 async def service(ctx: Context, *, code: str) -> Service | None:
-    return await ctx.loaders.service.load(code.strip())
+    async with ctx.db.reader() as session:
+        return await catalogue.get_service(session, ctx.actor, code=code)
 
 
 async def services(ctx: Context, *, first: int | None, after: str | None) -> Page[Service]:
     async with ctx.db.reader() as session:
-        return await catalogue.list_services(session, first=first, after=after)
+        return await catalogue.list_services(session, ctx.actor, first=first, after=after)

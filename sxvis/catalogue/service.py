@@ -6,12 +6,18 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from sxvis.actors import Actor
 from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServiceProvider
 from sxvis.catalogue.seed_types import PassportSeed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 
 
-async def list_agencies(session: AsyncSession) -> list[Agency]:
+READ = "catalogue:read"
+"""Browsing the catalogue. The agencies and services named by a record the caller may read come with it."""
+
+
+async def list_agencies(session: AsyncSession, actor: Actor) -> list[Agency]:
+    actor.require(READ)
     return list((await session.execute(select(Agency).order_by(Agency.code))).scalars())
 
 
@@ -23,7 +29,15 @@ async def get_services(session: AsyncSession, *, codes: Sequence[str]) -> list[S
     return list((await session.execute(select(Service).where(Service.code.in_(codes)))).scalars())
 
 
-async def list_services(session: AsyncSession, *, first: int | None, after: str | None) -> Page[Service]:
+async def get_service(session: AsyncSession, actor: Actor, *, code: str) -> Service | None:
+    actor.require(READ)
+    return await session.get(Service, code.strip())
+
+
+async def list_services(
+    session: AsyncSession, actor: Actor, *, first: int | None, after: str | None
+) -> Page[Service]:
+    actor.require(READ)
     limit = page_size(first)
     query = select(Service).order_by(Service.code).limit(limit + 1)
     if after:
