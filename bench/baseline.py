@@ -10,6 +10,11 @@ Run by the benchmark as `uvicorn baseline:create_app --factory --app-dir bench`.
 `SXVIS_DATABASE_URL`, `SXVIS_DB_POOL_SIZE` and `SXVIS_DB_MAX_OVERFLOW` as the server (the benchmark
 sets the last two to the server's effective settings), so both have a pool of the same size. It does
 not import `sxvis`, on purpose.
+
+It answers as the benchmark's caller sees the registry through GraphQL: a social worker of SXA, whose
+agency holds the registry-wide grant (so no remit condition), and who does not see a protected person
+another agency protects (`DISCLOSED`: such a person is not found by FIN, nor listed in a search or a
+page; no break-the-glass grants exist in the benchmark's data).
 """
 
 import base64
@@ -31,20 +36,24 @@ SEARCH_SIZE = 20
 MAX_TOKENS = 5  # as sxvis.registry.search
 MIN_TOKEN_LENGTH = 2
 
-FIN_SQL = """
+AGENCY = "SXA"  # the benchmark's caller; an agency code is letters only, safe as a literal
+DISCLOSED = f"(NOT protected OR protected_by = '{AGENCY}')"
+
+FIN_SQL = f"""
 SELECT id, fin, last_name, first_name, patronymic, birth_date, sex::text, residence_status::text,
        region_code, district_code, phone
-FROM persons WHERE fin = $1
+FROM persons WHERE fin = $1 AND {DISCLOSED}
 """
 
-PAGE_FIRST_SQL = """
-SELECT id, fin, last_name, first_name, sort_key FROM persons ORDER BY sort_key, id LIMIT $1
+PAGE_FIRST_SQL = f"""
+SELECT id, fin, last_name, first_name, sort_key FROM persons WHERE {DISCLOSED}
+ORDER BY sort_key, id LIMIT $1
 """
 
 # The keyset condition as the service writes it: a row comparison, which the index can bound.
-PAGE_AFTER_SQL = """
+PAGE_AFTER_SQL = f"""
 SELECT id, fin, last_name, first_name, sort_key FROM persons
-WHERE (sort_key, id) > ($2, $3)
+WHERE (sort_key, id) > ($2, $3) AND {DISCLOSED}
 ORDER BY sort_key, id LIMIT $1
 """
 
@@ -60,7 +69,7 @@ def search_sql(token_count: int) -> str:
     """sxvis.registry.search in SQL: every word must match (`<%`), ranked by the summed strict word
     similarity (which, unlike plain word similarity, respects word boundaries)."""
     params = [f"sxvis_fold(${i + 2})" for i in range(token_count)]
-    where = " AND ".join(f"{p} <% name_key" for p in params)
+    where = " AND ".join([*(f"{p} <% name_key" for p in params), DISCLOSED])
     rank = " + ".join(f"strict_word_similarity({p}, name_key)" for p in params)
     return (
         "SELECT id, fin, last_name, first_name, patronymic, birth_date FROM persons "

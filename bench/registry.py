@@ -1,10 +1,19 @@
-"""What SXVİS's GraphQL costs over a bare endpoint, on the registry's three hot reads.
+"""What SXVİS's GraphQL costs over a bare endpoint, on the registry's three hot reads, and what part of
+that is the access stack.
 
-The project's target is a FIN lookup through GraphQL at half or more of the requests per second of a
-hand-written endpoint doing the same work. Absolute numbers mean little on a shared 2-core machine, so
-the benchmark measures the two side by side, on the same database, the same samples and the same load,
-and reports the ratio. It also records the CPU time each server and PostgreSQL spent per request: with
-the load generator on the same cores, CPU per request is the steadier figure of the two.
+The project's target is a FIN lookup through GraphQL, authenticated and logged, at 0.4 or more of the
+requests per second of a hand-written endpoint doing the same work. Absolute numbers mean little on a
+shared 2-core machine, so the benchmark measures side by side, on the same database, the same samples and
+the same load, three servers:
+
+- graphql: `sxvis serve`, the product: bearer token (EdDSA), Casbin permissions, a scoped transaction
+  as `sxvis_app` under row-level security, the access event inserted by the statement that reads;
+- unguarded: the same app with that access stack switched off (`bench/unguarded.py`, benchmark only);
+- baseline: a bare Starlette + asyncpg endpoint (`bench/baseline.py`).
+
+It reports graphql/baseline (the target) and graphql/unguarded (what the access stack costs). It also
+records the CPU time each server and PostgreSQL spent per request: with the load generator on the same
+cores, CPU per request is the steadier figure.
 
     python bench/registry.py [--persons 100000] [--duration 20] [--concurrency 32] [--workers 1]
                              [--client httpx|raw] [--out bench/results/registry-<timestamp>.json]
@@ -16,10 +25,12 @@ endpoint spends answering, so on shared cores it caps both targets and pulls the
 outspent a server.
 
 Steps: start the embedded PostgreSQL (or use `--database-url`), top the registry up to `--persons` with
-`sxvis seed --persons` (timed: the seed rate is reported too), start `sxvis serve` and the baseline
-(`bench/baseline.py`) as subprocesses, sample FINs, names and page cursors from the database, check that
-both give the same answers, then load each operation on each target from a separate process and print a
-table. Everything started is stopped again, on Ctrl+C too. See bench/README.md and docs/performance.md.
+`sxvis seed --persons` (timed: the seed rate is reported too), start `sxvis serve`, the unguarded app and
+the baseline as subprocesses (all with SXVIS_DATA_DIR = `--data-dir`), mint a development token for a
+social worker of SXA with that folder's key, sample FINs, names and page cursors from the database, check
+that all three give the same answers, then load each operation on each target from a separate process
+and print two tables. Everything started is stopped again, on Ctrl+C too. See bench/README.md and
+docs/performance.md.
 """
 
 from __future__ import annotations
@@ -58,7 +69,16 @@ import psutil
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 OPERATIONS = ("fin_lookup", "name_search", "page_50_nested")
-TARGETS = ("graphql", "baseline")
+TARGETS = ("graphql", "unguarded", "baseline")
+GRAPHQL_TARGETS = frozenset({"graphql", "unguarded"})
+TARGET_FIN_RATIO = 0.4  # graphql/baseline on the FIN lookup: the issue's target
+
+# The benchmark's caller: a social worker of SXA, whose agency holds the registry-wide grant, so every
+# person is in its remit. Protected persons another agency protects stay hidden from it (by FIN, in
+# searches, in pages); the samples and bench/baseline.py leave them out the same way.
+AGENCY = "SXA"
+BENCH_USER = "bench-worker"
+DISCLOSED = f"(NOT protected OR protected_by = '{AGENCY}')"
 
 # The GraphQL side of each operation. bench/baseline.py answers the same fields with the same JSON.
 FIN_LOOKUP = """
@@ -126,6 +146,7 @@ class PhaseSpec:
     max_requests: int
     client: str = "httpx"
     timeout: float = 30.0
+    authorization: str = ""  # the Authorization header of GraphQL requests ("Bearer …")
 
 
 @dataclass
@@ -195,13 +216,14 @@ class Exchange(Protocol):
 class HttpxExchange:
     """httpx on one shared keep-alive pool: what a Python client of the API would use."""
 
-    def __init__(self, client: httpx.AsyncClient, target: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, target: str, authorization: str = "") -> None:
         self._client = client
-        self._graphql = target == "graphql"
+        self._graphql = target in GRAPHQL_TARGETS
+        self._headers = graphql_headers(authorization)
 
     async def __call__(self, probe: Probe) -> tuple[int, bytes]:
         if self._graphql:
-            response = await self._client.post("/graphql", content=probe.graphql, headers=JSON_HEADERS)
+            response = await self._client.post("/graphql", content=probe.graphql, headers=self._headers)
         else:
             response = await self._client.get(probe.baseline)
         return response.status_code, response.content
@@ -215,10 +237,11 @@ class RawExchange:
     same rate and flatters the ratio. This client sends prepared bytes and reads Content-Length bodies
     (both servers send one), which is all the benchmark needs."""
 
-    def __init__(self, base_url: str, target: str) -> None:
+    def __init__(self, base_url: str, target: str, authorization: str = "") -> None:
         parts = urllib.parse.urlsplit(base_url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
-        self._graphql = target == "graphql"
+        self._graphql = target in GRAPHQL_TARGETS
+        self._authorization = f"Authorization: {authorization}\r\n" if authorization else ""
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self._requests: dict[int, bytes] = {}
 
@@ -229,7 +252,7 @@ class RawExchange:
             if self._graphql:
                 head = (
                     f"POST /graphql HTTP/1.1\r\n{host}Content-Type: application/json\r\n"
-                    f"Content-Length: {len(probe.graphql)}\r\n\r\n"
+                    f"{self._authorization}Content-Length: {len(probe.graphql)}\r\n\r\n"
                 )
                 self._requests[key] = head.encode() + probe.graphql
             else:
@@ -259,6 +282,12 @@ class RawExchange:
 
 
 JSON_HEADERS = {"content-type": "application/json"}
+
+
+def graphql_headers(authorization: str) -> dict[str, str]:
+    return {**JSON_HEADERS, "authorization": authorization} if authorization else JSON_HEADERS
+
+
 CONTENT_LENGTH = re.compile(rb"(?i)\r\ncontent-length:\s*(\d+)")
 
 
@@ -273,8 +302,10 @@ async def run_phase(spec: PhaseSpec) -> PhaseResult:
 
         async def one_client() -> None:
             nonlocal issued
-            raw = RawExchange(spec.base_url, spec.target) if spec.client == "raw" else None
-            exchange: Exchange = raw or HttpxExchange(client, spec.target)
+            raw = (
+                RawExchange(spec.base_url, spec.target, spec.authorization) if spec.client == "raw" else None
+            )
+            exchange: Exchange = raw or HttpxExchange(client, spec.target, spec.authorization)
             try:
                 while time.perf_counter() < deadline and issued < spec.max_requests:
                     probe = spec.probes[issued % len(spec.probes)]
@@ -479,7 +510,7 @@ def sxvis_command() -> str:
     return found
 
 
-def child_env(database_url: str) -> dict[str, str]:
+def child_env(database_url: str, data_dir: Path) -> dict[str, str]:
     from sxvis.config import Settings
 
     settings = Settings()  # the pool the server will have, so the baseline gets the same one
@@ -488,11 +519,32 @@ def child_env(database_url: str) -> dict[str, str]:
         SXVIS_DATABASE_URL=database_url,
         SXVIS_DB_POOL_SIZE=str(settings.db_pool_size),
         SXVIS_DB_MAX_OVERFLOW=str(settings.db_max_overflow),
-        SXVIS_MODE="development",  # production refuses to start until authentication lands
+        # Development: tokens are signed with the data folder's key, which `bench_token` uses too.
+        SXVIS_MODE="development",
+        SXVIS_DATA_DIR=str(data_dir),  # the dev signing key and the pseudonym key live here
         SXVIS_LOG_LEVEL="warning",
         PYTHONUNBUFFERED="1",
     )
     return env
+
+
+def bench_token(data_dir: Path) -> str:
+    """A development token for a social worker of SXA, signed with `data_dir`'s key (made if missing),
+    which is the key `sxvis serve` verifies with when started with SXVIS_DATA_DIR = `data_dir`."""
+    from datetime import timedelta
+
+    from authz.authentication import issue_dev_token
+    from sxvis.config import Mode, Settings
+
+    settings = Settings(data_dir=data_dir, mode=Mode.DEVELOPMENT)
+    return issue_dev_token(
+        settings,
+        user=BENCH_USER,
+        agency=AGENCY,
+        roles=["social_worker"],
+        name="Benchmark",
+        ttl=timedelta(hours=24),
+    )
 
 
 # --- the database ---------------------------------------------------------------------------------
@@ -534,7 +586,7 @@ async def registry_counts(url: str) -> dict[str, int]:
         await conn.close()
 
 
-def seed(url: str, *, target: int, seed_value: int) -> dict[str, Any]:
+def seed(url: str, *, target: int, seed_value: int, data_dir: Path) -> dict[str, Any]:
     """Top the registry up to `target` persons with `sxvis seed --persons` and time it."""
     before = asyncio.run(registry_counts(url))["persons"]
     missing = target - before
@@ -550,7 +602,12 @@ def seed(url: str, *, target: int, seed_value: int) -> dict[str, Any]:
     command = [sxvis_command(), "seed", "--persons", str(missing), "--seed", str(seed_value)]
     started = time.perf_counter()
     completed = subprocess.run(  # noqa: S603
-        command, env=child_env(url), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False
+        command,
+        env=child_env(url, data_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        check=False,
     )
     wall = time.perf_counter() - started
     sys.stderr.write(completed.stdout[-2000:])
@@ -595,13 +652,16 @@ def spellings(last_name: str, first_name: str) -> dict[str, str]:
 
 
 async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: int) -> Samples:
-    """FINs that exist, names in three spellings, and page starts, drawn with a fixed seed."""
+    """FINs that exist, names in three spellings, and page starts, drawn with a fixed seed, among the
+    persons the benchmark's caller sees (`DISCLOSED`)."""
     from sxvis.pagination import encode_cursor  # the API's own cursors
 
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("SELECT setseed($1)", (seed_value % 1000) / 1000)
-        fin_rows = await conn.fetch("SELECT fin FROM persons ORDER BY random() LIMIT $1", fins)
+        fin_rows = await conn.fetch(
+            f"SELECT fin FROM persons WHERE {DISCLOSED} ORDER BY random() LIMIT $1", fins
+        )
         fin_probes = [
             Probe(graphql_body(FIN_LOOKUP, {"fin": r[0]}), f"/person?fin={r[0]}", r[0]) for r in fin_rows
         ]
@@ -610,7 +670,8 @@ async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: 
         for r in await conn.fetch("SELECT DISTINCT last_name, sxvis_fold(last_name) FROM persons"):
             by_fold.setdefault(r[1], set()).add(r[0])
         people = await conn.fetch(
-            "SELECT last_name, first_name FROM persons ORDER BY random() LIMIT $1", searches
+            f"SELECT last_name, first_name FROM persons WHERE {DISCLOSED} ORDER BY random() LIMIT $1",
+            searches,
         )
         search_probes: list[Probe] = []
         dropped: Counter[str] = Counter()
@@ -638,9 +699,10 @@ async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: 
                 )
 
         page_rows = await conn.fetch(
-            """
+            f"""
             SELECT sort_key, id, next_fin FROM (
                 SELECT sort_key, id, lead(fin) OVER (ORDER BY sort_key, id) AS next_fin FROM persons
+                WHERE {DISCLOSED}
             ) AS ordered
             WHERE next_fin IS NOT NULL ORDER BY random() LIMIT $1
             """,
@@ -670,27 +732,31 @@ async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: 
     )
 
 
-def same_answers(samples: Samples, graphql_url: str, baseline_url: str, per_operation: int = 25) -> None:
-    """Both targets must give the same data for the same question, or the ratio compares nothing."""
+def same_answers(samples: Samples, urls: dict[str, str], authorization: str, per_operation: int = 25) -> None:
+    """Every target must give the same data for the same question, or the ratios compare nothing."""
+    headers = graphql_headers(authorization)
     with httpx.Client(timeout=60) as client:
         for operation in OPERATIONS:
             for probe in getattr(samples, operation)[:per_operation]:
-                ours = client.post(
-                    f"{graphql_url}/graphql",
-                    content=probe.graphql,
-                    headers={"content-type": "application/json"},
-                ).json()
-                bare = client.get(f"{baseline_url}{probe.baseline}").json()
-                if ours != bare:
-                    asked = probe.label or probe.baseline
-                    raise RuntimeError(
-                        f"{operation}: GraphQL and the baseline disagree for {asked}:\n"
-                        f"graphql:  {json.dumps(ours, ensure_ascii=False)[:1500]}\n"
-                        f"baseline: {json.dumps(bare, ensure_ascii=False)[:1500]}"
-                    )
-                reason = check(operation, probe.expect, ours)
-                if reason is not None:
-                    raise RuntimeError(f"{operation}: {reason} for {probe.label or probe.baseline}")
+                bare = client.get(f"{urls['baseline']}{probe.baseline}").json()
+                for target in sorted(GRAPHQL_TARGETS & urls.keys()):
+                    response = client.post(f"{urls[target]}/graphql", content=probe.graphql, headers=headers)
+                    if response.status_code != 200:
+                        status, text = response.status_code, response.text[:500]
+                        raise RuntimeError(f"{operation}: {target} answered HTTP {status}: {text}")
+                    ours = response.json()
+                    if ours != bare:
+                        asked = probe.label or probe.baseline
+                        raise RuntimeError(
+                            f"{operation}: {target} and the baseline disagree for {asked}:\n"
+                            f"{target}:  {json.dumps(ours, ensure_ascii=False)[:1500]}\n"
+                            f"baseline: {json.dumps(bare, ensure_ascii=False)[:1500]}"
+                        )
+                    reason = check(operation, probe.expect, ours)
+                    if reason is not None:
+                        raise RuntimeError(
+                            f"{operation}: {target}: {reason} for {probe.label or probe.baseline}"
+                        )
 
 
 # --- the machine ----------------------------------------------------------------------------------
@@ -716,7 +782,7 @@ def machine(url: str) -> dict[str, Any]:
         return done.stdout.strip()
 
     packages = ("strawberry-graphql", "graphql-core", "starlette", "uvicorn", "uvloop", "httptools",
-                "sqlalchemy", "asyncpg", "orjson", "httpx")  # fmt: skip
+                "sqlalchemy", "asyncpg", "orjson", "httpx", "pyjwt", "cryptography", "casbin")  # fmt: skip
     versions = {}
     for name in packages:
         with contextlib.suppress(metadata.PackageNotFoundError):
@@ -829,14 +895,18 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         database = {"kind": "embedded", "data_dir": str(args.data_dir)}
 
     host = machine(url)  # before the servers start: the git state they run
-    seeding = seed(url, target=args.persons, seed_value=args.seed)
+    seeding = seed(url, target=args.persons, seed_value=args.seed, data_dir=args.data_dir)
     database["counts"] = asyncio.run(registry_counts(url))
     print(f"registry: {database['counts']}", file=sys.stderr)
 
     log_dir = Path(tempfile.mkdtemp(prefix="sxvis-bench-"))
     stack.callback(shutil.rmtree, log_dir, ignore_errors=True)
-    env = child_env(url)
-    graphql_port, baseline_port = free_port(), free_port()
+    env = child_env(url, args.data_dir)
+    # Minted before the servers start: it creates the data folder's signing key if there is none yet,
+    # and `sxvis serve` (SXVIS_DATA_DIR = the same folder) then verifies with that key.
+    token = bench_token(args.data_dir)
+    authorization = f"Bearer {token}"
+    graphql_port, unguarded_port, baseline_port = free_port(), free_port(), free_port()
     graphql = Server(
         "graphql",
         [
@@ -862,23 +932,37 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         log_dir,
     )  # fmt: skip
     stack.callback(baseline.stop)
-    graphql_url, baseline_url = f"http://127.0.0.1:{graphql_port}", f"http://127.0.0.1:{baseline_port}"
-    graphql.wait_ready(f"{graphql_url}/readyz")
-    baseline.wait_ready(f"{baseline_url}/healthz")
+    urls = {
+        "graphql": f"http://127.0.0.1:{graphql_port}",
+        "unguarded": f"http://127.0.0.1:{unguarded_port}",
+        "baseline": f"http://127.0.0.1:{baseline_port}",
+    }
+    graphql.wait_ready(f"{urls['graphql']}/readyz")
+    # Only now: `sxvis serve` migrates the database before it listens, and the unguarded app does not.
+    unguarded = Server(
+        "unguarded",
+        [sys.executable, "-m", "uvicorn", "unguarded:create_app_from_environment", "--factory",
+         "--app-dir", str(BENCH), "--host", "127.0.0.1", "--port", str(unguarded_port),
+         "--workers", str(args.workers), "--no-access-log", "--log-level", "warning", "--lifespan", "on"],
+        env,
+        log_dir,
+    )  # fmt: skip
+    stack.callback(unguarded.stop)
+    unguarded.wait_ready(f"{urls['unguarded']}/readyz")
+    baseline.wait_ready(f"{urls['baseline']}/healthz")
+    servers = {"graphql": graphql, "unguarded": unguarded, "baseline": baseline}
     print(
-        f"graphql on {graphql_url} (pid {graphql.pid}), baseline on {baseline_url} (pid {baseline.pid})",
+        ", ".join(f"{name} on {urls[name]} (pid {server.pid})" for name, server in servers.items()),
         file=sys.stderr,
     )
 
     samples = asyncio.run(sample(url, seed_value=args.seed, fins=2000, searches=200, pages=200))
     print(f"samples: {samples.notes}", file=sys.stderr)
-    same_answers(samples, graphql_url, baseline_url)
-    print("both targets give the same answers", file=sys.stderr)
+    same_answers(samples, urls, authorization)
+    print("all three targets give the same answers", file=sys.stderr)
 
     load = LoadGenerator()
     stack.callback(load.close)
-    servers = {"graphql": graphql, "baseline": baseline}
-    urls = {"graphql": graphql_url, "baseline": baseline_url}
     postgres = CpuMeter(pid) if (pid := postmaster_pid(url)) is not None else None
     busy = MachineMeter()
     results: list[PhaseResult] = []
@@ -890,7 +974,15 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
                 seconds: float, op: str = operation, to: str = target, ps: list[Probe] = probes
             ) -> PhaseSpec:
                 return PhaseSpec(
-                    op, to, urls[to], ps, args.concurrency, seconds, args.max_requests, client=args.client
+                    op,
+                    to,
+                    urls[to],
+                    ps,
+                    args.concurrency,
+                    seconds,
+                    args.max_requests,
+                    client=args.client,
+                    authorization=authorization if to in GRAPHQL_TARGETS else "",
                 )
 
             load.run(spec(args.warmup))
@@ -929,6 +1021,18 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
             "seed": args.seed,
             "operations": args.operations,
             "client": f"1 process, asyncio + {args.client}, keep-alive, on the same machine (loopback)",
+            "caller": {
+                "user": BENCH_USER,
+                "agency": AGENCY,
+                "roles": ["social_worker"],
+                "token": "development token (EdDSA), sent to graphql and unguarded (which ignores it)",
+            },
+            "targets": {
+                "graphql": "sxvis serve: token, Casbin, scoped transaction as sxvis_app under RLS, "
+                "access event in the reading statement",
+                "unguarded": "bench/unguarded.py: the same app, access stack switched off, as the owner",
+                "baseline": "bench/baseline.py: Starlette + asyncpg, no ORM, no GraphQL",
+            },
             "pool_per_worker": {
                 "size": int(env["SXVIS_DB_POOL_SIZE"]),
                 "max_overflow": int(env["SXVIS_DB_MAX_OVERFLOW"]),
@@ -940,34 +1044,82 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         "samples": samples.notes,
         "documents": {"fin_lookup": FIN_LOOKUP, "name_search": NAME_SEARCH, "page_50_nested": PAGE_50_NESTED},
         "results": [asdict(r) for r in results],
-        "ratios": ratios(results),
+        "ratios": ratios(results, "graphql", "baseline"),  # the target's ratio, as before
+        "ratios_graphql_unguarded": ratios(results, "graphql", "unguarded"),
+        "ratios_unguarded_baseline": ratios(results, "unguarded", "baseline"),
+        "summary": summary(results),
     }
 
 
-def ratios(results: Sequence[PhaseResult]) -> dict[str, float]:
+def ratios(results: Sequence[PhaseResult], over: str, under: str) -> dict[str, float]:
+    """op → req/s of `over` / req/s of `under`, for the operations both were measured on."""
     by = {(r.operation, r.target): r.requests_per_second for r in results}
     return {
-        op: by[(op, "graphql")] / by[(op, "baseline")]
-        for op in OPERATIONS
-        if by.get((op, "baseline")) and (op, "graphql") in by
+        op: by[(op, over)] / by[(op, under)] for op in OPERATIONS if by.get((op, under)) and (op, over) in by
     }
+
+
+def summary(results: Sequence[PhaseResult]) -> dict[str, dict[str, Any]]:
+    """Per operation: the three rates, the two ratios that matter, and CPU per request of each server."""
+    by = {(r.operation, r.target): r for r in results}
+    out: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        found = {t: by[(op, t)] for t in TARGETS if (op, t) in by}
+        if not found:
+            continue
+        row: dict[str, Any] = {f"{t}_rps": r.requests_per_second for t, r in found.items()}
+        row.update(
+            {
+                f"{t}_server_cpu_ms_per_req": 1000 * r.server_cpu_seconds / (r.ok or 1)
+                for t, r in found.items()
+            }
+        )
+        for over, under in (("graphql", "baseline"), ("graphql", "unguarded"), ("unguarded", "baseline")):
+            if found.get(under) and found[under].requests_per_second and over in found:
+                row[f"{over}/{under}"] = found[over].requests_per_second / found[under].requests_per_second
+        if op == "fin_lookup" and "graphql/baseline" in row:
+            row["target"] = f"graphql/baseline >= {TARGET_FIN_RATIO}"
+            row["target_met"] = row["graphql/baseline"] >= TARGET_FIN_RATIO
+        out[op] = row
+    return out
 
 
 def table(report: dict[str, Any]) -> str:
-    """The results as a Markdown table (ready for docs/performance.md)."""
+    """The results as Markdown tables (ready for docs/performance.md): per phase, then per operation."""
     lines = [
-        "| operation | target | req/s | p50 ms | p99 ms | failures | graphql/baseline | server CPU ms/req "
+        "| operation | target | req/s | p50 ms | p99 ms | failures | server CPU ms/req "
         "| PostgreSQL CPU ms/req |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in report["results"]:
-        ratio = report["ratios"].get(r["operation"]) if r["target"] == "graphql" else None
         ok = r["ok"] or 1
         lines.append(
             f"| {r['operation']} | {r['target']} | {r['requests_per_second']:,.0f} "
             f"| {r['latency_ms'].get('p50', 0):.1f} | {r['latency_ms'].get('p99', 0):.1f} | {r['failures']} "
-            f"| {'' if ratio is None else f'{ratio:.2f}'} | {1000 * r['server_cpu_seconds'] / ok:.2f} "
-            f"| {1000 * r['postgres_cpu_seconds'] / ok:.2f} |"
+            f"| {1000 * r['server_cpu_seconds'] / ok:.2f} | {1000 * r['postgres_cpu_seconds'] / ok:.2f} |"
+        )
+
+    def ratio(row: dict[str, Any], key: str) -> str:
+        return f"{row[key]:.2f}" if key in row else ""
+
+    def rate(row: dict[str, Any], target: str) -> str:
+        key = f"{target}_rps"
+        return f"{row[key]:,.0f}" if key in row else ""
+
+    lines += [
+        "",
+        "| operation | graphql req/s | unguarded req/s | baseline req/s | graphql/baseline "
+        "| graphql/unguarded | unguarded/baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for op, row in report["summary"].items():
+        mark = ""
+        if "target_met" in row:
+            mark = " ✔" if row["target_met"] else f" ✘ (target {TARGET_FIN_RATIO})"
+        lines.append(
+            f"| {op} | {rate(row, 'graphql')} | {rate(row, 'unguarded')} | {rate(row, 'baseline')} "
+            f"| {ratio(row, 'graphql/baseline')}{mark} | {ratio(row, 'graphql/unguarded')} "
+            f"| {ratio(row, 'unguarded/baseline')} |"
         )
     return "\n".join(lines)
 

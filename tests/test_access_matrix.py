@@ -196,9 +196,9 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
         ),
     ),
     Action.NOTICE_READ: (Operation("notices", "query N { notices(first: 1) { edges { cursor } } }"),),
-    # Every role holds catalogue:read; the catalogue's queries check nothing today (it is public).
     Action.CATALOGUE_READ: (
         Operation("agencies", "query A { agencies { code } }"),
+        Operation("service", 'query C { service(code: "01-09-15-00") { code } }'),
         Operation("services", "query S { services(first: 1) { edges { cursor } } }"),
     ),
     Action.ACCESS_LOG_READ: (Operation("accessLog", "query L { accessLog(first: 1) { edges { cursor } } }"),),
