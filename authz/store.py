@@ -56,11 +56,15 @@ async def notify_change(session: AsyncSession) -> None:
 
 def build_authorizer(rules: Sequence[tuple[str, ...]]) -> Authorizer:
     enforcer = casbin.Enforcer(str(MODEL_PATH))
+    by_type: dict[str, list[list[str]]] = {}
     for ptype, *values in rules:
+        by_type.setdefault(ptype, []).append(list(values))
+    # In batches: one call per type, not one per line (each call re-checks the lines already there).
+    for ptype, lines in by_type.items():
         if ptype.startswith("p"):
-            enforcer.add_named_policy(ptype, *values)
+            enforcer.add_named_policies(ptype, lines)
         else:
-            enforcer.add_named_grouping_policy(ptype, *values)
+            enforcer.add_named_grouping_policies(ptype, lines)
     return Authorizer(enforcer)
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from authz.actions import Action
 from authz.enforcer import Authorizer, load_enforcer, matrix_markdown
+from authz.roles import Role
+from authz.store import build_authorizer, read_policy_csv
 from sxvis.actors import Actor
 
 ROLES = (
@@ -119,3 +121,38 @@ def test_the_documented_matrix_is_the_policy(authorizer: Authorizer) -> None:
     assert matrix_markdown(authorizer, ROLES) in DOC.read_text(encoding="utf-8"), (
         "docs/access-policy.md is out of step with authz/policy.csv: regenerate its matrix"
     )
+
+
+def _grown_policy() -> list[tuple[str, ...]]:
+    """The seed, plus agency-specific lines, grants, and a chain of inherited roles."""
+    lines = list(read_policy_csv())
+    actions = list(Action)
+    for i, agency in enumerate(("DOST", "DIN", "SXA", "NGO-QADIN", "X-1")):
+        for j, role in enumerate(Role):
+            action = actions[(i * 7 + j * 3) % len(actions)]
+            lines.append(("p", role.value, agency, action.obj, action.act))
+            lines.append(("g", f"user-{i}-{j}", role.value, agency))
+    lines.append(("g2", "auditor", "partner_agency"))
+    lines.append(("g2", "partner_agency", "integration"))
+    return lines
+
+
+@pytest.mark.parametrize("policy", ["seed", "grown"])
+def test_the_index_answers_exactly_as_casbin_does(policy: str) -> None:
+    rules = read_policy_csv() if policy == "seed" else _grown_policy()
+    authorizer = build_authorizer(rules)
+    agencies = ("DOST", "DIN", "SXA", "NGO-QADIN", "X-1", "VXSIDA", "EESMN")
+    users = ["nobody", *(f"user-{i}-{j}" for i in range(5) for j in range(len(Role)))]
+    for agency in agencies:
+        for user in users:
+            for role in (*Role, None):
+                actor = Actor(
+                    user_id=user, agency_code=agency, roles=frozenset() if role is None else {role.value}
+                )
+                for action in Action:
+                    assert authorizer.allows(actor, action) == authorizer.casbin_allows(actor, action), (
+                        agency,
+                        user,
+                        role,
+                        action,
+                    )

@@ -11,7 +11,6 @@ from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServicePro
 from sxvis.catalogue.seed_types import PassportSeed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 
-
 READ = "catalogue:read"
 """Browsing the catalogue. The agencies and services named by a record the caller may read come with it."""
 
