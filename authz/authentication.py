@@ -383,6 +383,10 @@ def _dev_issuer(settings: AuthSettings) -> str:
 # --- the verifier -------------------------------------------------------------------------------
 
 
+VERIFIED_CACHE_SIZE = 10_000
+VERIFIED_CACHE_TIME = timedelta(minutes=5)
+
+
 class TokenVerifier:
     """Turns a bearer token into a `Principal`; one per process, built from settings.
 
@@ -404,6 +408,11 @@ class TokenVerifier:
         self.audience = audience
         self.leeway = leeway
         self.refuse_development_tokens = refuse_development_tokens
+        # token → (principal, trusted until): a client sends the same token on every request, and a
+        # signature check costs more than the rest of a FIN lookup's authentication. A verified token is
+        # trusted again until it expires, and for VERIFIED_CACHE_SECONDS at most, so that a key the
+        # identity provider withdraws stops being trusted within minutes.
+        self._verified: dict[str, tuple[Principal, datetime]] = {}
 
     @classmethod
     def from_settings(cls, settings: AuthSettings | Settings) -> "TokenVerifier":
@@ -436,8 +445,16 @@ class TokenVerifier:
         return self._decode(token, self.keys.key_for(header))
 
     async def verify_async(self, token: str) -> Principal:
+        now = datetime.now(UTC)
+        cached = self._verified.get(token)
+        if cached is not None and now < cached[1]:
+            return cached[0]
         header = self._header(token)
-        return self._decode(token, await self.keys.key_for_async(header))
+        principal = self._decode(token, await self.keys.key_for_async(header))
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, min(principal.expires_at, now + VERIFIED_CACHE_TIME))
+        return principal
 
     def _header(self, token: str) -> Mapping[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH:

@@ -4,6 +4,7 @@ Development tokens are signed with the key SXVİS keeps in the data folder; prod
 configured public key or a JWKS served over real HTTP on loopback, and never accepts the development key.
 """
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -836,3 +837,34 @@ def test_environment_configures_the_verifier(tmp_path: Path, monkeypatch: pytest
     assert production.verify(token).user_id == "leyla.m"
     assert production.leeway == timedelta(seconds=5)
     assert os.environ["SXVIS_JWT_PUBLIC_KEY"] not in repr(AuthSettings())
+
+
+async def test_a_verified_token_is_trusted_again_only_until_it_expires(tmp_path: Path) -> None:
+    settings = AuthSettings(data_dir=tmp_path, jwt_leeway_seconds=0)
+    verifier = TokenVerifier.from_settings(settings)
+    token = issue_dev_token(
+        settings, user="aysel", agency="DOST", roles=["social_worker"], ttl=timedelta(seconds=1)
+    )
+    first = await verifier.verify_async(token)
+    assert await verifier.verify_async(token) is first  # the second use skips the signature check
+    await asyncio.sleep(1.1)
+    with pytest.raises(AuthenticationFailed) as refused:
+        await verifier.verify_async(token)
+    assert refused.value.reason is AuthFailure.EXPIRED
+
+
+async def test_a_token_altered_after_a_successful_use_is_refused(
+    verifier: TokenVerifier, settings: AuthSettings
+) -> None:
+    token = issue_dev_token(settings, user="aysel", agency="DOST", roles=["social_worker"])
+    await verifier.verify_async(token)
+    header, claims, signature = token.split(".")
+    forged_claims = (
+        base64.urlsafe_b64encode(
+            json.dumps({**json.loads(base64.urlsafe_b64decode(claims + "==")), "agency": "SXA"}).encode()
+        )
+        .rstrip(b"=")
+        .decode()
+    )
+    with pytest.raises(AuthenticationFailed):
+        await verifier.verify_async(f"{header}.{forged_claims}.{signature}")
