@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from sxvis.database.scope import RowScope
 from sxvis.registry import persons
 from sxvis.registry.enums import ResidenceStatus, Sex
 from sxvis.registry.persons import NewPerson, PersonFilter
@@ -133,3 +134,16 @@ async def test_a_search_of_only_short_words_returns_everyone_in_name_order(db, p
     async with db.session() as session:
         page = await persons.find_persons(session, WORKER, filter=PersonFilter(text="a"), first=3)
     assert [p.fin for p in page.items] == ["SRCH003", "SRCH007", "SRCH002"]  # Cəfərov, Əliyeva, Hüseynova
+
+
+async def test_under_row_level_security_the_search_still_uses_the_trigram_index(
+    db, app_database, people: None
+) -> None:
+    # RLS lets only LEAKPROOF operators reach an index before the policy is checked (migration 0004).
+    tokens = ["Mamedov", "Ali"]
+    query = persons.select(persons.Person).where(*persons.search_conditions(tokens))
+    compiled = query.compile(db.engine.sync_engine, compile_kwargs={"literal_binds": True})
+    async with app_database.scoped_session(RowScope(agency="SXA", reads_all=True)) as session:
+        await session.execute(text("SET LOCAL enable_seqscan = off"))
+        plan = "\n".join(row[0] for row in await session.execute(text(f"EXPLAIN {compiled}")))
+    assert "ix_persons_name_key_trgm" in plan, plan

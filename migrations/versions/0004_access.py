@@ -112,6 +112,24 @@ REVOKE ALL ON FUNCTION sxvis_hidden_person(uuid, text) FROM PUBLIC
 GRANT EXECUTE ON FUNCTION sxvis_hidden_person(uuid, text) TO {APP_ROLE}
 """
 
+# Row-level security lets only LEAKPROOF operators reach an index before the policy has been checked,
+# so without this the name search (`<%`, pg_trgm) reads every person and checks the policy on each: a
+# sequential scan, ten times the cost (docs/performance.md). The two functions compare strings and raise
+# no error that depends on the data, which is what LEAKPROOF promises. Only a superuser may say so; an
+# owner that is not one gets a notice and a slower search.
+LEAKPROOF_SEARCH = """
+DO $$
+BEGIN
+  IF (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
+    ALTER FUNCTION word_similarity_op(text, text) LEAKPROOF;
+    ALTER FUNCTION word_similarity_commutator_op(text, text) LEAKPROOF;
+  ELSE
+    RAISE NOTICE 'not a superuser: the name search cannot use its index under row-level security';
+  END IF;
+END
+$$
+"""
+
 PERSON_VISIBLE = """
   sxvis_reads_all()
   OR registered_by = sxvis_agency()
@@ -169,6 +187,14 @@ GRANTS = {
         "alembic_version",
     ),
 }
+
+
+def _once_per_statement(expression: str) -> str:
+    """`(SELECT sxvis_agency())` rather than `sxvis_agency()`: an InitPlan, read once per statement
+    instead of once per row (the settings cannot change within a statement)."""
+    for helper in ("sxvis_agency()", "sxvis_reads_all()", "sxvis_audits()"):
+        expression = expression.replace(helper, f"(SELECT {helper})")
+    return expression
 
 
 def _execute_each(script: str) -> None:
@@ -288,7 +314,9 @@ def upgrade() -> None:
     for privileges, tables in GRANTS.items():
         op.execute(f"GRANT {privileges} ON {', '.join(tables)} TO {APP_ROLE}")
     op.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {APP_ROLE}")
+    _execute_each(LEAKPROOF_SEARCH)
     for table, (using, check) in POLICIES.items():
+        using, check = _once_per_statement(using), _once_per_statement(check)
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"ALTER TABLE {table} FORCE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY sxvis_owner ON {table} TO CURRENT_USER USING (true) WITH CHECK (true)")
@@ -296,6 +324,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.execute(LEAKPROOF_SEARCH.replace(" LEAKPROOF;", " NOT LEAKPROOF;"))
     for table in POLICIES:
         op.execute(f"DROP POLICY sxvis_remit ON {table}")
         op.execute(f"DROP POLICY sxvis_owner ON {table}")
