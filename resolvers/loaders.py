@@ -8,6 +8,7 @@ statement per relation, whatever the page size.
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Hashable, Iterable
+from contextlib import AbstractAsyncContextManager
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,12 +29,12 @@ V = TypeVar("V")
 
 def _one_each(
     db: Database,
-    scope: RowScope,
+    scope: RowScope | None,
     fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[V]]],
     key: Callable[[V], K],
 ) -> DataLoader[K, V | None]:
     async def load(keys: list[K]) -> list[V | None]:
-        async with db.scoped_session(scope) as session:
+        async with _session(db, scope) as session:
             found = {key(row): row for row in await fetch(session, keys)}
         return [found.get(k) for k in keys]
 
@@ -42,19 +43,25 @@ def _one_each(
 
 def _many_each(
     db: Database,
-    scope: RowScope,
+    scope: RowScope | None,
     fetch: Callable[[AsyncSession, list[K]], Awaitable[Iterable[Any]]],
     key: Callable[[Any], K],
     value: Callable[[Any], V],
 ) -> DataLoader[K, list[V]]:
     async def load(keys: list[K]) -> list[list[V]]:
         grouped: dict[K, list[V]] = defaultdict(list)
-        async with db.scoped_session(scope) as session:
+        async with _session(db, scope) as session:
             for row in await fetch(session, keys):
                 grouped[key(row)].append(value(row))
         return [grouped.get(k, []) for k in keys]
 
     return DataLoader(load_fn=load)
+
+
+def _session(db: Database, scope: RowScope | None) -> AbstractAsyncContextManager[AsyncSession]:
+    """A scoped transaction for rows about persons; the catalogue (no personal data, no row-level
+    security) is read in autocommit, one round trip."""
+    return db.reader() if scope is None else db.scoped_session(scope)
 
 
 def _persons_by_id(db: Database, actor: Actor, scope: RowScope) -> DataLoader[uuid.UUID, PersonRecord | None]:
@@ -102,21 +109,21 @@ class Loaders:
             db, scope, lambda s, ids: enrollments.get_enrollments(s, actor, ids=ids), lambda e: e.id
         )
         self.service: DataLoader[str, Service | None] = _one_each(
-            db, scope, lambda s, codes: catalogue.get_services(s, codes=codes), lambda x: x.code
+            db, None, lambda s, codes: catalogue.get_services(s, codes=codes), lambda x: x.code
         )
         self.agency: DataLoader[str, Agency | None] = _one_each(
-            db, scope, lambda s, codes: catalogue.get_agencies(s, codes=codes), lambda a: a.code
+            db, None, lambda s, codes: catalogue.get_agencies(s, codes=codes), lambda a: a.code
         )
         self.providers: DataLoader[str, list[Agency]] = _many_each(
             db,
-            scope,
+            None,
             lambda s, codes: catalogue.providers_of(s, service_codes=codes),
             lambda pair: pair[0],
             lambda pair: pair[1],
         )
         self.required_documents: DataLoader[str, list[RequiredDocument]] = _many_each(
             db,
-            scope,
+            None,
             lambda s, codes: catalogue.required_documents_of(s, service_codes=codes),
             lambda d: d.service_code,
             _same,
