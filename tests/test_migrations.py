@@ -62,3 +62,25 @@ async def test_migrations_go_down_to_base_and_up_again(scratch_database: Databas
     assert tables == 0
     await migrate.upgrade(scratch_database.engine)
     assert await migrate.is_at_head(scratch_database.engine)
+
+
+async def test_a_policy_seeded_before_0004_gains_the_new_seed_lines(scratch_database: Database) -> None:
+    await migrate.upgrade(scratch_database.engine, "0003")
+    async with scratch_database.transaction() as session:
+        await session.execute(
+            text(
+                "INSERT INTO policy_rules (ptype, v0, v1, v2, v3, created_by)"
+                " VALUES ('p', 'partner_agency', '*', 'person', 'read', 'seed')"
+            )
+        )
+    await migrate.upgrade(scratch_database.engine)
+    async with scratch_database.transaction() as session:
+        lines = {tuple(row) for row in await session.execute(text("SELECT v0, v1, v2, v3 FROM policy_rules"))}
+    assert ("social_worker", "SXA", "registry", "read") in lines
+    assert ("partner_agency", "*", "person", "read") in lines
+
+
+async def test_an_empty_policy_table_is_left_for_the_seed(scratch_database: Database) -> None:
+    await migrate.upgrade(scratch_database.engine)
+    async with scratch_database.transaction() as session:
+        assert (await session.execute(text("SELECT count(*) FROM policy_rules"))).scalar_one() == 0

@@ -189,6 +189,30 @@ GRANTS = {
 }
 
 
+# Lines the seed policy gained with this revision. A database seeded before it (a policy table that is
+# not empty) gets them here; an empty one gets the whole seed at the next start (`seed_policies`).
+NEW_SEED_LINES = (
+    ("social_worker", "*", "person", "read_contact"),
+    ("social_worker", "*", "person", "read_address"),
+    ("social_worker", "*", "notice", "read"),
+    ("agency_admin", "*", "notice", "read"),
+    ("social_worker", "VXSIDA", "registry", "read"),
+    ("social_worker", "EESMN", "registry", "read"),
+    ("social_worker", "SXA", "registry", "read"),
+    ("partner_agency", "EESMN", "registry", "read"),
+    ("partner_agency", "SXA", "registry", "read"),
+)
+
+
+def _add_new_seed_lines() -> None:
+    values = ", ".join(f"('p', '{r}', '{d}', '{o}', '{a}')" for r, d, o, a in NEW_SEED_LINES)
+    op.execute(
+        "INSERT INTO policy_rules (ptype, v0, v1, v2, v3, created_by)"
+        f" SELECT ptype, v0, v1, v2, v3, 'migration 0004' FROM (VALUES {values}) AS new (ptype, v0, v1, v2, v3)"
+        " WHERE EXISTS (SELECT 1 FROM policy_rules) ON CONFLICT ON CONSTRAINT uq_policy_rules_line DO NOTHING"
+    )
+
+
 def _once_per_statement(expression: str) -> str:
     """`(SELECT sxvis_agency())` rather than `sxvis_agency()`: an InitPlan, read once per statement
     instead of once per row (the settings cannot change within a statement)."""
@@ -302,6 +326,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_notices_agency_code_id", "notices", ["agency_code", "id"])
 
+    _add_new_seed_lines()
     op.execute(CREATE_APP_ROLE)
     _execute_each(HELPERS)
     _execute_each(REMIT_TRIGGERS)
