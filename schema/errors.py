@@ -8,17 +8,20 @@ any other error (a database error, say) may carry a FIN in its text.
 """
 
 import traceback
+from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 import structlog
 from graphql import GraphQLError
 
-from sxvis.errors import AccessDenied, DomainError
+from sxvis.errors import AccessDenied, DomainError, SxvisError
 from sxvis.registry.errors import RegistryErrorCode
 
 _log = structlog.get_logger("sxvis.graphql")
+
+T = TypeVar("T")
 
 RegistryErrorCodeType = strawberry.enum(
     Enum("RegistryErrorCode", {m.name: m.value for m in RegistryErrorCode}),  # type: ignore[misc]
@@ -99,6 +102,17 @@ def public_error(error: BaseException) -> GraphQLError | None:
     if isinstance(error, AccessDenied):
         return Forbidden(error)
     return None
+
+
+async def answer(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a query resolver; a domain failure becomes a public GraphQL error (BAD_USER_INPUT, FORBIDDEN)."""
+    try:
+        return await work()
+    except SxvisError as err:
+        public = public_error(err)
+        if public is None:
+            raise
+        raise public from err
 
 
 def should_mask(error: GraphQLError) -> bool:

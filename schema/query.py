@@ -1,6 +1,5 @@
 """The root query. Each field checks its arguments, asks a resolver, and converts models to types."""
 
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
@@ -13,7 +12,7 @@ from resolvers.context import Context
 from schema.access.query import AccessQuery
 from schema.admin.query import AdminQuery
 from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of, service_of, service_or_none
-from schema.errors import public_error
+from schema.errors import answer
 from schema.registry.inputs import PersonFilter
 from schema.registry.types import (
     Household,
@@ -24,23 +23,12 @@ from schema.registry.types import (
     person_or_none,
 )
 from schema.relay import edges_of, parse_id, parse_uuid, selected_fields
-from sxvis.errors import SxvisError, ValidationFailed
+from sxvis.errors import ValidationFailed
 from sxvis.registry import persons
 
 T = TypeVar("T")
 
 NODE_TYPE_NAMES = frozenset({"Person", "Household", "Circumstance", "Enrollment", "Agency", "Service"})
-
-
-async def _answer(work: Callable[[], Awaitable[T]]) -> T:
-    """Run a query resolver; a domain failure becomes a public GraphQL error (BAD_USER_INPUT …)."""
-    try:
-        return await work()
-    except SxvisError as err:
-        public = public_error(err)
-        if public is None:
-            raise
-        raise public from err
 
 
 @strawberry.type
@@ -59,7 +47,7 @@ class Query(AccessQuery, AdminQuery):
             found: relay.Node | None = await gid.resolve_node(info, required=False)
             return found
 
-        return await _answer(work)
+        return await answer(work)
 
     @strawberry.field(description="One person, by global id or by FIN.")
     async def person(
@@ -72,7 +60,7 @@ class Query(AccessQuery, AdminQuery):
             )
             return person_or_none(found)
 
-        return await _answer(work)
+        return await answer(work)
 
     @strawberry.field(description="Persons matching a filter, at most 100 a page.")
     async def persons(
@@ -101,7 +89,7 @@ class Query(AccessQuery, AdminQuery):
             edges, page_info = edges_of(page, person_of)
             return PersonConnection(edges=edges, page_info=page_info, count=count)
 
-        return await _answer(work)
+        return await answer(work)
 
     @strawberry.field
     async def household(self, info: Info[Context, None], id: strawberry.ID) -> Household | None:
@@ -111,7 +99,7 @@ class Query(AccessQuery, AdminQuery):
                 await registry_resolvers.household(info.context, household_id=household_id)
             )
 
-        return await _answer(work)
+        return await answer(work)
 
     @strawberry.field(description="Every agency sharing SXVİS.")
     async def agencies(self, info: Info[Context, None]) -> list[Agency]:
@@ -130,4 +118,4 @@ class Query(AccessQuery, AdminQuery):
             edges, page_info = edges_of(page, service_of)
             return ServiceConnection(edges=edges, page_info=page_info)
 
-        return await _answer(work)
+        return await answer(work)

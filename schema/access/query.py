@@ -4,7 +4,6 @@ A domain failure becomes a public GraphQL error (`BAD_USER_INPUT`, `FORBIDDEN`) 
 the wrapper is repeated here because the root query imports this module.
 """
 
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
@@ -20,21 +19,10 @@ from schema.access.types import (
     consent_of,
     notice_of,
 )
-from schema.errors import public_error
+from schema.errors import answer
 from schema.relay import edges_of, parse_id
-from sxvis.errors import SxvisError
 
 T = TypeVar("T")
-
-
-async def _answer(work: Callable[[], Awaitable[T]]) -> T:
-    try:
-        return await work()
-    except SxvisError as err:
-        public = public_error(err)
-        if public is None:
-            raise
-        raise public from err
 
 
 @strawberry.type
@@ -45,7 +33,7 @@ class AccessQuery:
             public_id = parse_id(person_id, type_name="Person", field="person_id")
             return [consent_of(c) for c in await resolve.consents(info.context, public_person_id=public_id)]
 
-        return await _answer(work)
+        return await answer(work)
 
     @strawberry.field(description="Break-the-glass events for review, newest first (auditors).")
     async def break_glass_events(
@@ -60,7 +48,7 @@ class AccessQuery:
             edges, page_info = edges_of(page, break_glass_event_of)
             return BreakGlassEventConnection(edges=edges, page_info=page_info)
 
-        return await _answer(work)
+        return await answer(work)
 
     @strawberry.field(description="Notices to the caller's agency, newest first.")
     async def notices(
@@ -71,4 +59,4 @@ class AccessQuery:
             edges, page_info = edges_of(page, notice_of)
             return NoticeConnection(edges=edges, page_info=page_info)
 
-        return await _answer(work)
+        return await answer(work)

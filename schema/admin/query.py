@@ -1,6 +1,5 @@
 """Queries of policy administration and audit: `me`, `policies`, `accessLog`."""
 
-from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import strawberry
@@ -18,24 +17,11 @@ from schema.admin.types import (
     me_of,
     policy_rule_of,
 )
-from schema.errors import public_error
+from schema.errors import answer
 from schema.relay import edges_of, parse_id
 from sxvis.audit import queries
-from sxvis.errors import SxvisError
 
 T = TypeVar("T")
-
-
-async def _answer(work: Callable[[], Awaitable[T]]) -> T:
-    """As the root query's: a domain failure becomes a public GraphQL error (BAD_USER_INPUT, FORBIDDEN).
-    Kept here because `schema.query` imports this module."""
-    try:
-        return await work()
-    except SxvisError as err:
-        public = public_error(err)
-        if public is None:
-            raise
-        raise public from err
 
 
 @strawberry.type
@@ -53,7 +39,7 @@ class AdminQuery:
             rules = await resolve.policies(info.context, agency_code=agency_code)
             return [policy_rule_of(rule) for rule in rules]
 
-        return await _answer(work)
+        return await answer(work)
 
     @strawberry.field(
         description="The access log, newest first, at most 100 a page (needs access_log:read). "
@@ -86,4 +72,4 @@ class AdminQuery:
             edges, page_info = edges_of(page, access_event_of)
             return AccessEventConnection(edges=edges, page_info=page_info)
 
-        return await _answer(work)
+        return await answer(work)

@@ -58,20 +58,12 @@ async def record(
     error is asyncpg's own, or SQLAlchemy's wrapping of it when the statement had to begin the caller's
     transaction; neither is meant to be caught.
     """
-    origin = actor.origin
     args = (
         *_who(actor, action, entity_type, entity_id),
         person_id,
         list(person_ids),
         *_circumstances(
-            purpose or origin.purpose,
-            operation_name or origin.operation_name,
-            fields,
-            outcome,
-            reason,
-            request_id or origin.request_id,
-            client_address or origin.client_address,
-            details,
+            actor, purpose, operation_name, fields, outcome, reason, request_id, client_address, details
         ),
     )
     if isinstance(target, AsyncSession | AsyncConnection):
@@ -128,19 +120,11 @@ async def read_logged(
         pg = await raw(connection)
     else:
         pg = connection
-    origin = actor.origin
     ours = (
         *_who(actor, action, entity_type, entity_id),
         subject,
         *_circumstances(
-            purpose or origin.purpose,
-            operation_name or origin.operation_name,
-            fields,
-            outcome,
-            reason,
-            request_id or origin.request_id,
-            client_address or origin.client_address,
-            details,
+            actor, purpose, operation_name, fields, outcome, reason, request_id, client_address, details
         ),
     )
     sql = _logged_sql(select_sql, len(args), id_column, order_by, logged_limit is not None)
@@ -162,6 +146,7 @@ def _who(actor: Actor, action: str, entity_type: str, entity_id: object) -> tupl
 
 
 def _circumstances(
+    actor: Actor,
     purpose: str | None,
     operation_name: str | None,
     fields: Iterable[str],
@@ -171,15 +156,17 @@ def _circumstances(
     client_address: str | None,
     details: Mapping[str, Any] | None,
 ) -> tuple[object, ...]:
-    """The event's trailing columns: why, through which operation, how it ended, from where."""
-    address, details = _address(client_address, details)
+    """The event's trailing columns: why, through which operation, how it ended, from where (each taken
+    from the actor's request origin unless given)."""
+    origin = actor.origin
+    address, details = _address(client_address or origin.client_address, details)
     return (
-        purpose,
-        operation_name,
+        purpose or origin.purpose,
+        operation_name or origin.operation_name,
         list(fields),
         Outcome(outcome).value,
         reason,
-        request_id,
+        request_id or origin.request_id,
         address,
         _json(details),
     )
