@@ -38,6 +38,38 @@ def person_id_of(ctx: Context, public_id: str) -> tuple[uuid.UUID | None, bool]:
         return None, False
 
 
+def record_id_of(ctx: Context, public_id: str) -> uuid.UUID | None:
+    """The record behind an id the caller was shown: a pseudonymous one (of a record about a person
+    shown under a pseudonym), or a real one; None if it is neither."""
+    hidden = ctx.pseudonyms.resolve(public_id, ctx.actor.agency_code)
+    if hidden is not None:
+        return hidden
+    try:
+        return uuid.UUID(public_id)
+    except ValueError:
+        return None
+
+
+def require_record_id(ctx: Context, public_id: str, *, kind: str, field: str = "id") -> uuid.UUID:
+    record_id = record_id_of(ctx, public_id)
+    if record_id is None:
+        raise NotFound(f"No {kind} has this id.", field=field)
+    return record_id
+
+
+async def shown_id(ctx: Context, record_id: uuid.UUID, person_id: uuid.UUID) -> str | None:
+    """How the caller sees the id of a record about a person: pseudonymous, of the caller's agency,
+    when the person is shown to the caller under a pseudonym (so that two agencies cannot match their
+    pseudonyms of one protected person through a shared enrollment or consent id); None when the
+    person is not shown at all."""
+    person = await person_by_id(ctx, person_id)
+    if person is None:
+        return None
+    if person.pseudonymous:
+        return ctx.pseudonyms.public_id(record_id, ctx.actor.agency_code)
+    return str(record_id)
+
+
 def require_person_id(ctx: Context, public_id: str, *, field: str) -> uuid.UUID:
     person_id, _ = person_id_of(ctx, public_id)
     if person_id is None:

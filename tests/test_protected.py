@@ -96,8 +96,9 @@ async def test_the_pseudonymous_id_opens_the_minimised_record_for_its_agency_onl
     person = result.ok()["person"]
     assert person["id"] == sxa_id
     assert person["household"] is None
-    assert person["enrollments"] == [{"id": enrollment_id}]
+    assert len(person["enrollments"]) == 1
     assert_no_identity(result.body, victim)
+    assert enrollment_id not in str(result.body), "the real enrollment id links the pseudonyms"
     node = await sxa.execute("query N($id: ID!) { node(id: $id) { id } }", id=sxa_id)
     assert node.ok()["node"] == {"id": sxa_id}
     eesmn = api.as_("social_worker", agency="EESMN")
@@ -195,3 +196,36 @@ async def test_an_unentitled_agency_cannot_change_a_protected_record(api: Api) -
         input={"id": sxa_id, "lastName": "Dəyişdirilmiş"},
     )
     assert result.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+ENROLLMENTS_OF = """
+query P($id: ID!) {
+  person(id: $id) { enrollments { id note irpReference status } circumstances { id note } }
+}
+"""
+
+
+async def test_records_about_a_pseudonymous_person_have_ids_of_the_agency_too(api: Api) -> None:
+    _, enrollment_id = await register_victim(api)
+    seen: dict[str, str] = {}
+    for agency in ("SXA", "EESMN"):
+        caller = api.as_("social_worker", agency=agency)
+        person_id = (await seen_through_enrollment(api, enrollment_id, agency))["id"]
+        (enrollment,) = (await caller.execute(ENROLLMENTS_OF, id=person_id)).ok()["person"]["enrollments"]
+        assert enrollment["id"] != enrollment_id
+        assert (enrollment["note"], enrollment["irpReference"]) == (None, None)
+        again = await caller.execute("query N($id: ID!) { node(id: $id) { id } }", id=enrollment["id"])
+        assert again.ok()["node"] == {"id": enrollment["id"]}
+        seen[agency] = enrollment["id"]
+    assert seen["SXA"] != seen["EESMN"]
+    other = await api.as_("social_worker", agency="EESMN").execute(
+        "query N($id: ID!) { node(id: $id) { id } }", id=seen["SXA"]
+    )
+    assert other.ok()["node"] is None
+
+
+async def test_the_protecting_agency_sees_the_real_ids_and_notes(api: Api) -> None:
+    victim, enrollment_id = await register_victim(api)
+    dost = api.as_("social_worker", agency="DOST")
+    (enrollment,) = (await dost.execute(ENROLLMENTS_OF, id=victim["id"])).ok()["person"]["enrollments"]
+    assert enrollment["id"] == enrollment_id

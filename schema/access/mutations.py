@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import access as resolve
+from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.access.inputs import (
     BreakGlassInput,
@@ -16,7 +17,7 @@ from schema.access.inputs import (
     ReviewBreakGlassInput,
     RevokeConsentInput,
 )
-from schema.access.types import BreakGlassEvent, Consent, break_glass_event_of, consent_of
+from schema.access.types import BreakGlassEvent, Consent, break_glass_event_of, consent_for
 from schema.errors import RegistryError
 from schema.relay import parse_id, parse_uuid
 from sxvis.errors import DomainError
@@ -67,7 +68,7 @@ class AccessMutation:
             )
         except DomainError as err:
             return RecordConsentPayload(errors=[RegistryError.of(err)])
-        return RecordConsentPayload(consent=consent_of(consent))
+        return RecordConsentPayload(consent=await consent_for(info.context, consent))
 
     @strawberry.mutation(description="Revoke a consent: the agency it named loses the person at once.")
     async def revoke_consent(
@@ -76,12 +77,14 @@ class AccessMutation:
         try:
             consent = await resolve.revoke_consent(
                 info.context,
-                consent_id=parse_uuid(input.id, type_name="Consent", field="id"),
+                consent_id=registry_resolvers.require_record_id(
+                    info.context, parse_id(input.id, type_name="Consent", field="id"), kind="consent"
+                ),
                 reason=input.reason,
             )
         except DomainError as err:
             return RevokeConsentPayload(errors=[RegistryError.of(err)])
-        return RevokeConsentPayload(consent=consent_of(consent))
+        return RevokeConsentPayload(consent=await consent_for(info.context, consent))
 
     @strawberry.mutation(
         description="Open a protected person's identity to yourself for a short time. The agency that "

@@ -16,7 +16,7 @@ from schema.access.types import (
     Consent,
     NoticeConnection,
     break_glass_event_of,
-    consent_of,
+    consent_for,
     notice_of,
 )
 from schema.errors import answer
@@ -31,7 +31,9 @@ class AccessQuery:
     async def consents(self, info: Info[Context, None], person_id: strawberry.ID) -> list[Consent]:
         async def work() -> list[Consent]:
             public_id = parse_id(person_id, type_name="Person", field="person_id")
-            return [consent_of(c) for c in await resolve.consents(info.context, public_person_id=public_id)]
+            found = await resolve.consents(info.context, public_person_id=public_id)
+            shown = [await consent_for(info.context, c) for c in found]
+            return [c for c in shown if c is not None]
 
         return await answer(work)
 

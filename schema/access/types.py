@@ -47,7 +47,7 @@ class Consent:
     purpose: str
     valid_until: date = strawberry.field(description="The last day the consent is in force (Baku date).")
     in_force: bool = strawberry.field(description="Not revoked, and its last day not yet past.")
-    recorded_by: str
+    recorded_by: str | None = strawberry.field(description="Who recorded it; null under a pseudonym.")
     recorded_at: datetime
     revoked_at: datetime | None
     revoked_by: str | None
@@ -69,13 +69,20 @@ class Consent:
         return await _person(info.context, self.person_id)
 
 
-def consent_of(c: ConsentModel) -> Consent:
+async def consent_for(ctx: Context, c: ConsentModel) -> Consent | None:
+    """A consent as the caller sees it: its id pseudonymous when its person is shown under a pseudonym."""
+    shown = await registry_resolvers.shown_id(ctx, c.id, c.person_id)
+    return None if shown is None else consent_of(c, shown_id=shown)
+
+
+def consent_of(c: ConsentModel, *, shown_id: str | None = None) -> Consent:
+    hidden = shown_id is not None and shown_id != str(c.id)
     return Consent(
-        id=global_id("Consent", c.id),
+        id=global_id("Consent", shown_id or c.id),
         purpose=c.purpose,
         valid_until=c.valid_until,
         in_force=consents.in_force(c),
-        recorded_by=c.recorded_by,
+        recorded_by=None if hidden else c.recorded_by,
         recorded_at=c.created_at,
         revoked_at=c.revoked_at,
         revoked_by=c.revoked_by,

@@ -17,7 +17,14 @@ from schema.registry.inputs import (
     RegisterPersonInput,
     UpdatePersonInput,
 )
-from schema.registry.types import Circumstance, Enrollment, Person, circumstance_of, enrollment_of, person_of
+from schema.registry.types import (
+    Circumstance,
+    Enrollment,
+    Person,
+    circumstance_for,
+    enrollment_for,
+    person_of,
+)
 from schema.relay import parse_id, parse_uuid
 from sxvis.errors import DomainError
 from sxvis.registry.persons import UNSET, HouseholdPlacement, NewPerson, PersonChanges
@@ -144,7 +151,7 @@ class RegistryMutation:
             )
         except DomainError as err:
             return RecordCircumstancePayload(errors=[RegistryError.of(err)])
-        return RecordCircumstancePayload(circumstance=circumstance_of(circumstance))
+        return RecordCircumstancePayload(circumstance=await circumstance_for(info.context, circumstance))
 
     @strawberry.mutation(
         description="Enroll a person in a service at a provider, under the passport's rules."
@@ -168,7 +175,7 @@ class RegistryMutation:
             )
         except DomainError as err:
             return EnrollInServicePayload(errors=[RegistryError.of(err)])
-        return EnrollInServicePayload(enrollment=enrollment_of(enrollment))
+        return EnrollInServicePayload(enrollment=await enrollment_for(info.context, enrollment))
 
     @strawberry.mutation(description="End an active enrollment, with the reason.")
     async def end_enrollment(
@@ -177,11 +184,13 @@ class RegistryMutation:
         try:
             enrollment = await resolve.end_enrollment(
                 info.context,
-                enrollment_id=parse_uuid(input.id, type_name="Enrollment", field="id"),
+                enrollment_id=resolve.require_record_id(
+                    info.context, parse_id(input.id, type_name="Enrollment", field="id"), kind="enrollment"
+                ),
                 reason=input.reason,
                 ended_on=input.ended_on,
                 note=input.note,
             )
         except DomainError as err:
             return EndEnrollmentPayload(errors=[RegistryError.of(err)])
-        return EndEnrollmentPayload(enrollment=enrollment_of(enrollment))
+        return EndEnrollmentPayload(enrollment=await enrollment_for(info.context, enrollment))

@@ -97,7 +97,8 @@ class Person(relay.Node):
 
     @strawberry.field
     async def circumstances(self, info: Info[Context, None]) -> list["Circumstance"]:
-        return [circumstance_of(c) for c in await info.context.loaders.circumstances.load(self.person_id)]
+        found = await info.context.loaders.circumstances.load(self.person_id)
+        return [circumstance_of(c, shown_id=self._child_id(info, c.id)) for c in found]
 
     @strawberry.field
     async def enrollments(
@@ -106,7 +107,17 @@ class Person(relay.Node):
         status: EnrollmentStatus | None = None,  # type: ignore[valid-type]
     ) -> list["Enrollment"]:
         found = await info.context.loaders.enrollments.load(self.person_id)
-        return [enrollment_of(e) for e in found if status is None or e.status == status]
+        return [
+            enrollment_of(e, shown_id=self._child_id(info, e.id))
+            for e in found
+            if status is None or e.status == status
+        ]
+
+    def _child_id(self, info: Info[Context, None], record_id: uuid.UUID) -> str:
+        """A record about this person has a pseudonymous id when the person has one."""
+        if self.pseudonym is None:
+            return str(record_id)
+        return info.context.pseudonyms.public_id(record_id, info.context.actor.agency_code)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -207,8 +218,8 @@ class Circumstance(relay.Node):
     category: CircumstanceCategory  # type: ignore[valid-type]
     since: date
     until: date | None
-    note: str | None
-    recorded_by: str
+    note: str | None = strawberry.field(description="Null under a pseudonym: free text may name the person.")
+    recorded_by: str | None = strawberry.field(description="Who recorded it; null under a pseudonym.")
     source_agency_code: strawberry.Private[str]
 
     @strawberry.field
@@ -226,14 +237,17 @@ class Circumstance(relay.Node):
         return [None for _ in node_ids]  # reached through Person.circumstances
 
 
-def circumstance_of(c: models.Circumstance) -> Circumstance:
+def circumstance_of(c: models.Circumstance, *, shown_id: str | None = None) -> Circumstance:
+    """`shown_id` other than the real id marks a record about a person shown under a pseudonym: its
+    free text and author are left out too."""
+    hidden = shown_id is not None and shown_id != str(c.id)
     return Circumstance(
-        id=str(c.id),
+        id=shown_id or str(c.id),
         category=c.category,
         since=c.since,
         until=c.until,
-        note=c.note,
-        recorded_by=c.recorded_by,
+        note=None if hidden else c.note,
+        recorded_by=None if hidden else c.recorded_by,
         source_agency_code=c.source_agency,
     )
 
@@ -245,8 +259,10 @@ class Enrollment(relay.Node):
     started_on: date
     ended_on: date | None
     end_reason: EnrollmentEndReason | None  # type: ignore[valid-type]
-    irp_reference: str | None = strawberry.field(description="Individual Rehabilitation Program reference.")
-    note: str | None
+    irp_reference: str | None = strawberry.field(
+        description="Individual Rehabilitation Program reference; null under a pseudonym."
+    )
+    note: str | None = strawberry.field(description="Null under a pseudonym: free text may name the person.")
     service_code: str
     provider_code: str
     person_id: strawberry.Private[uuid.UUID]
@@ -267,18 +283,39 @@ class Enrollment(relay.Node):
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list["Enrollment | None"]:
-        return await _load_many(info.context.loaders.enrollment, _uuids(node_ids), enrollment_of)
+        ctx = info.context
+        ids = [registry_resolvers.record_id_of(ctx, node_id) for node_id in node_ids]
+        return [None if record_id is None else await enrollment_shown(ctx, record_id) for record_id in ids]
 
 
-def enrollment_of(e: models.Enrollment) -> Enrollment:
+async def enrollment_shown(ctx: Context, enrollment_id: uuid.UUID) -> "Enrollment | None":
+    found = await ctx.loaders.enrollment.load(enrollment_id)
+    return None if found is None else await enrollment_for(ctx, found)
+
+
+async def enrollment_for(ctx: Context, e: models.Enrollment) -> "Enrollment | None":
+    """An enrollment as the caller sees it (its id pseudonymous when its person's is)."""
+    shown = await registry_resolvers.shown_id(ctx, e.id, e.person_id)
+    return None if shown is None else enrollment_of(e, shown_id=shown)
+
+
+async def circumstance_for(ctx: Context, c: models.Circumstance) -> "Circumstance | None":
+    shown = await registry_resolvers.shown_id(ctx, c.id, c.person_id)
+    return None if shown is None else circumstance_of(c, shown_id=shown)
+
+
+def enrollment_of(e: models.Enrollment, *, shown_id: str | None = None) -> Enrollment:
+    """`shown_id` other than the real id marks an enrollment of a person shown under a pseudonym: its
+    free text and IRP reference are left out too."""
+    hidden = shown_id is not None and shown_id != str(e.id)
     return Enrollment(
-        id=str(e.id),
+        id=shown_id or str(e.id),
         status=e.status,
         started_on=e.started_on,
         ended_on=e.ended_on,
         end_reason=e.end_reason,
-        irp_reference=e.irp_reference,
-        note=e.note,
+        irp_reference=None if hidden else e.irp_reference,
+        note=None if hidden else e.note,
         service_code=e.service_code,
         provider_code=e.provider_code,
         person_id=e.person_id,
