@@ -268,3 +268,16 @@ async def test_an_unknown_reason_code_is_refused_on_the_reason_code_field() -> N
             minutes=5,
         )
     assert refused.value.field == "reason_code"
+
+
+async def test_breaking_the_glass_does_not_allow_lifting_the_protection(
+    api: Api, protected: Protected
+) -> None:
+    manager = _case_manager(api)
+    await _break(manager, protected)
+    result = await manager.execute(
+        "mutation U($input: UpdatePersonInput!) { updatePerson(input: $input) { errors { code } } }",
+        input={"id": protected.real_gid, "protected": False},
+    )
+    assert result.errors[0]["extensions"]["code"] == "FORBIDDEN"
+    assert "may lift the protection" in result.errors[0]["message"]

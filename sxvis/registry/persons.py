@@ -180,7 +180,14 @@ async def update_person(
         if plain in given:
             setattr(person, plain, given[plain])
     if "protected" in given and given["protected"] != person.protected:
-        # Protecting makes the actor's agency the holder; lifting it is the holder's decision.
+        # Protecting makes the actor's agency the holder; lifting it is the holder's decision alone
+        # (a user who broke the glass may read the identity, not end its protection).
+        if person.protected and person.protected_by != actor.agency_code:
+            raise AccessDenied(
+                f"Only the agency that protects this person ({person.protected_by}) may lift the protection.",
+                action=UPDATE,
+                person_id=person.id,
+            )
         person.protected = bool(given["protected"])
         person.protected_by = actor.agency_code if person.protected else None
     if "region_code" in given or "district_code" in given:
