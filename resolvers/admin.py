@@ -58,7 +58,7 @@ def _shown(rule: PolicyRule, agency_code: str | None, grants_of: str | None) -> 
 async def access_log(
     ctx: Context, *, filter: queries.AccessLogFilter, first: int | None, after: str | None
 ) -> Page[queries.LoggedEvent]:
-    async with ctx.db.scoped(ctx.read_scope) as connection:
+    async with ctx.db.scoped(ctx.scope) as connection:
         return await queries.find_events(connection, ctx.actor, filter=filter, first=first, after=after)
 
 

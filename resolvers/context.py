@@ -11,7 +11,7 @@ from authz.store import PolicyStore
 from resolvers.loaders import Loaders
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
-from sxvis.config import ReadEventsCommit, Settings
+from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 
@@ -26,15 +26,9 @@ class Context:
 
     @cached_property
     def scope(self) -> RowScope:
-        """What this request's transactions tell row-level security (writes: always durable)."""
+        """What this request's transactions tell row-level security."""
         return RowScope.of(self.actor)
 
     @cached_property
-    def read_scope(self) -> RowScope:
-        """The same, for transactions that only read (and log the read): durable unless the operator
-        chose `SXVIS_READ_EVENTS_COMMIT=fast`."""
-        return RowScope.of(self.actor, durable=self.settings.read_events_commit is ReadEventsCommit.DURABLE)
-
-    @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.db, self.actor, self.read_scope)
+        return Loaders(self.db, self.actor, self.scope)

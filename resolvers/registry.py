@@ -89,7 +89,7 @@ async def person(
     person_id, via_pseudonym = (None, False) if public_id is None else person_id_of(ctx, public_id)
     if public_id is not None and person_id is None:
         return None
-    async with ctx.db.scoped(ctx.read_scope) as connection:
+    async with ctx.db.scoped(ctx.scope) as connection:
         found = await persons.get_person(
             connection, ctx.actor, person_id=person_id, fin=fin, via_pseudonym=via_pseudonym, fields=fields
         )
@@ -115,13 +115,13 @@ async def find_persons(
     after: str | None,
     fields: Sequence[str] = (),
 ) -> tuple[Page[PersonView], Callable[[], Awaitable[int]]]:
-    async with ctx.db.scoped_session(ctx.read_scope) as session:
+    async with ctx.db.scoped_session(ctx.scope) as session:
         page = await persons.find_persons(
             session, ctx.actor, filter=filter, first=first, after=after, fields=fields
         )
 
     async def count() -> int:
-        async with ctx.db.scoped_session(ctx.read_scope) as session:
+        async with ctx.db.scoped_session(ctx.scope) as session:
             return await persons.count_persons(session, ctx.actor, filter=filter)
 
     shown = Page([view(ctx, p) for p in page.items], page.cursors, page.has_next_page, page.has_previous_page)

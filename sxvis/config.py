@@ -29,11 +29,6 @@ def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("sxvis", appauthor=False))
 
 
-class ReadEventsCommit(StrEnum):
-    DURABLE = "durable"
-    FAST = "fast"
-
-
 class Settings(BaseSettings):
     """What an operator can set. The README's configuration table mirrors these fields."""
 
@@ -55,12 +50,6 @@ class Settings(BaseSettings):
     )
     audit_seal_seconds: float = Field(
         default=2.0, gt=0, le=3600, description="How often the server seals new access events."
-    )
-    read_events_commit: ReadEventsCommit = Field(
-        default=ReadEventsCommit.DURABLE,
-        description="`durable`: a read's access event is on disk before its data leaves. `fast`: read "
-        "transactions commit without waiting for the WAL flush (writes stay durable); a database crash "
-        "may lose the last fraction of a second of read events. A decision for the data owner.",
     )
     break_glass_minutes: int = Field(
         default=60, ge=1, le=24 * 60, description="How long a break-the-glass opening lasts."

@@ -1,17 +1,12 @@
 """Every read of personal data is logged before the data leaves, and fails when it cannot be (issue 3,
 items 9 and 11; DESIGN, "Access log")."""
 
-from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import text
 from strawberry import relay
 
-from sxvis.app import create_app
-from sxvis.config import Settings
 from sxvis.database import Database
-from sxvis.database.scope import RowScope
 from tests.conftest import Api
 from tests.documents import PERSON_BY_FIN, PERSON_BY_ID, PERSONS, REGISTER_PERSON
 from tests.factories import person_input
@@ -140,29 +135,3 @@ async def test_a_denial_is_forbidden_with_what_is_missing_and_is_logged(api: Api
     (event,) = await events(db, "outcome = 'DENIED' AND actor_user = 'denied-partner'")
     assert (event["actor_agency"], event["action"]) == ("DIN", "person:register")
     assert "person:register" in event["reason"]
-
-
-async def test_a_fast_read_scope_commits_without_waiting_for_the_flush(app_database: Database) -> None:
-    async with app_database.scoped(RowScope(agency="SXA", durable=False)) as connection:
-        fast = (await connection.execute(text("SHOW synchronous_commit"))).scalar_one()
-    async with app_database.scoped(RowScope(agency="SXA")) as connection:
-        durable = (await connection.execute(text("SHOW synchronous_commit"))).scalar_one()
-    async with app_database.scoped_session(RowScope(agency="SXA", durable=False)) as session:
-        fast_session = (await session.execute(text("SHOW synchronous_commit"))).scalar_one()
-    assert (fast, durable, fast_session) == ("off", "on", "off")
-
-
-async def test_with_fast_read_events_reads_are_still_logged_and_writes_stay_durable(
-    db: Database, app_database: Database, data_dir: Path
-) -> None:
-    settings = Settings(mode="development", data_dir=data_dir, read_events_commit="fast")
-    app = create_app(settings, database=app_database)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://sxvis.test"
-    ) as client:
-        api = Api(client, settings)
-        person = await register(api)
-        await api.execute(PERSON_BY_ID, id=person["id"])
-    await app.state.gate.close()
-    logged = await events(db, "action = 'person:read' AND person_id = :p", p=uuid_of(person))
-    assert len(logged) == 1

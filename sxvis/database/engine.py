@@ -42,10 +42,6 @@ _SCOPE = text(
     "SELECT set_config('sxvis.agency', :agency, true), set_config('sxvis.remit', :remit, true),"
     " set_config('sxvis.audit', :audit, true)"
 )
-_SCOPE_FAST = text(
-    "SELECT set_config('sxvis.agency', :agency, true), set_config('sxvis.remit', :remit, true),"
-    " set_config('sxvis.audit', :audit, true), set_config('synchronous_commit', 'off', true)"
-)
 
 
 class Database:
@@ -87,7 +83,7 @@ class Database:
     async def scoped_session(self, scope: RowScope) -> AsyncIterator[AsyncSession]:
         """A session inside one scoped transaction: committed when the block ends, rolled back on error."""
         async with self._sessions() as session, session.begin():
-            await session.execute(_SCOPE if scope.durable else _SCOPE_FAST, scope.parameters())
+            await session.execute(_SCOPE, scope.parameters())
             yield session
 
     def session(self) -> AsyncSession:

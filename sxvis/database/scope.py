@@ -21,19 +21,17 @@ class RowScope:
     agency: str
     reads_all: bool = False  # the registry-wide grant
     audits: bool = False  # auditors read every break-the-glass and notice
-    durable: bool = True  # False: commit without waiting for the WAL flush (reads only; see Settings)
 
     def __post_init__(self) -> None:
         if not _AGENCY_CODE.match(self.agency):
             raise ValueError(f"not an agency code: {self.agency!r}")
 
     @classmethod
-    def of(cls, actor: Actor, *, durable: bool = True) -> "RowScope":
+    def of(cls, actor: Actor) -> "RowScope":
         return cls(
             agency=actor.agency_code,
             reads_all=actor.reads_whole_registry,
             audits=actor.may("access_log:read"),
-            durable=durable,
         )
 
     def parameters(self) -> dict[str, str]:
@@ -53,9 +51,8 @@ class RowScope:
         agency = self.agency.replace("'", "''")
         remit = "all" if self.reads_all else ""
         audit = "on" if self.audits else ""
-        fast = "" if self.durable else ", set_config('synchronous_commit', 'off', true)"
         return (
             "BEGIN; SELECT set_config('sxvis.agency', '" + agency + "', true), "
             "set_config('sxvis.remit', '" + remit + "', true), "
-            "set_config('sxvis.audit', '" + audit + "', true)" + fast
+            "set_config('sxvis.audit', '" + audit + "', true)"
         )
