@@ -31,3 +31,12 @@ def configure(settings: Settings) -> None:
     logging.getLogger("alembic").setLevel(max(level, logging.INFO))
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.migration").setLevel(level)
+    # ... and not its two lines of preamble, which every /readyz probe would otherwise print.
+    logging.getLogger("alembic.runtime.migration").addFilter(_without_alembic_preamble)
+    # pycasbin prints its whole model at INFO each time a policy is loaded (every reload, every worker).
+    logging.getLogger("casbin").setLevel(logging.WARNING)
+
+
+def _without_alembic_preamble(record: logging.LogRecord) -> bool:
+    message = str(record.msg)
+    return not (message.startswith("Context impl") or message.startswith("Will assume"))
