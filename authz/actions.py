@@ -20,6 +20,10 @@ class Action(StrEnum):
     CONSENT_RECORD = "consent:record"
     CONSENT_REVOKE = "consent:revoke"
     NOTICE_READ = "notice:read"
+    REFERRAL_CREATE = "referral:create"
+    REFERRAL_READ = "referral:read"
+    REFERRAL_RESPOND = "referral:respond"  # the receiver's moves: accept, reject, start, complete, fail
+    REFERRAL_CANCEL = "referral:cancel"  # the sender's move
     CATALOGUE_READ = "catalogue:read"
     ACCESS_LOG_READ = "access_log:read"
     BREAK_GLASS_REVIEW = "break_glass:review"

@@ -19,6 +19,8 @@ from sxvis.catalogue import service as catalogue
 from sxvis.catalogue.models import Agency, RequiredDocument, Service
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
+from sxvis.referrals import service as referrals
+from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry import circumstances, enrollments, households, persons
 from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember
 from sxvis.registry.records import PersonRecord
@@ -107,6 +109,16 @@ class Loaders:
         )
         self.enrollment: DataLoader[uuid.UUID, Enrollment | None] = _one_each(
             db, scope, lambda s, ids: enrollments.get_enrollments(s, actor, ids=ids), lambda e: e.id
+        )
+        self.referral: DataLoader[uuid.UUID, Referral | None] = _one_each(
+            db, scope, lambda s, ids: referrals.get_referrals(s, actor, ids=ids), lambda r: r.id
+        )
+        self.referral_history: DataLoader[uuid.UUID, list[ReferralMove]] = _many_each(
+            db,
+            scope,
+            lambda s, ids: referrals.history_of(s, actor, referral_ids=ids),
+            lambda m: m.referral_id,
+            _same,
         )
         self.service: DataLoader[str, Service | None] = _one_each(
             db, None, lambda s, codes: catalogue.get_services(s, codes=codes), lambda x: x.code

@@ -13,6 +13,7 @@ from schema.access.query import AccessQuery
 from schema.admin.query import AdminQuery
 from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of, service_of, service_or_none
 from schema.errors import answer
+from schema.referrals.query import ReferralQuery
 from schema.registry.inputs import PersonFilter
 from schema.registry.types import (
     Household,
@@ -28,11 +29,13 @@ from sxvis.registry import persons
 
 T = TypeVar("T")
 
-NODE_TYPE_NAMES = frozenset({"Person", "Household", "Circumstance", "Enrollment", "Agency", "Service"})
+NODE_TYPE_NAMES = frozenset(
+    {"Person", "Household", "Circumstance", "Enrollment", "Agency", "Service", "Referral"}
+)
 
 
 @strawberry.type
-class Query(AccessQuery, AdminQuery):
+class Query(ReferralQuery, AccessQuery, AdminQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:
         # Written out rather than relay.node(): that helper mutates its field, so a process could

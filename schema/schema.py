@@ -38,13 +38,15 @@ from schema.admin.mutations import AdminMutation
 from schema.catalogue.types import Agency, Service
 from schema.errors import log_unexpected, should_mask
 from schema.query import Query
+from schema.referrals.mutations import ReferralMutation
+from schema.referrals.types import Referral
 from schema.registry.mutations import RegistryMutation
 from schema.registry.types import Circumstance, Enrollment, Household, Person
 from sxvis.config import Settings
 
 
 @strawberry.type
-class Mutation(RegistryMutation, AccessMutation, AdminMutation):
+class Mutation(RegistryMutation, ReferralMutation, AccessMutation, AdminMutation):
     pass
 
 
@@ -57,7 +59,7 @@ class Schema(strawberry.Schema):
         log_unexpected(errors, execution_context.operation_name if execution_context else None)
 
 
-NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service]
+NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

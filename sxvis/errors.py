@@ -5,7 +5,8 @@ SxvisError
 │   ├── ValidationFailed                 bad input: an invalid FIN, a date in the future …
 │   ├── NotFound                         an id or code that names nothing
 │   ├── Duplicate                        a unique value already taken
-│   └── InvalidTransition                a state change the current state does not allow
+│   ├── InvalidTransition                a state change the current state does not allow
+│   └── Conflict                         a concurrent change of the same object won
 ├── AccessDenied                         a denial; always a top-level FORBIDDEN error, never a payload
 ├── ConfigurationError                   the operator's settings cannot work
 ├── DataDirInUse                         another SXVİS owns the embedded database folder
@@ -66,6 +67,12 @@ class InvalidTransition(DomainError):
     """A change the current state of the object does not allow."""
 
     code = ErrorCode.INVALID_TRANSITION
+
+
+class Conflict(DomainError):
+    """Someone else is changing the same object right now; try again."""
+
+    code = ErrorCode.CONFLICT
 
 
 class AccessDenied(SxvisError):

@@ -3,6 +3,7 @@
 from sxvis.access.models import BreakGlassGrant, Notice, PersonRemit
 from sxvis.audit.models import AccessEvent, AccessEventSeal
 from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServiceProvider
+from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry.models import Circumstance, Consent, Enrollment, Household, HouseholdMember, Person
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Notice",
     "Person",
     "PersonRemit",
+    "Referral",
+    "ReferralMove",
     "RequiredDocument",
     "Service",
     "ServiceProvider",

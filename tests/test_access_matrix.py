@@ -117,6 +117,26 @@ async def revoke_consent_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("Consent"), "reason": "The person withdrew consent."}}
 
 
+async def referral_id_variables(world: World) -> dict[str, Any]:
+    return {"id": gid("Referral")}
+
+
+async def create_referral_variables(world: World) -> dict[str, Any]:
+    return {
+        "input": {
+            "personId": await world.person(),
+            "toAgencyCode": "DSMF",
+            "reason": "Needs assistance",
+            "urgency": "ROUTINE",
+            "idempotencyKey": uuid.uuid4().hex,
+        }
+    }
+
+
+async def move_referral_variables(world: World) -> dict[str, Any]:
+    return {"input": {"id": gid("Referral"), "reason": "Not ours to do."}}
+
+
 async def review_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("BreakGlassEvent"), "note": "Reviewed: the reason holds."}}
 
@@ -196,6 +216,31 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
         ),
     ),
     Action.NOTICE_READ: (Operation("notices", "query N { notices(first: 1) { edges { cursor } } }"),),
+    Action.REFERRAL_CREATE: (
+        Operation(
+            "createReferral",
+            f"mutation R($input: CreateReferralInput!) {{ createReferral(input: $input) {{ {ERRORS} }} }}",
+            create_referral_variables,
+        ),
+    ),
+    Action.REFERRAL_READ: (
+        Operation("referrals", "query L { referrals(first: 1) { edges { cursor } } }"),
+        Operation("referral", "query O($id: ID!) { referral(id: $id) { id } }", referral_id_variables),
+    ),
+    Action.REFERRAL_RESPOND: (
+        Operation(
+            "rejectReferral",
+            f"mutation J($input: ReasonedMoveInput!) {{ rejectReferral(input: $input) {{ {ERRORS} }} }}",
+            move_referral_variables,
+        ),
+    ),
+    Action.REFERRAL_CANCEL: (
+        Operation(
+            "cancelReferral",
+            f"mutation X($input: ReasonedMoveInput!) {{ cancelReferral(input: $input) {{ {ERRORS} }} }}",
+            move_referral_variables,
+        ),
+    ),
     Action.CATALOGUE_READ: (
         Operation("agencies", "query A { agencies { code } }"),
         Operation("service", 'query C { service(code: "01-09-15-00") { code } }'),

@@ -7,11 +7,13 @@ everyone, silently and forever. This test reads the services' source and resolve
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 from authz.actions import Action
 
 ROOT = Path(__file__).resolve().parents[1]
+_ACTION_SHAPE = re.compile(r"^[a-z_]+:[a-z_]+$")
 CORE = ROOT / "sxvis"
 
 
@@ -69,6 +71,12 @@ def _resolve(
         checked[getattr(module, arg.attr)] = where
     elif isinstance(arg, ast.Name) and arg.id == "action":
         pass  # a parameter: its callers are checked at their own call sites
+    elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name):
+        # A field of a table of moves (`step.permission`): every action-shaped constant of the module
+        # is a candidate, and each must be known.
+        for value in constants.values():
+            if _ACTION_SHAPE.match(value):
+                checked[value] = where
     else:
         raise AssertionError(f"{where}: cannot tell which action {ast.unparse(arg)} is")
 

@@ -99,7 +99,13 @@ async def test_me_shows_the_callers_roles_permissions_and_purpose(api: Api) -> N
 
 async def test_me_of_a_partner_agency_has_no_contact_details_or_whole_registry(api: Api) -> None:
     me = (await api.as_("partner_agency", agency="DOST").execute(ME)).ok()["me"]
-    assert me["permissions"] == ["catalogue:read", "person:read", "person:search"]
+    assert me["permissions"] == [
+        "catalogue:read",
+        "person:read",
+        "person:search",
+        "referral:read",
+        "referral:respond",
+    ]
 
 
 async def test_a_role_granted_by_an_agency_admin_counts_from_the_users_next_request(api: Api) -> None:

@@ -88,6 +88,45 @@ COVERAGE: dict[str, Probe] = {
         "SXA",
     ),
     "Notice.person": Probe("{ notices { edges { node { person { id } } } } }", "person:read"),
+    "Query.referral": Probe("query($r: ID!) { referral(id: $r) { id } }", "referral:read", agency="DSMF"),
+    "Query.referrals": Probe("{ referrals { edges { node { id } } } }", "referral:read"),
+    "Referral.person": Probe(
+        "query($r: ID!) { referral(id: $r) { person { fin } } }", "person:read", agency="DSMF"
+    ),
+    "Mutation.createReferral": Probe(
+        'mutation($p: ID!) { createReferral(input: {personId: $p, toAgencyCode: "DMX", reason: "work",'
+        ' urgency: ROUTINE, idempotencyKey: "probe"}) { referral { id } errors { code } } }',
+        "referral:create",
+    ),
+    "Mutation.acceptReferral": Probe(
+        "mutation($r: ID!) { acceptReferral(input: {id: $r}) { referral { id } } }",
+        "referral:accept",
+        agency="DSMF",
+    ),
+    "Mutation.rejectReferral": Probe(
+        'mutation($r: ID!) { rejectReferral(input: {id: $r, reason: "no"}) { referral { id } } }',
+        "referral:reject",
+        agency="DSMF",
+    ),
+    "Mutation.startReferral": Probe(
+        "mutation($ra: ID!) { startReferral(input: {id: $ra}) { referral { id } } }",
+        "referral:start",
+        agency="DSMF",
+    ),
+    "Mutation.completeReferral": Probe(
+        'mutation($rs: ID!) { completeReferral(input: {id: $rs, outcome: "done"}) { referral { id } } }',
+        "referral:complete",
+        agency="DSMF",
+    ),
+    "Mutation.failReferral": Probe(
+        'mutation($ra: ID!) { failReferral(input: {id: $ra, reason: "gone"}) { referral { id } } }',
+        "referral:fail",
+        agency="DSMF",
+    ),
+    "Mutation.cancelReferral": Probe(
+        'mutation($r: ID!) { cancelReferral(input: {id: $r, reason: "moved"}) { referral { id } } }',
+        "referral:cancel",
+    ),
     "Mutation.registerPerson": Probe(
         "mutation($i: RegisterPersonInput!) { registerPerson(input: $i) { person { id } } }",
         "person:register",
@@ -209,7 +248,27 @@ async def scenario(api: Api) -> dict[str, str]:
     other = (await dost.execute(REGISTER_PERSON, input=person_input(birthDate="1941-01-01"))).payload(
         "registerPerson"
     )["person"]
+    referral_ids = []
+    for key in ("r", "ra", "rs"):
+        created = await dost.execute(
+            'mutation($p: ID!, $k: String!) { createReferral(input: {personId: $p, toAgencyCode: "DSMF",'
+            ' reason: "aid", urgency: ROUTINE, idempotencyKey: $k}) { referral { id } } }',
+            p=person["id"],
+            k=f"scenario-{key}",
+        )
+        referral_ids.append(created.payload("createReferral")["referral"]["id"])
+    dsmf = api.as_("social_worker", agency="DSMF")
+    for referral_id, moves in ((referral_ids[1], ("accept",)), (referral_ids[2], ("accept", "start"))):
+        for move in moves:
+            moved = await dsmf.execute(
+                f"mutation($r: ID!) {{ {move}Referral(input: {{id: $r}}) {{ errors {{ code }} }} }}",
+                r=referral_id,
+            )
+            assert moved.payload(f"{move}Referral")["errors"] == []
     return {
+        "r": referral_ids[0],
+        "ra": referral_ids[1],
+        "rs": referral_ids[2],
         "q": other["id"],
         "p": person["id"],
         "h": household_id,

@@ -24,7 +24,7 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "access-policy.md"
 # role → the actions it may take in an agency with no agency-specific lines (DOST). Everything else is
 # denied; `registry:read` in particular is never granted for "*", only per agency (below).
 EXPECTED = {
-    "partner_agency": {"person:read", "person:search", "catalogue:read"},
+    "partner_agency": {"person:read", "person:search", "referral:read", "referral:respond", "catalogue:read"},
     "social_worker": {
         "person:read",
         "person:read_contact",
@@ -38,6 +38,10 @@ EXPECTED = {
         "consent:record",
         "consent:revoke",
         "notice:read",
+        "referral:create",
+        "referral:read",
+        "referral:respond",
+        "referral:cancel",
         "catalogue:read",
     },
     "case_manager": {
@@ -54,6 +58,10 @@ EXPECTED = {
         "consent:record",
         "consent:revoke",
         "notice:read",
+        "referral:create",
+        "referral:read",
+        "referral:respond",
+        "referral:cancel",
         "catalogue:read",
     },
     "agency_admin": {"policy:read", "policy:grant", "policy:revoke", "notice:read", "catalogue:read"},

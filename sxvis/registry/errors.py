@@ -14,3 +14,4 @@ class RegistryErrorCode(StrEnum):
     NOT_A_PROVIDER = "NOT_A_PROVIDER"  # the agency does not provide that service
     DECEASED = "DECEASED"  # a service cannot start for a person who has died
     REFUSAL_GROUND_NOT_IN_PASSPORT = "REFUSAL_GROUND_NOT_IN_PASSPORT"  # rule 6
+    CONSENT_REQUIRED = "CONSENT_REQUIRED"  # rule 2: a referral to a non-state body needs the person's consent

@@ -1,0 +1,51 @@
+"""Referral queries: one by id, and the agency's incoming and outgoing lists."""
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import referrals as resolve
+from resolvers.context import Context
+from schema.errors import answer
+from schema.referrals.inputs import ReferralFilter
+from schema.referrals.types import Referral, ReferralConnection, referral_of
+from schema.relay import edges_of, parse_uuid
+from sxvis.referrals import service
+
+
+@strawberry.type
+class ReferralQuery:
+    @strawberry.field(description="A referral your agency sent or received.")
+    async def referral(self, info: Info[Context, None], id: strawberry.ID) -> Referral | None:
+        async def work() -> Referral | None:
+            found = await resolve.referral(
+                info.context, referral_id=parse_uuid(id, type_name="Referral", field="id")
+            )
+            return None if found is None else referral_of(found)
+
+        return await answer(work)
+
+    @strawberry.field(description="Your agency's referrals, newest first.")
+    async def referrals(
+        self,
+        info: Info[Context, None],
+        filter: ReferralFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ReferralConnection:
+        given = filter or ReferralFilter()
+
+        async def work() -> ReferralConnection:
+            domain = service.ReferralFilter(
+                direction=None if given.direction is None else given.direction.value,
+                status=given.status,
+                urgency=given.urgency,
+                overdue=given.overdue,
+                case_id=None
+                if given.case_id is None
+                else parse_uuid(given.case_id, type_name="Case", field="case_id"),
+            )
+            page = await resolve.find_referrals(info.context, filter=domain, first=first, after=after)
+            edges, page_info = edges_of(page, referral_of)
+            return ReferralConnection(edges=edges, page_info=page_info)
+
+        return await answer(work)

@@ -1,0 +1,359 @@
+"""Creating referrals and moving them through their states, each move one transaction.
+
+Every move writes, together or not at all: the new state, a history row (who, agency, when, from, to,
+note), an access event, and a NOTIFY on the referral stream (`sxvis_referrals`, delivered on commit,
+for the live inbox). Who may move what is declared in the policy (`referral:respond` for the receiver's
+moves, `referral:cancel` for the sender's) and the side is checked here: only the receiving agency
+answers, only the sending agency cancels.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+import orjson
+from sqlalchemy import ColumnElement, or_, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from sxvis import audit, clock
+from sxvis.actors import Actor
+from sxvis.catalogue.models import Agency, Service
+from sxvis.errors import AccessDenied, Conflict, InvalidTransition, NotFound, ValidationFailed
+from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
+from sxvis.referrals import deadlines
+from sxvis.referrals.enums import OPEN_STATUSES, ReferralStatus, Urgency
+from sxvis.referrals.models import Referral, ReferralMove
+from sxvis.registry import persons
+from sxvis.registry.errors import RegistryErrorCode
+from sxvis.registry.models import Consent
+
+CREATE = "referral:create"
+READ = "referral:read"
+RESPOND = "referral:respond"
+CANCEL = "referral:cancel"
+CHANNEL = "sxvis_referrals"
+_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+
+
+class Side(StrEnum):
+    SENDER = "SENDER"
+    RECEIVER = "RECEIVER"
+
+
+@dataclass(frozen=True)
+class Move:
+    name: str
+    side: Side
+    permission: str
+    from_states: frozenset[ReferralStatus]
+    to_state: ReferralStatus
+    needs: str | None = None  # "reason" or "outcome": the move's text is required
+
+
+_R = ReferralStatus
+MOVES = {
+    move.name: move
+    for move in (
+        Move("accept", Side.RECEIVER, RESPOND, frozenset({_R.REQUESTED}), _R.ACCEPTED),
+        Move("reject", Side.RECEIVER, RESPOND, frozenset({_R.REQUESTED}), _R.REJECTED, "reason"),
+        Move("start", Side.RECEIVER, RESPOND, frozenset({_R.ACCEPTED}), _R.IN_PROGRESS),
+        Move("complete", Side.RECEIVER, RESPOND, frozenset({_R.IN_PROGRESS}), _R.COMPLETED, "outcome"),
+        Move("fail", Side.RECEIVER, RESPOND, frozenset({_R.ACCEPTED, _R.IN_PROGRESS}), _R.FAILED, "reason"),
+        Move("cancel", Side.SENDER, CANCEL, frozenset({_R.REQUESTED, _R.ACCEPTED}), _R.CANCELLED, "reason"),
+    )
+}
+"""The states of the design (aligned with FHIR Task) and who moves between them."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewReferral:
+    person_id: uuid.UUID
+    to_agency: str
+    reason: str
+    urgency: Urgency
+    idempotency_key: str
+    service_code: str | None = None
+    case_id: uuid.UUID | None = None
+    consent_id: uuid.UUID | None = None
+
+
+async def create_referral(session: AsyncSession, actor: Actor, *, data: NewReferral) -> Referral:
+    """Send a person to another agency. The same idempotency key from the same agency returns the same
+    referral, also when two requests race (the unique key decides, and the loser reads the winner's)."""
+    actor.require(CREATE)
+    key = data.idempotency_key.strip()
+    if not key or len(key) > 200:
+        raise ValidationFailed("Give an idempotency key of 1 to 200 characters.", field="idempotency_key")
+    existing = await _by_key(session, actor, key)
+    if existing is not None:
+        return existing
+    person = await persons.person_for_change(session, actor, data.person_id, field="person_id")
+    receiver = await session.get(Agency, data.to_agency)
+    if receiver is None:
+        raise NotFound(f"No agency has the code {data.to_agency!r}.", field="to_agency_code")
+    if receiver.code == actor.agency_code:
+        raise ValidationFailed("A referral goes to another agency.", field="to_agency_code")
+    reason = data.reason.strip()
+    if not reason:
+        raise ValidationFailed("Say why the person is referred.", field="reason")
+    if data.service_code is not None and await session.get(Service, data.service_code) is None:
+        raise NotFound(f"No service has the code {data.service_code!r}.", field="service_code")
+    consent_id, flagged, review_reason = await _consent(session, person.id, receiver, data)
+    now = clock.now()
+    statement = (
+        insert(Referral)
+        .values(
+            id=uuid.uuid4(),
+            person_id=person.id,
+            from_agency=actor.agency_code,
+            to_agency=receiver.code,
+            reason=reason,
+            urgency=data.urgency,
+            status=ReferralStatus.REQUESTED,
+            service_code=data.service_code,
+            case_id=data.case_id,
+            consent_id=consent_id,
+            idempotency_key=key,
+            flagged_for_review=flagged,
+            review_reason=review_reason,
+            due_at=deadlines.due_at(data.urgency, sent_at=now),
+            created_by=actor.label,
+        )
+        .on_conflict_do_nothing(constraint="uq_referrals_idempotency")
+        .returning(Referral.id)
+    )
+    created = (await session.execute(statement)).scalar_one_or_none()
+    if created is None:  # a concurrent request with the same key won; its referral is the answer
+        raced = await _by_key(session, actor, key)
+        if raced is None:
+            raise Conflict("A referral with this key is being created; try again.", field="idempotency_key")
+        return raced
+    referral = await session.get(Referral, created)
+    assert referral is not None  # just inserted in this transaction
+    await _record(session, actor, referral, None, note=reason, action=CREATE)
+    return referral
+
+
+async def move_referral(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    referral_id: uuid.UUID,
+    move: str,
+    note: str | None = None,
+    reason: str | None = None,
+    outcome: str | None = None,
+) -> Referral:
+    """Apply one move. Two moves at once: the first takes the row's lock, the other gets `Conflict`."""
+    step = MOVES[move]
+    actor.require(step.permission)
+    referral = await _lock(session, actor, referral_id)
+    own = referral.to_agency if step.side is Side.RECEIVER else referral.from_agency
+    if actor.agency_code != own:
+        who = "receiving" if step.side is Side.RECEIVER else "sending"
+        raise AccessDenied(f"Only the {who} agency ({own}) may {move} this referral.", action=step.permission)
+    if referral.status not in step.from_states:
+        raise InvalidTransition(
+            f"A referral that is {referral.status.value} cannot be {move}ed"
+            f" ({' or '.join(sorted(s.value for s in step.from_states))} can).",
+            field="id",
+        )
+    needed = {"reason": reason, "outcome": outcome}.get(step.needs or "")
+    needed = (needed or "").strip() or None
+    if step.needs is not None and needed is None:
+        raise ValidationFailed(f"Give the {step.needs}.", field=step.needs)
+    remark = (note or "").strip() or None
+    before = referral.status
+    referral.status = step.to_state
+    if step.needs == "outcome":
+        referral.outcome = needed
+    await session.flush()
+    history_note = " | ".join(part for part in (needed, remark) if part) or None
+    await _record(session, actor, referral, before, note=history_note, action=f"referral:{move}")
+    return referral
+
+
+async def get_referrals(session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]) -> list[Referral]:
+    actor.require(READ)
+    query = select(Referral).where(Referral.id.in_(ids), _involves(actor))
+    found = list((await session.scalars(query)).all())
+    await _log_read(session, actor, found)
+    return found
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReferralFilter:
+    direction: str | None = None  # INCOMING, OUTGOING, or either
+    status: ReferralStatus | None = None
+    urgency: Urgency | None = None
+    overdue: bool | None = None
+    case_id: uuid.UUID | None = None
+
+
+async def find_referrals(
+    session: AsyncSession, actor: Actor, *, filter: ReferralFilter, first: int | None, after: str | None
+) -> Page[Referral]:
+    """The actor's agency's referrals, newest first."""
+    actor.require(READ)
+    limit = page_size(first)
+    query = select(Referral).where(_involves(actor))
+    if filter.direction == "INCOMING":
+        query = query.where(Referral.to_agency == actor.agency_code)
+    elif filter.direction == "OUTGOING":
+        query = query.where(Referral.from_agency == actor.agency_code)
+    if filter.status is not None:
+        query = query.where(Referral.status == filter.status)
+    if filter.urgency is not None:
+        query = query.where(Referral.urgency == filter.urgency)
+    if filter.case_id is not None:
+        query = query.where(Referral.case_id == filter.case_id)
+    if filter.overdue is not None:
+        late = Referral.status == ReferralStatus.REQUESTED
+        late = late & (Referral.due_at < clock.now())
+        query = query.where(late if filter.overdue else ~late)
+    if after:
+        created, last_id = decode_cursor(after, arity=2)
+        query = query.where(
+            or_(
+                Referral.created_at < created,
+                (Referral.created_at == created) & (Referral.id < uuid.UUID(str(last_id))),
+            )
+        )
+    rows = list(
+        (
+            await session.scalars(
+                query.order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
+            )
+        ).all()
+    )
+    items = rows[:limit]
+    await _log_read(session, actor, items)
+    cursors = [encode_cursor(r.created_at.isoformat(), r.id) for r in items]
+    return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
+
+
+async def history_of(
+    session: AsyncSession, actor: Actor, *, referral_ids: Sequence[uuid.UUID]
+) -> list[ReferralMove]:
+    actor.require(READ)
+    visible = select(Referral.id).where(_involves(actor))
+    query = (
+        select(ReferralMove)
+        .where(ReferralMove.referral_id.in_(referral_ids), ReferralMove.referral_id.in_(visible))
+        .order_by(ReferralMove.referral_id, ReferralMove.id)
+    )
+    return list((await session.scalars(query)).all())
+
+
+def overdue(referral: Referral) -> bool:
+    """Not answered by its deadline (a referral still REQUESTED after `due_at`)."""
+    return referral.status is ReferralStatus.REQUESTED and referral.due_at < clock.now()
+
+
+def person_visible_to_receiver(referral: Referral) -> bool:
+    return referral.status in OPEN_STATUSES
+
+
+def _involves(actor: Actor) -> ColumnElement[bool]:
+    return or_(Referral.from_agency == actor.agency_code, Referral.to_agency == actor.agency_code)
+
+
+async def _by_key(session: AsyncSession, actor: Actor, key: str) -> Referral | None:
+    query = select(Referral).where(Referral.from_agency == actor.agency_code, Referral.idempotency_key == key)
+    return await session.scalar(query)
+
+
+async def _consent(
+    session: AsyncSession, person_id: uuid.UUID, receiver: Agency, data: NewReferral
+) -> tuple[uuid.UUID | None, bool, str | None]:
+    """Rule 2 (000 §16, 002 step 1): a non-state body receives a person only with their consent; in an
+    emergency the referral goes without it and is flagged for review."""
+    if receiver.is_state_body:
+        return data.consent_id, False, None
+    in_force = [
+        Consent.person_id == person_id,
+        Consent.agency_code == receiver.code,
+        Consent.revoked_at.is_(None),
+        Consent.valid_until >= clock.today(),
+    ]
+    if data.consent_id is not None:
+        in_force.append(Consent.id == data.consent_id)
+    consent_id = await session.scalar(select(Consent.id).where(*in_force).limit(1))
+    if consent_id is not None:
+        return consent_id, False, None
+    if data.urgency is Urgency.EMERGENCY:
+        return None, True, "emergency referral to a non-state body without the person's consent"
+    raise ValidationFailed(
+        f"{receiver.code} is not a state body: record the person's consent naming it first"
+        " (recordConsent), or refer as an EMERGENCY.",
+        field="consent_id",
+        code=RegistryErrorCode.CONSENT_REQUIRED,
+    )
+
+
+async def _lock(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> Referral:
+    query = select(Referral).where(Referral.id == referral_id, _involves(actor)).with_for_update(nowait=True)
+    try:
+        async with session.begin_nested():
+            referral = await session.scalar(query)
+    except DBAPIError as err:
+        if getattr(err.orig, "sqlstate", None) == "55P03" or "could not obtain lock" in str(err.orig):
+            raise Conflict("Someone is moving this referral right now; try again.", field="id") from None
+        raise
+    if referral is None:
+        raise NotFound("No referral has this id.", field="id")
+    return referral
+
+
+async def _record(
+    session: AsyncSession,
+    actor: Actor,
+    referral: Referral,
+    before: ReferralStatus | None,
+    *,
+    note: str | None,
+    action: str,
+) -> None:
+    session.add(
+        ReferralMove(
+            referral_id=referral.id,
+            from_status=before,
+            to_status=referral.status,
+            actor_user=actor.user_id,
+            actor_agency=actor.agency_code,
+            note=note,
+        )
+    )
+    await session.flush()
+    await audit.record(
+        session,
+        actor,
+        action=action,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        details={"from": None if before is None else before.value, "to": referral.status.value},
+    )
+    payload = {
+        "referral": str(referral.id),
+        "from_agency": referral.from_agency,
+        "to_agency": referral.to_agency,
+        "status": referral.status.value,
+        "previous": None if before is None else before.value,
+    }
+    await session.execute(_NOTIFY, {"channel": CHANNEL, "payload": orjson.dumps(payload).decode()})
+
+
+async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Referral]) -> None:
+    if found:
+        await audit.record(
+            session,
+            actor,
+            action=READ,
+            entity_type="referral",
+            entity_id=found[0].id if len(found) == 1 else None,
+            person_ids=sorted({r.person_id for r in found}),
+        )
