@@ -29,6 +29,7 @@ from sxvis.config import Settings
 from sxvis.database import Database, migrate
 from sxvis.database.scope import APP_ROLE
 from sxvis.errors import ConfigurationError
+from sxvis.fhir_http import task_endpoint
 from sxvis.gate import Gate
 from sxvis.graphql_http import GraphQLEndpoint
 
@@ -97,6 +98,7 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", endpoint),
+        Route("/fhir/Task/{id}", task_endpoint(gate, db, pseudonyms), methods=["GET"]),
     ]
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
