@@ -25,6 +25,7 @@ from rich.progress import (
 )
 
 from sxvis.cli_audit import audit_app
+from sxvis.cli_calendar import calendar_app
 from sxvis.cli_token import token_app
 from sxvis.config import Settings
 from sxvis.errors import SxvisError
@@ -39,6 +40,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
+app.add_typer(calendar_app, name="calendar")
 
 console = Console(stderr=True)
 log = structlog.get_logger(__name__)

@@ -3,6 +3,7 @@
 from sxvis.access.models import BreakGlassGrant, Notice, PersonRemit
 from sxvis.audit.models import AccessEvent, AccessEventSeal
 from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServiceProvider
+from sxvis.referrals.calendar import CalendarDay
 from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry.models import Circumstance, Consent, Enrollment, Household, HouseholdMember, Person
 
@@ -11,6 +12,7 @@ __all__ = [
     "AccessEventSeal",
     "Agency",
     "BreakGlassGrant",
+    "CalendarDay",
     "Circumstance",
     "Consent",
     "Enrollment",

@@ -23,7 +23,7 @@ from sxvis.actors import Actor
 from sxvis.catalogue.models import Agency, Service
 from sxvis.errors import AccessDenied, Conflict, InvalidTransition, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
-from sxvis.referrals import deadlines
+from sxvis.referrals import calendar, deadlines
 from sxvis.referrals.enums import OPEN_STATUSES, ReferralStatus, Urgency
 from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry import persons
@@ -103,6 +103,8 @@ async def create_referral(session: AsyncSession, actor: Actor, *, data: NewRefer
         raise NotFound(f"No service has the code {data.service_code!r}.", field="service_code")
     consent_id, flagged, review_reason = await _consent(session, person.id, receiver, data)
     now = clock.now()
+    today = now.astimezone(clock.BAKU).date()
+    working = await calendar.load_calendar(session, start=today, end=today + deadlines.HORIZON)
     statement = (
         insert(Referral)
         .values(
@@ -119,7 +121,7 @@ async def create_referral(session: AsyncSession, actor: Actor, *, data: NewRefer
             idempotency_key=key,
             flagged_for_review=flagged,
             review_reason=review_reason,
-            due_at=deadlines.due_at(data.urgency, sent_at=now),
+            due_at=deadlines.due_at(data.urgency, sent_at=now, calendar=working),
             created_by=actor.label,
         )
         .on_conflict_do_nothing(constraint="uq_referrals_idempotency")
