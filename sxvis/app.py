@@ -32,6 +32,7 @@ from sxvis.errors import ConfigurationError
 from sxvis.fhir_http import task_endpoint
 from sxvis.gate import Gate
 from sxvis.graphql_http import GraphQLEndpoint
+from sxvis.referrals import escalation
 
 log = structlog.get_logger(__name__)
 
@@ -109,9 +110,11 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
 
 
 async def _seal_forever(settings: Settings) -> None:
-    """Seal new access events every few seconds, as the owner (the app role may not write seals).
+    """The server's background work, as the owner, every few seconds:
 
-    Every worker runs one; the sealers take turns under an advisory lock, so the chain stays in order.
+    - seal new access events (the app role may not write seals; every worker runs a sealer, and they
+      take turns under an advisory lock, so the chain stays in order);
+    - escalate overdue urgent and emergency referrals (rows locked with SKIP LOCKED, so workers share).
     """
     if settings.database_url is None:
         return
@@ -123,6 +126,11 @@ async def _seal_forever(settings: Settings) -> None:
                 await chain.seal_pending(owner)
             except Exception:
                 log.exception("audit.seal.failed")
+            try:
+                async with owner.transaction() as session:
+                    await escalation.escalate_overdue(session)
+            except Exception:
+                log.exception("referrals.escalation.failed")
     finally:
         await owner.dispose()
 

@@ -25,6 +25,7 @@ _POST = text(
 class NoticeKind(StrEnum):
     BREAK_GLASS = "BREAK_GLASS"
     DUPLICATE_FIN = "DUPLICATE_FIN"
+    REFERRAL_OVERDUE = "REFERRAL_OVERDUE"
 
 
 async def post(
