@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from resolvers.context import Context
 from sxvis.access.disclosure import PersonView, disclose
+from sxvis.access.pseudonyms import PREFIX as PSEUDONYM_PREFIX
 from sxvis.errors import Duplicate, NotFound
 from sxvis.pagination import Page
 from sxvis.registry import circumstances, enrollments, persons
@@ -29,13 +30,7 @@ async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[
 
 def person_id_of(ctx: Context, public_id: str) -> tuple[uuid.UUID | None, bool]:
     """The person behind an id the caller was shown: (id, whether it was a pseudonymous one)."""
-    hidden = ctx.pseudonyms.resolve(public_id, ctx.actor.agency_code)
-    if hidden is not None:
-        return hidden, True
-    try:
-        return uuid.UUID(public_id), False
-    except ValueError:
-        return None, False
+    return record_id_of(ctx, public_id), public_id.startswith(PSEUDONYM_PREFIX)
 
 
 def record_id_of(ctx: Context, public_id: str) -> uuid.UUID | None:
@@ -71,10 +66,7 @@ async def shown_id(ctx: Context, record_id: uuid.UUID, person_id: uuid.UUID) -> 
 
 
 def require_person_id(ctx: Context, public_id: str, *, field: str) -> uuid.UUID:
-    person_id, _ = person_id_of(ctx, public_id)
-    if person_id is None:
-        raise NotFound("No person has this id.", field=field)
-    return person_id
+    return require_record_id(ctx, public_id, kind="person", field=field)
 
 
 def view(ctx: Context, record: PersonLike) -> PersonView:

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import structlog
 import typer
@@ -43,6 +43,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 
 console = Console(stderr=True)
+T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "sxvis.graphql"
@@ -68,21 +69,23 @@ def database_url(settings: Settings) -> Iterator[str]:
         yield server.url
 
 
-async def _on_database(url: str, work: Callable[["Database"], Awaitable[None]]) -> None:
+async def _on_database(url: str, work: Callable[["Database"], Awaitable[T]]) -> T:
     from sxvis.database import Database
 
     db = Database(url, pool_size=2, max_overflow=0)
     try:
-        await work(db)
+        return await work(db)
     finally:
         await db.dispose()
 
 
-def _run_with_database(work: Callable[["Database"], Awaitable[None]]) -> None:
-    """Resolve the database (configured, or the embedded one), run `work` on it, report errors in one line."""
+def run_with_database(work: Callable[["Database"], Awaitable[T]]) -> T:
+    """Resolve the database (configured, or the embedded one), run `work` on it, report errors in one
+    line and exit 1. Every command that needs the database goes through here (`sxvis audit`,
+    `sxvis calendar` too)."""
     try:
         with database_url(_settings()) as url:
-            asyncio.run(_on_database(url, work))
+            return asyncio.run(_on_database(url, work))
     except SxvisError as err:
         _fail(err)
 
@@ -138,7 +141,7 @@ def _print_development_token(settings: Settings) -> None:
     )
 
 
-def _fail(err: Exception) -> None:
+def _fail(err: Exception) -> NoReturn:
     console.print(f"[bold red]error:[/] {err}", soft_wrap=True)
     raise typer.Exit(1)
 
@@ -204,7 +207,7 @@ def db_current() -> None:
         current, head = await migrate.current(db.engine), migrate.head_revision()
         print(f"{current or '(none)'}{' (head)' if current == head else f' (head is {head})'}")
 
-    _run_with_database(show)
+    run_with_database(show)
 
 
 def _run_migration(action: str, revision: str) -> None:
@@ -217,7 +220,7 @@ def _run_migration(action: str, revision: str) -> None:
             await migrate.downgrade(db.engine, revision)
         print(f"database at {await migrate.current(db.engine) or '(base)'}")
 
-    _run_with_database(run)
+    run_with_database(run)
 
 
 @app.command("seed")
@@ -247,7 +250,7 @@ def seed_command(
                 f"in {report.seconds:.1f} s ({report.persons_per_second:,.0f} persons/s)."
             )
 
-    _run_with_database(run)
+    run_with_database(run)
 
 
 @schema_app.command("export")

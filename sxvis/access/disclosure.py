@@ -23,22 +23,6 @@ from sxvis.registry.records import PersonLike
 READ_CONTACT = "person:read_contact"
 READ_ADDRESS = "person:read_address"
 
-IDENTITY_FIELDS = frozenset(
-    {
-        "fin",
-        "last_name",
-        "first_name",
-        "patronymic",
-        "birth_date",
-        "region_code",
-        "district_code",
-        "address_line",
-        "phone",
-        "email",
-        "household_id",
-    }
-)
-
 
 @dataclass(frozen=True, slots=True)
 class PersonView:

@@ -224,7 +224,8 @@ async def seal_pending(db: Database, *, batch: int = 5000, wait: float = 5.0) ->
                 await pg.execute(_INSERT_SEALS, ids, prevs, hashes)
         sealed += len(events)
         if len(events) < batch:
-            log.info("audit.sealed", events=sealed, horizon=horizon)
+            if sealed:  # the server seals every few seconds; an idle one need not say so
+                log.info("audit.sealed", events=sealed, horizon=horizon)
             return sealed
 
 

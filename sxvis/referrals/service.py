@@ -24,7 +24,7 @@ from sxvis.catalogue.models import Agency, Service
 from sxvis.errors import AccessDenied, Conflict, InvalidTransition, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.referrals import calendar, deadlines
-from sxvis.referrals.enums import OPEN_STATUSES, ReferralStatus, Urgency
+from sxvis.referrals.enums import ReferralStatus, Urgency
 from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry import persons
 from sxvis.registry.errors import RegistryErrorCode
@@ -253,10 +253,6 @@ async def history_of(
 def overdue(referral: Referral) -> bool:
     """Not answered by its deadline (a referral still REQUESTED after `due_at`)."""
     return referral.status is ReferralStatus.REQUESTED and referral.due_at < clock.now()
-
-
-def person_visible_to_receiver(referral: Referral) -> bool:
-    return referral.status in OPEN_STATUSES
 
 
 def _involves(actor: Actor) -> ColumnElement[bool]:

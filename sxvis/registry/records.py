@@ -95,7 +95,7 @@ class PersonRecord:
             registered_by=row["registered_by"],
             sort_key=row["sort_key"],
             protected_by=row["protected_by"],
-            disclosed=row.get("disclosed", True) if hasattr(row, "get") else True,
+            disclosed=row.get("disclosed", True),
         )
 
 
