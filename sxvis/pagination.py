@@ -8,8 +8,10 @@ only for that one query.
 import base64
 import binascii
 import json
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from sxvis.errors import ErrorCode, ValidationFailed
@@ -52,3 +54,19 @@ def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
             "The cursor is not one this API gave out.", field="after", code=ErrorCode.INVALID
         )
     return parts
+
+
+def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """A keyset cursor of (timestamp, id), the shape of every newest-first listing, read back into the
+    types its columns compare with (JSON gives strings, and PostgreSQL will not compare text with a
+    timestamp)."""
+    moment, row_id = decode_cursor(cursor, arity=2)
+    try:
+        when, which = datetime.fromisoformat(str(moment)), uuid.UUID(str(row_id))
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        raise ValidationFailed(
+            "The cursor is not one this API gave out.", field="after", code=ErrorCode.INVALID
+        )
+    return when, which

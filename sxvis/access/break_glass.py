@@ -11,7 +11,7 @@ expires, for that user of that agency only. Services never commit: the caller's 
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import Select, select, tuple_
@@ -22,7 +22,7 @@ from sxvis.access import notices
 from sxvis.access.models import BreakGlassGrant
 from sxvis.actors import Actor
 from sxvis.errors import InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, decode_time_cursor, encode_cursor, page_size
 from sxvis.registry import persons
 from sxvis.registry.models import Person
 
@@ -96,9 +96,9 @@ async def list_break_glass(
     limit = page_size(first)
     query = _reviewed(select(BreakGlassGrant), reviewed)
     if after:
-        opened_at, last_id = decode_cursor(after, arity=2)
+        opened_at, last_id = decode_time_cursor(after)
         query = query.where(
-            tuple_(BreakGlassGrant.opened_at, BreakGlassGrant.id) < tuple_(_moment(opened_at), _uuid(last_id))
+            tuple_(BreakGlassGrant.opened_at, BreakGlassGrant.id) < tuple_(opened_at, last_id)
         )
     query = query.order_by(BreakGlassGrant.opened_at.desc(), BreakGlassGrant.id.desc()).limit(limit + 1)
     rows = list((await session.scalars(query)).all())
@@ -211,20 +211,3 @@ def _reviewed(query: Select[BreakGlassGrant], reviewed: bool | None) -> Select[B
     if reviewed:
         return query.where(BreakGlassGrant.reviewed_at.is_not(None))
     return query.where(BreakGlassGrant.reviewed_at.is_(None))
-
-
-def _moment(value: object) -> datetime:
-    try:
-        moment = datetime.fromisoformat(str(value))
-    except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        raise ValidationFailed("The cursor is not one this API gave out.", field="after")
-    return moment
-
-
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        raise ValidationFailed("The cursor is not one this API gave out.", field="after") from None
