@@ -1,7 +1,8 @@
 """`sxvis calendar`: the operator's corrections to the working-day calendar of referral deadlines.
 
 Public holidays come from the `holidays` package; the government's transferred working days and extra
-holidays are entered here. Each change is one transaction, run as the database owner
+holidays are entered here (system admins may use the `setCalendarDay` mutation instead: both go through
+`sxvis.referrals.calendar.put_day` and `drop_day`). Each change is one transaction, run as the database owner
 (`sxvis.cli.run_with_database`, imported inside each command because `sxvis.cli` imports this module).
 """
 
@@ -9,8 +10,6 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
 
 calendar_app = typer.Typer(help="Working days of referral deadlines: holidays and transferred days.")
 
@@ -18,16 +17,11 @@ calendar_app = typer.Typer(help="Working days of referral deadlines: holidays an
 def _set(day: date, kind: str, note: str | None) -> None:
     from sxvis.cli import run_with_database
     from sxvis.database import Database
-    from sxvis.referrals.calendar import CalendarDay
+    from sxvis.referrals.calendar import DayKind, put_day
 
     async def work(db: Database) -> None:
         async with db.transaction() as session:
-            statement = insert(CalendarDay).values(day=day, kind=kind, note=note, created_by="operator")
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[CalendarDay.day], set_={"kind": kind, "note": note}
-                )
-            )
+            await put_day(session, day=day, kind=DayKind(kind), note=note, by="operator")
 
     run_with_database(work)
     print(f"{day.isoformat()} is now a {kind.lower()} day")
@@ -56,14 +50,13 @@ def remove(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
     """Drop the operator's entry for a day (the public calendar applies again)."""
     from sxvis.cli import run_with_database
     from sxvis.database import Database
-    from sxvis.referrals.calendar import CalendarDay
+    from sxvis.referrals.calendar import drop_day
 
     target = _date(day)
 
-    async def work(db: Database) -> int:
+    async def work(db: Database) -> bool:
         async with db.transaction() as session:
-            result = await session.execute(delete(CalendarDay).where(CalendarDay.day == target))
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+            return await drop_day(session, day=target)
 
     print("removed" if run_with_database(work) else "no entry for that day")
 
@@ -75,14 +68,11 @@ def list_days(year: Annotated[int, typer.Option(help="The year to show.")] = dat
 
     from sxvis.cli import run_with_database
     from sxvis.database import Database
-    from sxvis.referrals.calendar import CalendarDay
+    from sxvis.referrals.calendar import CalendarDay, operator_days
 
     async def work(db: Database) -> list[CalendarDay]:
         async with db.transaction() as session:
-            query = select(CalendarDay).where(
-                CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31)
-            )
-            return list((await session.scalars(query)).all())
+            return await operator_days(session, start=date(year, 1, 1), end=date(year, 12, 31))
 
     operator = {d.day: (d.kind, d.note or "") for d in run_with_database(work)}
     public = holidays.country_holidays("AZ", years=year)

@@ -18,7 +18,7 @@ from schema.enums import (
     ResponseForm,
 )
 from schema.relay import Edge, PageInfo
-from sxvis.catalogue import models
+from sxvis.catalogue import capacity, models
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -40,6 +40,10 @@ class Agency(relay.Node):
         if self.parent_code is None:
             return None
         return agency_or_none(await info.context.loaders.agency.load(self.parent_code))
+
+    @strawberry.field(description="The places this agency declared per service, and how many are taken.")
+    async def capacities(self, info: Info[Context, None]) -> list["ServiceCapacity"]:
+        return [capacity_of(c) for c in await info.context.loaders.capacities_of_agency.load(self.code)]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -121,6 +125,13 @@ class Service(relay.Node):
     async def providers(self, info: Info[Context, None]) -> list[Agency]:
         return [agency_of(a) for a in await info.context.loaders.providers.load(self.code)]
 
+    @strawberry.field(
+        description="The places each provider declared for this service, and how many are free. A provider"
+        " that declared none is not listed (it has no limit)."
+    )
+    async def capacities(self, info: Info[Context, None]) -> list["ServiceCapacity"]:
+        return [capacity_of(c) for c in await info.context.loaders.capacities_of_service.load(self.code)]
+
     @strawberry.field
     async def required_documents(self, info: Info[Context, None]) -> list[RequiredDocument]:
         documents = await info.context.loaders.required_documents.load(self.code)
@@ -172,6 +183,36 @@ def service_of(m: models.Service) -> Service:
 
 def service_or_none(model: models.Service | None) -> Service | None:
     return None if model is None else service_of(model)
+
+
+@strawberry.type(
+    description="A provider's places for a service: declared, taken (its active enrollments in the service)"
+    " and free. Counts only, no person."
+)
+class ServiceCapacity:
+    agency_code: str
+    service_code: str
+    places: int
+    taken: int
+    free_places: int = strawberry.field(description="Places minus taken, never below zero.")
+
+    @strawberry.field
+    async def agency(self, info: Info[Context, None]) -> Agency | None:
+        return agency_or_none(await info.context.loaders.agency.load(self.agency_code))
+
+    @strawberry.field
+    async def service(self, info: Info[Context, None]) -> Service | None:
+        return service_or_none(await info.context.loaders.service.load(self.service_code))
+
+
+def capacity_of(c: capacity.Capacity) -> ServiceCapacity:
+    return ServiceCapacity(
+        agency_code=c.agency_code,
+        service_code=c.service_code,
+        places=c.places,
+        taken=c.taken,
+        free_places=c.free,
+    )
 
 
 @strawberry.type

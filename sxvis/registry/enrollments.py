@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sxvis import audit, clock
 from sxvis.access import remit
 from sxvis.actors import Actor
+from sxvis.catalogue import capacity
 from sxvis.catalogue.enums import EligibleUser, RefusalGround
 from sxvis.catalogue.models import Service, ServiceProvider
 from sxvis.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
@@ -41,6 +42,34 @@ async def enroll_in_service(
     note: str | None = None,
 ) -> Enrollment:
     actor.require(CREATE)
+    return await admit(
+        session,
+        actor,
+        person_id=person_id,
+        service_code=service_code,
+        provider_code=provider_code,
+        started_on=started_on,
+        irp_reference=irp_reference,
+        note=note,
+    )
+
+
+async def admit(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    person_id: uuid.UUID,
+    service_code: str,
+    provider_code: str,
+    started_on: date | None = None,
+    irp_reference: str | None = None,
+    note: str | None = None,
+    overbook: bool = False,
+    field: str = "provider_code",
+) -> Enrollment:
+    """Enroll under the passports' rules and take a place at the provider, for a caller whose own
+    permission covers it (`enroll_in_service`, or the receiver accepting a referral). A full provider
+    is `NoCapacity`, unless `overbook` (an EMERGENCY referral)."""
     person = await persons.person_for_change(session, actor, person_id, field="person_id")
     service = await session.get(Service, service_code)
     if service is None:
@@ -97,6 +126,9 @@ async def enroll_in_service(
         raise Duplicate(
             "The person is already enrolled in this service at this provider.", field="service_code"
         )
+    await capacity.take_place(
+        session, agency_code=provider_code, service_code=service_code, overbook=overbook, field=field
+    )
     enrollment = Enrollment(
         id=uuid.uuid4(),
         person_id=person_id,

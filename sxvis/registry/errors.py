@@ -15,3 +15,4 @@ class RegistryErrorCode(StrEnum):
     DECEASED = "DECEASED"  # a service cannot start for a person who has died
     REFUSAL_GROUND_NOT_IN_PASSPORT = "REFUSAL_GROUND_NOT_IN_PASSPORT"  # rule 6
     CONSENT_REQUIRED = "CONSENT_REQUIRED"  # rule 2: a referral to a non-state body needs the person's consent
+    NO_CAPACITY = "NO_CAPACITY"  # the provider has no free place for the service

@@ -1,0 +1,1 @@
+"""The working-day calendar of referral deadlines: `calendarDays`, `setCalendarDay`, `removeCalendarDay`."""
