@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 import strawberry
 import structlog
 from graphql import GraphQLError
+from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from sxvis.errors import AccessDenied, DomainError, SxvisError
 from sxvis.registry.errors import RegistryErrorCode
@@ -76,7 +77,12 @@ class Forbidden(GraphQLError):
         super().__init__(str(error), extensions={"code": "FORBIDDEN"})
 
 
-PUBLIC_ERRORS: tuple[type[BaseException], ...] = (BadUserInput, Forbidden, AccessDenied)
+PUBLIC_ERRORS: tuple[type[BaseException], ...] = (
+    BadUserInput,
+    Forbidden,
+    AccessDenied,
+    InvalidOperationTypeError,  # a query sent where only subscriptions are served (the websocket)
+)
 
 
 def denial_of(error: GraphQLError) -> AccessDenied | None:

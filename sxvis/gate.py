@@ -10,9 +10,10 @@ import re
 import uuid
 from dataclasses import replace
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 
 from authz.authentication import TokenVerifier
+from authz.principal import Principal
 from authz.purposes import HEADER as PURPOSE_HEADER
 from authz.purposes import purpose_for
 from authz.store import PolicyStore
@@ -46,6 +47,11 @@ class Gate:
     async def actor(self, request: Request) -> Actor:
         """The caller as an actor; raises `AuthenticationFailed` (401) or `UnknownPurpose` (400)."""
         principal = await self.verifier.authenticate(request.headers.get("authorization"))
+        return await self.actor_of(principal, request)
+
+    async def actor_of(self, principal: Principal, request: HTTPConnection) -> Actor:
+        """A verified principal as an actor under the current policy, with the request's purpose, id and
+        address; raises `UnknownPurpose`. A websocket's subscriptions call it again for every event."""
         purpose = purpose_for(request.headers.get(PURPOSE_HEADER), principal.roles)
         given_id = request.headers.get("x-request-id", "")
         origin = Origin(

@@ -5,6 +5,8 @@ and pays for that generality on every request. Here the one case SXVİS serves i
 authenticate the caller (`sxvis.gate`), read the body (bounded), decode it with orjson, execute,
 log the operation's denials, encode with orjson. A browser's GET gets the GraphiQL page in
 development; every other GET, and every other content type, is refused with a clear message.
+Subscriptions come through the same door on a websocket: `sxvis.graphql_ws` serves them with the
+same gate, context and denial logging.
 
 Part of the composition root: it is built by `sxvis.app` and knows the schema and the context.
 """
@@ -16,6 +18,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
+from starlette.websockets import WebSocket
 from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
@@ -26,6 +29,7 @@ from schema.errors import denial_of, mark_forbidden
 from sxvis.access.denials import log_denials
 from sxvis.actors import Actor
 from sxvis.gate import Gate, with_operation
+from sxvis.graphql_ws import LiveEndpoint
 
 MAX_BODY_BYTES = 1_000_000
 _ALLOWED = {OperationType.QUERY, OperationType.MUTATION}
@@ -38,14 +42,28 @@ class GraphQLEndpoint:
     """
 
     def __init__(
-        self, schema: Any, gate: Gate, context: Callable[[Actor], Awaitable[Any]], *, ide_page: str | None
+        self,
+        schema: Any,
+        gate: Gate,
+        context: Callable[[Actor], Awaitable[Any]],
+        *,
+        ide_page: str | None,
+        live: LiveEndpoint | None = None,
     ) -> None:
         self.schema = schema
         self.gate = gate
         self.context = context
         self.ide_page = ide_page
+        self.live = live
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # Subscriptions (graphql-transport-ws): authenticated in connection_init (`sxvis.graphql_ws`).
+            if self.live is not None:
+                await self.live.serve(scope, receive, send)
+            else:
+                await WebSocket(scope, receive=receive, send=send).close(code=1008)
+            return
         if scope["type"] == "http" and scope["method"] == "POST" and not _is_json(scope):
             await _error(415, "Send GraphQL as JSON: Content-Type: application/json.")(scope, receive, send)
             return
@@ -54,7 +72,7 @@ class GraphQLEndpoint:
             await _error(405, "Send GraphQL as a POST with a JSON body.")(scope, receive, send)
             return
         if scope["type"] != "http":
-            await _error(404, "Not found.")(scope, receive, send)  # subscriptions are not served yet
+            await _error(404, "Not found.")(scope, receive, send)
             return
         if scope["method"] != "POST":
             # The GraphiQL page: development only; it reads no data, and its queries come back by POST.

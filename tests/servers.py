@@ -23,11 +23,15 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, data_dir: Path, *args: str) -> None:
+    """`sxvis serve ARGS` on a free port. `environment` adds settings: with SXVIS_DATABASE_URL, several
+    servers (one worker process each) share one database."""
+
+    def __init__(self, data_dir: Path, *args: str, environment: dict[str, str] | None = None) -> None:
         self.data_dir = data_dir
         self.port = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("SXVIS_")}
         env |= {"SXVIS_DATA_DIR": str(data_dir), "SXVIS_PORT": str(self.port), "SXVIS_LOG_LEVEL": "warning"}
+        env |= environment or {}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sxvis", "serve", *args],
             env=env,
@@ -36,6 +40,7 @@ class Server:
             text=True,
         )
         self.url = f"http://127.0.0.1:{self.port}"
+        self.ws_url = f"ws://127.0.0.1:{self.port}/graphql"
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
