@@ -4,7 +4,9 @@ An access event is shown as the log holds it, with one translation: person ids b
 ids, so an auditor can pass them straight to `accessLog(filter: {personId})` or to the registry.
 """
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 import strawberry
 
@@ -64,6 +66,27 @@ class AccessEventActor:
     roles: list[str]
 
 
+@strawberry.type(description="Where one fact a check used came from.")
+class Evidence:
+    kind: str
+    status: str
+    source_system: str | None
+    message_id: str | None = strawberry.field(description="The ministry message (X-Road-Id).")
+    obtained_at: str | None
+    reused: bool | None = strawberry.field(description="Reused while fresh, nothing asked.")
+
+
+def evidence_of(item: Mapping[str, Any]) -> Evidence:
+    return Evidence(
+        kind=str(item.get("kind")),
+        status=str(item.get("status")),
+        source_system=item.get("source"),
+        message_id=item.get("message_id"),
+        obtained_at=item.get("obtained_at"),
+        reused=item.get("reused"),
+    )
+
+
 @strawberry.type(description="One access: who, when, what, whose, why, and how it ended.")
 class AccessEvent:
     occurred_at: datetime
@@ -83,6 +106,10 @@ class AccessEvent:
     outcome: AccessOutcome  # type: ignore[valid-type]
     reason: str | None
     request_id: str | None
+    evidence: list[Evidence] = strawberry.field(
+        description="For a check (check:run, check:read): each fact's provenance, so evidence can be traced "
+        "to the ministry message that brought it."
+    )
 
 
 def access_event_of(event: LoggedEvent) -> AccessEvent:
@@ -102,6 +129,7 @@ def access_event_of(event: LoggedEvent) -> AccessEvent:
         outcome=event.outcome,
         reason=event.reason,
         request_id=event.request_id,
+        evidence=[evidence_of(item) for item in event.evidence],
     )
 
 

@@ -11,9 +11,12 @@ is built from code only (which conditions apply), and every value the caller gav
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+import orjson
 
 from sxvis.actors import Actor
 from sxvis.audit._pg import Record
@@ -27,7 +30,8 @@ READ = "access_log:read"
 
 _COLUMNS = (
     "id, occurred_at, actor_user, actor_agency, actor_roles, action, entity_type, entity_id, person_id,"
-    " person_ids, purpose, operation_name, fields, outcome, reason, request_id"
+    " person_ids, purpose, operation_name, fields, outcome, reason, request_id,"
+    " details -> 'checks' AS evidence"
 )
 
 
@@ -78,6 +82,7 @@ class LoggedEvent:
     outcome: Outcome
     reason: str | None
     request_id: str | None
+    evidence: Sequence[Mapping[str, Any]] = ()  # checks: each fact's provenance (sxvis.checks)
 
     @classmethod
     def of(cls, row: Record) -> "LoggedEvent":
@@ -98,7 +103,16 @@ class LoggedEvent:
             outcome=Outcome(row["outcome"]),
             reason=row["reason"],
             request_id=row["request_id"],
+            evidence=_evidence(row["evidence"]),
         )
+
+
+def _evidence(value: object) -> tuple[Mapping[str, Any], ...]:
+    """The provenance of the facts a check obtained or reused (`details.checks`), if the event has any."""
+    found = orjson.loads(value) if isinstance(value, str | bytes) else value
+    if not isinstance(found, list):
+        return ()
+    return tuple(item for item in found if isinstance(item, dict))
 
 
 def _statement(filter: AccessLogFilter, after_id: int | None, limit: int) -> tuple[str, list[object]]:

@@ -1,0 +1,1 @@
+"""Checks of a person against the ministry systems: `runChecks` and `Person.checks`."""

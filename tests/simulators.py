@@ -1,0 +1,61 @@
+"""The ministry simulators for the tests: one real server on loopback for the whole run, reset per test.
+
+`Ministries` drives it the way an operator or a demo would, over HTTP: faults, records for a FIN, what
+each ministry received; and builds the `Integrations` (real clients, real HTTP) that talk to it.
+"""
+
+from typing import Any
+
+import httpx
+from pydantic import SecretStr
+
+from integrations.hub import Integrations
+from integrations.settings import IntegrationSettings
+from integrations.simulators import endpoint_settings
+
+FAST = {"connect_timeout": 0.5, "read_timeout": 1.0, "budget_seconds": 1.5, "retry_backoff_initial": 0.05}
+"""Limits short enough that a dead ministry costs a test well under two seconds."""
+
+
+class Ministries:
+    def __init__(self, url: str, keys: dict[str, SecretStr]) -> None:
+        self.url = url
+        self.keys = keys
+        self.admin = httpx.Client(base_url=f"{url}/_admin", timeout=5)
+
+    def settings(self, **limits: Any) -> IntegrationSettings:
+        return endpoint_settings(self.url, self.keys, **{**FAST, **limits})
+
+    def integrations(self, **limits: Any) -> Integrations:
+        return Integrations(self.settings(**limits))
+
+    def faults(
+        self, ministry: str, *, latency_ms: int = 0, error_rate: float = 0.0, down: bool = False
+    ) -> None:
+        body = {"latency_ms": latency_ms, "error_rate": error_rate, "down": down}
+        self.admin.put(f"/faults/{ministry}", json=body).raise_for_status()
+
+    def heal(self) -> None:
+        self.admin.delete("/faults").raise_for_status()
+
+    def put(self, ministry: str, fin: str, record: dict[str, Any] | None) -> None:
+        """Make `ministry` answer `record` for `fin` (None: it has no record, a 404)."""
+        self.admin.put(f"/records/{ministry}/{fin}", json=record).raise_for_status()
+
+    def received(self, ministry: str) -> list[dict[str, Any]]:
+        response = self.admin.get(f"/received/{ministry}")
+        response.raise_for_status()
+        found: list[dict[str, Any]] = response.json()
+        return found
+
+    def rejected(self, ministry: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self.admin.get(f"/rejected/{ministry}").json()
+        return found
+
+    def reset(self) -> None:
+        self.heal()
+        self.admin.delete("/received").raise_for_status()
+        self.admin.delete("/records").raise_for_status()
+
+    def close(self) -> None:
+        self.admin.close()
