@@ -40,6 +40,7 @@ from integrations.errors import (
     MinistryUnreachable,
     NotKnownToMinistry,
 )
+from integrations.metrics import CallStats, Outcome
 from integrations.settings import MinistryEndpoint
 from integrations.signing import Attribution, new_message_id, sign
 from sxvis.errors import MinistryUnavailable
@@ -92,6 +93,7 @@ class MinistryClient:
             reset_seconds=endpoint.breaker_reset_seconds,
             monotonic=monotonic,
         )
+        self.stats = CallStats(name, monotonic=monotonic)
         self._slots = asyncio.Semaphore(endpoint.max_concurrency)
         self._http = httpx.AsyncClient(
             base_url=endpoint.base_url,
@@ -224,14 +226,23 @@ class MinistryClient:
                 message_id=message_id,
             )
         )
-        permit = self.breaker.admit()
+        try:
+            permit = self.breaker.admit()
+        except CircuitOpen:
+            self.stats.record(Outcome.CIRCUIT_OPEN, None)
+            raise
+        sent: float | None = None
         try:
             async with self._slots:
+                sent = time.monotonic()
                 response = await self._send(request)
-        except BaseException:
+        except BaseException as exc:
             # Cancellation by the budget counts too: the ministry did not answer in time.
             self.breaker.failed(permit)
+            failure = Outcome.UNREACHABLE if isinstance(exc, MinistryUnreachable) else Outcome.TIMEOUT
+            self.stats.record(failure, None if sent is None else time.monotonic() - sent)
             raise
+        self.stats.record(_outcome_of(response.status_code), time.monotonic() - sent)
         if response.status_code >= 500 or response.status_code == httpx.codes.TOO_MANY_REQUESTS:
             self.breaker.failed(permit)
             raise MinistryFailed(
@@ -265,6 +276,16 @@ class MinistryClient:
             raise MinistryUnreachable(
                 f"{self.name}: {type(exc).__name__} on {request.method} {request.url.path}: {exc}"
             ) from exc
+
+
+def _outcome_of(status_code: int) -> Outcome:
+    if status_code >= 500 or status_code == httpx.codes.TOO_MANY_REQUESTS:
+        return Outcome.FAILED
+    if status_code == httpx.codes.NOT_FOUND:
+        return Outcome.NOT_FOUND
+    if status_code >= 400:
+        return Outcome.REJECTED
+    return Outcome.OK
 
 
 def _worth_retrying(exc: Exception) -> bool:

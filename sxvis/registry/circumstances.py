@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sxvis import audit, clock
+from sxvis import audit, clock, outbox
 from sxvis.access import remit
 from sxvis.actors import Actor
 from sxvis.catalogue.models import Agency
@@ -31,7 +31,7 @@ async def record_circumstance(
     note: str | None = None,
 ) -> Circumstance:
     actor.require(RECORD)
-    await persons.person_for_change(session, actor, person_id, field="person_id")
+    person = await persons.person_for_change(session, actor, person_id, field="person_id")
     validation.period(since, until, today=clock.today(), since_field="since", until_field="until")
     source = source_agency or actor.agency_code
     if not await session.scalar(select(exists().where(Agency.code == source))):
@@ -57,6 +57,10 @@ async def record_circumstance(
         person_id=person_id,
         details={"category": category.value},
     )
+    if category is CircumstanceCategory.DOMESTIC_VIOLENCE_VICTIM:
+        # Rule 10 (passport 09-03-00-00, step 4): the police are informed; urgently, pseudonymously,
+        # through the outbox, so the report exists if and only if this circumstance commits.
+        await outbox.report_domestic_violence(session, actor, person=person, circumstance=circumstance)
     return circumstance
 
 

@@ -1,0 +1,1 @@
+"""The operator view of the ministry integrations: `integrationStatus`, `retryDeadLetter`."""
