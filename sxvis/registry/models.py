@@ -66,6 +66,10 @@ class Person(Base):
         ForeignKey("households.id", ondelete="SET NULL"), index=True
     )
     registered_by: Mapped[str] = mapped_column(ForeignKey("agencies.code"))
+    # The last bulk import that wrote this person (`sxvis import persons`, migration 0012).
+    import_source: Mapped[str | None] = mapped_column(ForeignKey("agencies.code"))
+    import_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("person_imports.id"))
+    imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     name_key: Mapped[str] = mapped_column(Text, Computed(NAME_KEY_SQL, persisted=True))
     sort_key: Mapped[str] = mapped_column(Text(collation="C"), Computed(SORT_KEY_SQL, persisted=True))
     created_at: Mapped[datetime] = created_at()
@@ -84,6 +88,8 @@ class Person(Base):
         Index("ix_persons_region_district", "region_code", "district_code"),
         Index("ix_persons_sort_key_id", "sort_key", "id"),
         Index("ix_persons_birth_date", "birth_date"),
+        # Probable duplicates: the same birth date and folded name (import, duplicateCandidates).
+        Index("ix_persons_birth_date_name_key", "birth_date", "name_key"),
     )
 
 

@@ -257,7 +257,10 @@ _ONE = (
     f"SELECT {_COLUMNS}, {_DISCLOSED} AS disclosed FROM persons p WHERE {{key}} AND {_VISIBLE}"  # noqa: S608
     f" AND ($5::boolean OR {_DISCLOSED})"
 )
-_BY_ID = _ONE.format(key="p.id = $1::uuid")
+# A merged person's id resolves to the kept person (`person_merges`, `sxvis.duplicates.merges`).
+_BY_ID = _ONE.format(
+    key="p.id = coalesce((SELECT m.kept_id FROM person_merges m WHERE m.merged_id = $1::uuid), $1::uuid)"
+)
 _BY_FIN = _ONE.format(key="p.fin = $1::text")
 _BY_IDS = (
     f"SELECT {_COLUMNS}, {_DISCLOSED} AS disclosed FROM persons p"  # noqa: S608

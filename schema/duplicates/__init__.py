@@ -1,0 +1,1 @@
+"""Duplicate records of one person: `duplicateCandidates` and `mergePersons`."""
