@@ -14,6 +14,8 @@ class Action(StrEnum):
     PERSON_REGISTER = "person:register"
     PERSON_UPDATE = "person:update"
     PERSON_BREAK_GLASS = "person:break_glass"
+    PERSON_MERGE = "person:merge"  # merge two records of one person (registry administrators)
+    DUPLICATE_READ = "duplicate:read"  # the pairs of records that are probably one person
     CIRCUMSTANCE_RECORD = "circumstance:record"
     ENROLLMENT_CREATE = "enrollment:create"
     ENROLLMENT_END = "enrollment:end"
@@ -24,12 +26,24 @@ class Action(StrEnum):
     REFERRAL_READ = "referral:read"
     REFERRAL_RESPOND = "referral:respond"  # the receiver's moves: accept, reject, start, complete, fail
     REFERRAL_CANCEL = "referral:cancel"  # the sender's move
+    REFERRAL_STATISTICS = "referral:statistics"  # aggregate figures, small counts suppressed
+    CAPACITY_SET = "capacity:set"  # declare the places of one's own agency per service
+    CAPACITY_SET_ANY = "capacity:set_any"  # declare the places of any agency
+    CALENDAR_MANAGE = "calendar:manage"  # the operator's holidays and transferred working days
+    CASE_OPEN = "case:open"
+    CASE_READ = "case:read"
+    CASE_UPDATE = "case:update"  # assessment, service plan, monitoring entries
+    CASE_CLOSE = "case:close"  # close and reopen
+    CHECK_RUN = "check:run"  # ask the ministry systems about a person (or reuse a fresh fact)
+    CHECK_READ = "check:read"  # the checks run on a person: facts, provenance, status
     CATALOGUE_READ = "catalogue:read"
     ACCESS_LOG_READ = "access_log:read"
     BREAK_GLASS_REVIEW = "break_glass:review"
     POLICY_READ = "policy:read"
     POLICY_GRANT = "policy:grant"
     POLICY_REVOKE = "policy:revoke"
+    INTEGRATION_STATUS = "integration:status"  # the operator view of the ministry adapters, and /metrics
+    DEAD_LETTER_RETRY = "dead_letter:retry"  # put a message the outbox gave up on back in the outbox
 
     @property
     def obj(self) -> str:

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from authz.store import PolicyStore
+from integrations.hub import Integrations
 from resolvers.loaders import Loaders
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
+from sxvis.checks import Freshness
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
@@ -23,6 +25,7 @@ class Context:
     settings: Settings
     pseudonyms: Pseudonyms
     policy: PolicyStore
+    integrations: Integrations | None = None  # the ministry clients and adapters (None: none configured)
 
     @cached_property
     def scope(self) -> RowScope:
@@ -31,4 +34,9 @@ class Context:
 
     @cached_property
     def loaders(self) -> Loaders:
-        return Loaders(self.db, self.actor, self.scope)
+        return Loaders(self.db, self.actor, self.scope, freshness=self.freshness)
+
+    @cached_property
+    def freshness(self) -> Freshness:
+        """How long ministry facts are reused (`SXVIS_FACT_FRESHNESS_HOURS`)."""
+        return Freshness.from_hours(self.settings.fact_freshness_hours)

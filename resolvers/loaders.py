@@ -15,8 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from sxvis.actors import Actor
+from sxvis.cases import service as cases
+from sxvis.cases.models import Case, CaseEntry
+from sxvis.catalogue import capacity
 from sxvis.catalogue import service as catalogue
+from sxvis.catalogue.capacity import Capacity
 from sxvis.catalogue.models import Agency, RequiredDocument, Service
+from sxvis.checks import CheckResult, Freshness
+from sxvis.checks import service as checks
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 from sxvis.referrals import service as referrals
@@ -81,7 +87,16 @@ def _same(row: Any) -> Any:
 
 
 class Loaders:
-    def __init__(self, db: Database, actor: Actor, scope: RowScope) -> None:
+    def __init__(
+        self, db: Database, actor: Actor, scope: RowScope, *, freshness: Freshness | None = None
+    ) -> None:
+        self.checks: DataLoader[uuid.UUID, list[CheckResult]] = _many_each(
+            db,
+            scope,
+            lambda s, ids: checks.checks_of(s, actor, person_ids=ids, freshness=freshness or Freshness()),
+            lambda c: c.person_id,
+            _same,
+        )
         self.person: DataLoader[uuid.UUID, PersonRecord | None] = _persons_by_id(db, actor, scope)
         self.household: DataLoader[uuid.UUID, Household | None] = _one_each(
             db, scope, lambda s, ids: households.get_households(s, actor, ids=ids), lambda h: h.id
@@ -113,6 +128,22 @@ class Loaders:
         self.referral: DataLoader[uuid.UUID, Referral | None] = _one_each(
             db, scope, lambda s, ids: referrals.get_referrals(s, actor, ids=ids), lambda r: r.id
         )
+        self.case: DataLoader[uuid.UUID, Case | None] = _one_each(
+            db, scope, lambda s, ids: cases.get_cases(s, actor, ids=ids), lambda c: c.id
+        )
+        self.cases_of_person: DataLoader[uuid.UUID, list[Case]] = _many_each(
+            db, scope, lambda s, ids: cases.cases_of(s, actor, person_ids=ids), lambda c: c.person_id, _same
+        )
+        self.case_timeline: DataLoader[uuid.UUID, list[CaseEntry]] = _many_each(
+            db, scope, lambda s, ids: cases.timeline_of(s, actor, case_ids=ids), lambda e: e.case_id, _same
+        )
+        self.case_referrals: DataLoader[uuid.UUID, list[Referral]] = _many_each(
+            db,
+            scope,
+            lambda s, ids: referrals.referrals_of_cases(s, actor, case_ids=ids),
+            lambda r: r.case_id,
+            _same,
+        )
         self.referral_history: DataLoader[uuid.UUID, list[ReferralMove]] = _many_each(
             db,
             scope,
@@ -132,6 +163,21 @@ class Loaders:
             lambda s, codes: catalogue.providers_of(s, service_codes=codes),
             lambda pair: pair[0],
             lambda pair: pair[1],
+        )
+        # Capacity is catalogue data (places and counts, no person): read like the catalogue.
+        self.capacities_of_service: DataLoader[str, list[Capacity]] = _many_each(
+            db,
+            None,
+            lambda s, codes: capacity.capacities_of_services(s, service_codes=codes),
+            lambda c: c.service_code,
+            _same,
+        )
+        self.capacities_of_agency: DataLoader[str, list[Capacity]] = _many_each(
+            db,
+            None,
+            lambda s, codes: capacity.capacities_of_agencies(s, agency_codes=codes),
+            lambda c: c.agency_code,
+            _same,
         )
         self.required_documents: DataLoader[str, list[RequiredDocument]] = _many_each(
             db,

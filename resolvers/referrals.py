@@ -21,11 +21,19 @@ async def move_referral(
     note: str | None,
     reason: str | None = None,
     outcome: str | None = None,
+    irp_reference: str | None = None,
 ) -> Referral:
     return await in_transaction(
         ctx,
         lambda s: service.move_referral(
-            s, ctx.actor, referral_id=referral_id, move=move, note=note, reason=reason, outcome=outcome
+            s,
+            ctx.actor,
+            referral_id=referral_id,
+            move=move,
+            note=note,
+            reason=reason,
+            outcome=outcome,
+            irp_reference=irp_reference,
         ),
     )
 

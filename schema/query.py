@@ -11,9 +11,14 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.access.query import AccessQuery
 from schema.admin.query import AdminQuery
+from schema.calendar.query import CalendarQuery
+from schema.cases.query import CaseQuery
 from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of, service_of, service_or_none
+from schema.duplicates.query import DuplicateQuery
 from schema.errors import answer
+from schema.integrations.query import IntegrationQuery
 from schema.referrals.query import ReferralQuery
+from schema.referrals.statistics import StatisticsQuery
 from schema.registry.inputs import PersonFilter
 from schema.registry.types import (
     Household,
@@ -30,12 +35,21 @@ from sxvis.registry import persons
 T = TypeVar("T")
 
 NODE_TYPE_NAMES = frozenset(
-    {"Person", "Household", "Circumstance", "Enrollment", "Agency", "Service", "Referral"}
+    {"Person", "Household", "Circumstance", "Enrollment", "Agency", "Service", "Referral", "Case"}
 )
 
 
 @strawberry.type
-class Query(ReferralQuery, AccessQuery, AdminQuery):
+class Query(
+    ReferralQuery,
+    StatisticsQuery,
+    CalendarQuery,
+    CaseQuery,
+    AccessQuery,
+    AdminQuery,
+    IntegrationQuery,
+    DuplicateQuery,
+):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:
         # Written out rather than relay.node(): that helper mutates its field, so a process could

@@ -35,10 +35,18 @@ from strawberry.types import ExecutionContext
 
 from schema.access.mutations import AccessMutation
 from schema.admin.mutations import AdminMutation
+from schema.calendar.mutations import CalendarMutation
+from schema.cases.mutations import CaseMutation
+from schema.cases.types import Case
+from schema.catalogue.mutations import CapacityMutation
 from schema.catalogue.types import Agency, Service
+from schema.checks.mutations import CheckMutation
+from schema.duplicates.mutations import DuplicateMutation
 from schema.errors import log_unexpected, should_mask
+from schema.integrations.mutations import IntegrationMutation
 from schema.query import Query
 from schema.referrals.mutations import ReferralMutation
+from schema.referrals.subscription import ReferralSubscription
 from schema.referrals.types import Referral
 from schema.registry.mutations import RegistryMutation
 from schema.registry.types import Circumstance, Enrollment, Household, Person
@@ -46,7 +54,23 @@ from sxvis.config import Settings
 
 
 @strawberry.type
-class Mutation(RegistryMutation, ReferralMutation, AccessMutation, AdminMutation):
+class Mutation(
+    RegistryMutation,
+    ReferralMutation,
+    CaseMutation,
+    CapacityMutation,
+    CalendarMutation,
+    AccessMutation,
+    AdminMutation,
+    IntegrationMutation,
+    CheckMutation,
+    DuplicateMutation,
+):
+    pass
+
+
+@strawberry.type
+class Subscription(ReferralSubscription):
     pass
 
 
@@ -59,7 +83,7 @@ class Schema(strawberry.Schema):
         log_unexpected(errors, execution_context.operation_name if execution_context else None)
 
 
-NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral]
+NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -78,6 +102,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, relay_max_results=100),

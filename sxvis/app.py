@@ -3,7 +3,9 @@
 Only here (and in `sxvis.cli`) are the engine and the schema built. The app serves GraphQL at
 `/graphql` (GraphiQL in development), `/healthz` (the process is up) and `/readyz` (the database answers
 and is migrated to head). Every GraphQL operation needs a bearer token (`sxvis.gate`); the app connects
-to PostgreSQL as the `sxvis_app` role, so row-level security holds behind every query.
+to PostgreSQL as the `sxvis_app` role, so row-level security holds behind every query. Subscriptions
+come to the same `/graphql` on a websocket (`sxvis.graphql_ws`); each process keeps one LISTEN
+connection for the live inbox (`sxvis.referrals.events.ReferralStream`).
 """
 
 import asyncio
@@ -16,15 +18,17 @@ from sqlalchemy import make_url, text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
+from integrations.hub import Integrations
 from resolvers.context import Context
 from schema import build_schema
 from sxvis import graphiql
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
 from sxvis.audit import chain
+from sxvis.checks import Freshness, retry_forever
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
 from sxvis.database.scope import APP_ROLE
@@ -32,7 +36,11 @@ from sxvis.errors import ConfigurationError
 from sxvis.fhir_http import task_endpoint
 from sxvis.gate import Gate
 from sxvis.graphql_http import GraphQLEndpoint
+from sxvis.graphql_ws import LiveEndpoint
+from sxvis.metrics_http import integration_routes
 from sxvis.referrals import escalation
+from sxvis.referrals.events import ReferralStream
+from sxvis.worker import in_process_worker
 
 log = structlog.get_logger(__name__)
 
@@ -47,10 +55,16 @@ def app_database_url(settings: Settings, owner_url: str | None = None) -> str:
     return make_url(url).set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
 
 
-def create_app(settings: Settings, *, database: Database | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, database: Database | None = None, integrations: Integrations | None = None
+) -> Starlette:
     """The SXVİS web app. Pass `database` (connected as the app role) to share one (tests); otherwise
-    it is opened from settings."""
+    it is opened from settings. Likewise `integrations` (the ministry clients): otherwise built from
+    `SXVIS_MINISTRY__*` and closed when the app stops."""
     owned = database is None
+    owns_integrations = integrations is None
+    hub = integrations if integrations is not None else Integrations.from_environment()
+    freshness = Freshness.from_hours(settings.fact_freshness_hours)
     if database is None:
         database = Database(
             app_database_url(settings), pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
@@ -59,22 +73,41 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
     gate = Gate(settings, db)
     pseudonym_key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
     pseudonyms = Pseudonyms.from_data_dir(settings.data_dir, pseudonym_key)
+    referral_stream = ReferralStream(db.url)  # this process's one LISTEN, for the live inbox
 
     async def context(actor: Actor) -> Context:
         return Context(
-            db=db, actor=actor, settings=settings, pseudonyms=pseudonyms, policy=await gate.policy()
+            db=db,
+            actor=actor,
+            settings=settings,
+            pseudonyms=pseudonyms,
+            policy=await gate.policy(),
+            integrations=hub,
         )
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         log.info("sxvis.started", pid=os.getpid(), mode=settings.mode.value)
         await gate.policy()
+        referral_stream.start()
         sealer = asyncio.create_task(_seal_forever(settings), name="sxvis-audit-sealer")
+        # Checks a ministry could not answer are asked again until it does (sxvis.checks).
+        checker = asyncio.create_task(
+            retry_forever(db, hub, freshness=freshness, every_seconds=settings.check_retry_seconds),
+            name="sxvis-check-retry",
+        )
+        outbox_stop = asyncio.Event()  # `serve --demo`: this process delivers the outbox too
+        outbox = asyncio.create_task(in_process_worker(settings, hub, outbox_stop), name="sxvis-outbox")
         try:
             yield
         finally:
             sealer.cancel()
-            await asyncio.gather(sealer, return_exceptions=True)
+            checker.cancel()
+            outbox_stop.set()
+            await asyncio.gather(sealer, checker, outbox, return_exceptions=True)
+            if owns_integrations:
+                await hub.aclose()
+            await referral_stream.close()
             await gate.close()
             if owned:
                 await db.dispose()
@@ -94,18 +127,23 @@ def create_app(settings: Settings, *, database: Database | None = None) -> Starl
         return JSONResponse({"status": "ready"})
 
     ide_page = None if settings.is_production else graphiql.local_page()
-    endpoint = GraphQLEndpoint(build_schema(settings), gate, context, ide_page=ide_page)
+    schema = build_schema(settings)
+    live = LiveEndpoint(schema, gate, context, referral_stream)
+    endpoint = GraphQLEndpoint(schema, gate, context, ide_page=ide_page, live=live)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", endpoint),
+        WebSocketRoute("/graphql", endpoint),  # subscriptions, through the same door
         Route("/fhir/Task/{id}", task_endpoint(gate, db, pseudonyms), methods=["GET"]),
+        *integration_routes(settings, gate, db, hub),  # /metrics, the Ministry of Justice's webhook
     ]
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
         routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gate = gate  # so that a host without a lifespan (the tests' transport) can close it
+    app.state.integrations = hub  # the ministry clients: the outbox worker and the operator view use them
     return app
 
 

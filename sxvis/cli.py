@@ -26,6 +26,8 @@ from rich.progress import (
 
 from sxvis.cli_audit import audit_app
 from sxvis.cli_calendar import calendar_app
+from sxvis.cli_import import import_app
+from sxvis.cli_simulate import simulate_command, start_demo_simulators
 from sxvis.cli_token import token_app
 from sxvis.config import Settings
 from sxvis.errors import SxvisError
@@ -41,6 +43,8 @@ app.add_typer(schema_app, name="schema")
 app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(import_app, name="import")
+app.command("simulate")(simulate_command)
 
 console = Console(stderr=True)
 T = TypeVar("T")
@@ -166,6 +170,9 @@ def serve(
         with database_url(settings) as url:
             asyncio.run(_on_database(url, lambda db: _prepare(db, demo=demo, demo_persons=2000, seed=seed)))
             os.environ["SXVIS_DATABASE_URL"] = url  # the workers read the same settings
+            if demo:
+                start_demo_simulators(settings, seed=seed)  # a daemon thread: it ends with the server
+                os.environ["SXVIS_OUTBOX_IN_PROCESS"] = "true"  # the server delivers the outbox itself
             console.print(
                 f"SXVİS on http://{settings.host}:{settings.port}/graphql "
                 f"({settings.mode.value}, {settings.workers} worker(s)); Ctrl+C stops it."
@@ -182,6 +189,23 @@ def serve(
                 access_log=False,
                 lifespan="on",
             )
+    except SxvisError as err:
+        _fail(err)
+
+
+@app.command()
+def worker() -> None:
+    """Deliver the outbox to the ministries and retry pending checks, until SIGTERM or Ctrl+C.
+
+    Connects as the database owner (SXVIS_DATABASE_URL) and to the ministries of SXVIS_MINISTRY__*.
+    Several workers may run at once: each message is claimed by one (FOR UPDATE SKIP LOCKED).
+    """
+    from sxvis import worker as outbox_worker
+
+    try:
+        settings = _settings()
+        with database_url(settings) as url:
+            asyncio.run(outbox_worker.main(settings, url))
     except SxvisError as err:
         _fail(err)
 

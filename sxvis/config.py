@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     break_glass_minutes: int = Field(
         default=60, ge=1, le=24 * 60, description="How long a break-the-glass opening lasts."
     )
+    fact_freshness_hours: dict[str, float] = Field(
+        default_factory=dict,
+        description='How long a ministry fact is reused, in hours, per check (JSON, e.g. {"EMPLOYMENT": 4}); '
+        "unset kinds keep their defaults (docs/operations.md).",
+    )
+    check_retry_seconds: float = Field(
+        default=15.0, gt=0, le=3600, description="How often the server asks again checks left PENDING."
+    )
     data_dir: Path = Field(default_factory=_default_data_dir, description="Embedded database and dev keys.")
     mode: Mode = Field(
         default=Mode.DEVELOPMENT, description="`production` disables GraphiQL and introspection."
@@ -73,8 +81,37 @@ class Settings(BaseSettings):
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1, le=1000)
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
+    # The outbox worker (`sxvis worker`, and in-process with `serve --demo`).
+    outbox_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Delivery attempts before a message goes to the dead letters."
+    )
+    outbox_backoff_initial: float = Field(
+        default=2.0, ge=0, le=3600, description="Seconds before the second attempt; doubles each time."
+    )
+    outbox_backoff_max: float = Field(
+        default=600.0, ge=0, le=86_400, description="Longest wait between two attempts of one message."
+    )
+    outbox_batch_size: int = Field(
+        default=50, ge=1, le=1000, description="Messages one worker claims and delivers at once."
+    )
+    outbox_poll_seconds: float = Field(
+        default=1.0, gt=0, le=600, description="How often an idle worker looks for due messages."
+    )
+    outbox_in_process: bool = Field(
+        default=False,
+        description="Each server process also delivers the outbox (as `sxvis worker` does); "
+        "`sxvis serve --demo` sets it.",
+    )
+    justice_max_skew_seconds: float = Field(
+        default=300.0, gt=0, le=3600, description="Oldest (or furthest ahead) a signed release notice may be."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token a Prometheus scraper may present at /metrics. Unset: only users "
+        "holding `integration:status`.",
+    )
 
-    @field_validator("database_url", "app_database_url", "pseudonym_key", mode="before")
+    @field_validator("database_url", "app_database_url", "pseudonym_key", "metrics_token", mode="before")
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         return None if value == "" else value

@@ -2,7 +2,14 @@
 
 from sxvis.access.models import BreakGlassGrant, Notice, PersonRemit
 from sxvis.audit.models import AccessEvent, AccessEventSeal
+from sxvis.cases.models import Case, CaseEntry
+from sxvis.catalogue.capacity import ServiceCapacity
 from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServiceProvider
+from sxvis.checks.models import CheckRequest, Fact
+from sxvis.duplicates.models import PersonMerge
+from sxvis.imports.models import PersonImport
+from sxvis.inbound.models import InboundMessage
+from sxvis.outbox.models import DeadLetter, OutboxMessage
 from sxvis.referrals.calendar import CalendarDay
 from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry.models import Circumstance, Consent, Enrollment, Household, HouseholdMember, Person
@@ -13,17 +20,27 @@ __all__ = [
     "Agency",
     "BreakGlassGrant",
     "CalendarDay",
+    "Case",
+    "CaseEntry",
+    "CheckRequest",
     "Circumstance",
     "Consent",
+    "DeadLetter",
     "Enrollment",
+    "Fact",
     "Household",
     "HouseholdMember",
+    "InboundMessage",
     "Notice",
+    "OutboxMessage",
     "Person",
+    "PersonImport",
+    "PersonMerge",
     "PersonRemit",
     "Referral",
     "ReferralMove",
     "RequiredDocument",
     "Service",
+    "ServiceCapacity",
     "ServiceProvider",
 ]

@@ -17,16 +17,19 @@ from sqlalchemy import text
 
 from authz.authentication import issue_dev_token
 from authz.store import seed_policies
+from integrations.simulators import DemoWorld, SimulatorServer, create_simulator_app, demo_keys
 from sxvis.app import app_database_url, create_app
 from sxvis.config import Settings
 from sxvis.database import migrate
 from sxvis.database.embedded import EmbeddedPostgres
 from sxvis.database.engine import Database
 from sxvis.seed.catalogue import install_catalogue
+from tests.simulators import Ministries
 
 REGISTRY_TABLES = (
     "household_members, circumstances, enrollments, consents, person_remit, break_glass_grants, notices,"
-    " persons, households"
+    " persons, households, facts, check_requests, case_entries, cases, person_merges, person_imports"
+    ", outbox_messages, outbox_dead_letters, inbound_messages"
 )
 DEFAULT_AGENCY = "SXA"
 DEFAULT_ROLES = ("social_worker",)
@@ -77,6 +80,24 @@ def data_dir() -> Iterator[Path]:
 @pytest.fixture(scope="session")
 def settings(data_dir: Path) -> Settings:
     return Settings(mode="development", data_dir=data_dir)
+
+
+@pytest.fixture(scope="session")
+def simulator_server(data_dir: Path) -> Iterator[SimulatorServer]:
+    """The ministry simulators on a loopback port for the whole run (keys generated in the data folder)."""
+    app = create_simulator_app(demo_keys(data_dir), world=DemoWorld(persons=200))
+    with SimulatorServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def ministries(simulator_server: SimulatorServer, data_dir: Path) -> Iterator[Ministries]:
+    """The simulators, healthy, with nothing received and the demo registry's answers, for one test."""
+    ministries = Ministries(simulator_server.url, demo_keys(data_dir))
+    ministries.reset()
+    yield ministries
+    ministries.reset()
+    ministries.close()
 
 
 @pytest.fixture

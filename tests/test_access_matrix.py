@@ -96,6 +96,11 @@ async def update_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": await world.person(), "phone": "+994 50 000 00 00"}}
 
 
+async def merge_variables(world: World) -> dict[str, Any]:
+    reason = "Registered twice under two spellings."
+    return {"input": {"keepId": await world.person(), "mergeId": gid("Person"), "reason": reason}}
+
+
 async def person_id_variables(world: World) -> dict[str, Any]:
     return {"id": await world.person()}
 
@@ -137,6 +142,35 @@ async def move_referral_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("Referral"), "reason": "Not ours to do."}}
 
 
+async def case_id_variables(world: World) -> dict[str, Any]:
+    return {"id": gid("Case")}
+
+
+def case_input_with(**values: Any) -> Variables:
+    async def build(world: World) -> dict[str, Any]:
+        return {"input": {"id": gid("Case"), **values}}
+
+    return build
+
+
+def capacity_variables(agency: str, service: str) -> Variables:
+    async def build(world: World) -> dict[str, Any]:
+        return {"input": {"agencyCode": agency, "serviceCode": service, "places": 100_000}}
+
+    return build
+
+
+def calendar_day_variables(**values: Any) -> Variables:
+    async def build(world: World) -> dict[str, Any]:  # a day far from any deadline a test computes
+        return {"input": {"day": "2099-12-30", **values}}
+
+    return build
+
+
+async def dead_letter_variables(world: World) -> dict[str, Any]:
+    return {"input": {"id": gid("DeadLetter")}}
+
+
 async def review_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("BreakGlassEvent"), "note": "Reviewed: the reason holds."}}
 
@@ -174,6 +208,16 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
             f"mutation B($input: BreakGlassInput!) {{ breakGlass(input: $input) {{ {ERRORS} }} }}",
             person_input_with(reasonCode="IMMEDIATE_DANGER", reason="A risk to life reported by the police."),
         ),
+    ),
+    Action.PERSON_MERGE: (
+        Operation(
+            "mergePersons",
+            f"mutation M($input: MergePersonsInput!) {{ mergePersons(input: $input) {{ {ERRORS} }} }}",
+            merge_variables,
+        ),
+    ),
+    Action.DUPLICATE_READ: (
+        Operation("duplicateCandidates", "query D { duplicateCandidates(first: 1) { edges { cursor } } }"),
     ),
     Action.CIRCUMSTANCE_RECORD: (
         Operation(
@@ -241,10 +285,98 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
             move_referral_variables,
         ),
     ),
+    Action.REFERRAL_STATISTICS: (
+        Operation("referralStatistics", "query St { referralStatistics { total { value suppressed } } }"),
+    ),
+    # As many places as allowed: the row stays (capacity is not registry data), and limits nobody.
+    Action.CAPACITY_SET: (
+        Operation(
+            "setServiceCapacity",
+            "mutation Cp($input: SetServiceCapacityInput!) "
+            f"{{ setServiceCapacity(input: $input) {{ {ERRORS} }} }}",
+            capacity_variables(AGENCY, "01-09-15-00"),
+        ),
+    ),
+    Action.CAPACITY_SET_ANY: (
+        Operation(
+            "setServiceCapacity",
+            "mutation Ca($input: SetServiceCapacityInput!) "
+            f"{{ setServiceCapacity(input: $input) {{ {ERRORS} }} }}",
+            capacity_variables("SXA", "01-09-07-00"),
+        ),
+    ),
+    Action.CALENDAR_MANAGE: (
+        Operation(
+            "setCalendarDay",
+            f"mutation Sd($input: SetCalendarDayInput!) {{ setCalendarDay(input: $input) {{ {ERRORS} }} }}",
+            calendar_day_variables(kind="HOLIDAY"),
+        ),
+        Operation(
+            "removeCalendarDay",
+            "mutation Rd($input: RemoveCalendarDayInput!) "
+            f"{{ removeCalendarDay(input: $input) {{ {ERRORS} }} }}",
+            calendar_day_variables(),
+        ),
+    ),
+    Action.CASE_OPEN: (
+        Operation(
+            "openCase",
+            f"mutation Oc($input: OpenCaseInput!) {{ openCase(input: $input) {{ {ERRORS} }} }}",
+            person_input_with(managerId="matrix-manager"),
+        ),
+    ),
+    Action.CASE_READ: (
+        Operation("cases", "query Cs { cases(first: 1) { edges { cursor } } }"),
+        Operation("case", "query Ca($id: ID!) { case(id: $id) { id } }", case_id_variables),
+    ),
+    Action.CASE_UPDATE: (
+        Operation(
+            "recordAssessment",
+            "mutation As($input: RecordAssessmentInput!) "
+            f"{{ recordAssessment(input: $input) {{ {ERRORS} }} }}",
+            case_input_with(needs=[{"domain": "HEALTH"}], riskLevel="LOW"),
+        ),
+        Operation(
+            "setServicePlan",
+            f"mutation Pl($input: SetServicePlanInput!) {{ setServicePlan(input: $input) {{ {ERRORS} }} }}",
+            case_input_with(needs=["HEALTH"], goals=["g"], serviceCodes=[], responsibleAgencyCodes=["DOST"]),
+        ),
+        Operation(
+            "addMonitoringEntry",
+            "mutation Mo($input: AddMonitoringEntryInput!) "
+            f"{{ addMonitoringEntry(input: $input) {{ {ERRORS} }} }}",
+            case_input_with(visitDate="2024-01-01", note="n", outcome="o"),
+        ),
+    ),
+    Action.CASE_CLOSE: (
+        Operation(
+            "closeCase",
+            f"mutation Cl($input: CloseCaseInput!) {{ closeCase(input: $input) {{ {ERRORS} }} }}",
+            case_input_with(reason="Done."),
+        ),
+        Operation(
+            "reopenCase",
+            f"mutation Ro($input: ReopenCaseInput!) {{ reopenCase(input: $input) {{ {ERRORS} }} }}",
+            case_input_with(reason="Again."),
+        ),
+    ),
+    Action.CHECK_RUN: (
+        Operation(
+            "runChecks",
+            f"mutation Ck($input: RunChecksInput!) {{ runChecks(input: $input) {{ {ERRORS} }} }}",
+            person_input_with(checks=["PENSION"]),
+        ),
+    ),
+    Action.CHECK_READ: (
+        Operation(
+            "person", "query Cr($id: ID!) { person(id: $id) { checks { status } } }", person_id_variables
+        ),
+    ),
     Action.CATALOGUE_READ: (
         Operation("agencies", "query A { agencies { code } }"),
         Operation("service", 'query C { service(code: "01-09-15-00") { code } }'),
         Operation("services", "query S { services(first: 1) { edges { cursor } } }"),
+        Operation("calendarDays", 'query Cd { calendarDays(from: "2099-01-01", to: "2099-01-31") { day } }'),
     ),
     Action.ACCESS_LOG_READ: (Operation("accessLog", "query L { accessLog(first: 1) { edges { cursor } } }"),),
     Action.BREAK_GLASS_REVIEW: (
@@ -269,6 +401,16 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
             "revokeRole",
             f"mutation Rv($input: RoleGrantInput!) {{ revokeRole(input: $input) {{ changed {ERRORS} }} }}",
             role_change_variables("social_worker"),
+        ),
+    ),
+    Action.INTEGRATION_STATUS: (
+        Operation("integrationStatus", "query I { integrationStatus { name outboxDepth } }"),
+    ),
+    Action.DEAD_LETTER_RETRY: (
+        Operation(
+            "retryDeadLetter",
+            f"mutation D($input: RetryDeadLetterInput!) {{ retryDeadLetter(input: $input) {{ {ERRORS} }} }}",
+            dead_letter_variables,
         ),
     ),
 }

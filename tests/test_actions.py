@@ -66,6 +66,12 @@ def _resolve(
         checked[arg.value] = where
     elif isinstance(arg, ast.Name) and arg.id in constants:
         checked[constants[arg.id]] = where
+    elif isinstance(arg, ast.Name) and arg.id in aliases:  # `from sxvis.referrals.service import READ`
+        module_name, _, attribute = aliases[arg.id].rpartition(".")
+        value = getattr(importlib.import_module(module_name), attribute)
+        if not isinstance(value, str):
+            raise AssertionError(f"{where}: {arg.id} is not an action string")
+        checked[value] = where
     elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name) and arg.value.id in aliases:
         module = importlib.import_module(aliases[arg.value.id])
         checked[getattr(module, arg.attr)] = where

@@ -42,6 +42,10 @@ EXPECTED = {
         "referral:read",
         "referral:respond",
         "referral:cancel",
+        "case:open",
+        "case:read",
+        "case:update",
+        "case:close",
         "catalogue:read",
     },
     "case_manager": {
@@ -62,6 +66,10 @@ EXPECTED = {
         "referral:read",
         "referral:respond",
         "referral:cancel",
+        "case:open",
+        "case:read",
+        "case:update",
+        "case:close",
         "catalogue:read",
     },
     "agency_admin": {"policy:read", "policy:grant", "policy:revoke", "notice:read", "catalogue:read"},
@@ -69,6 +77,15 @@ EXPECTED = {
     "system_admin": {"policy:read", "policy:grant", "policy:revoke", "catalogue:read", "access_log:read"},
     "integration": {"person:read", "person:register", "circumstance:record", "catalogue:read"},
 }
+# Providers' places, referral statistics and the working-day calendar (issue 6).
+EXPECTED["agency_admin"] |= {"capacity:set", "referral:statistics"}
+EXPECTED["auditor"] |= {"referral:statistics"}
+EXPECTED["system_admin"] |= {"capacity:set", "capacity:set_any", "calendar:manage"}
+# Checks against the ministry systems (issue 7): social workers, and case managers through them.
+EXPECTED["social_worker"] |= {"check:run", "check:read"}
+EXPECTED["case_manager"] |= {"check:run", "check:read"}
+# The operator view of the integrations and the outbox's dead letters (issue 7).
+EXPECTED["system_admin"] |= {"integration:status", "dead_letter:retry"}
 
 
 @pytest.fixture(scope="module")
@@ -87,9 +104,9 @@ def test_each_role_may_do_exactly_what_the_matrix_says(
 
 # The registry-wide grant: agency → the roles that read every person there (domain-specific `p` lines).
 REGISTRY_WIDE = {
-    "VXSIDA": {"social_worker", "case_manager"},
-    "EESMN": {"social_worker", "case_manager", "partner_agency"},
-    "SXA": {"social_worker", "case_manager", "partner_agency"},
+    "VXSIDA": {"social_worker", "case_manager", "agency_admin"},
+    "EESMN": {"social_worker", "case_manager", "partner_agency", "agency_admin"},
+    "SXA": {"social_worker", "case_manager", "partner_agency", "agency_admin"},
     "DOST": set(),
     "DIN": set(),
 }

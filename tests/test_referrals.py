@@ -249,6 +249,23 @@ async def test_an_agency_lists_its_incoming_and_outgoing_referrals_only(api: Api
     assert other.ok()["referrals"]["edges"] == []
 
 
+async def test_the_next_page_of_referrals_continues_where_the_last_ended(api: Api) -> None:
+    person = await register(api)
+    made = {(await refer(api, person["id"]))["referral"]["id"] for _ in range(3)}
+    page = "query P($a: String) { referrals(first: 2, after: $a) { edges { cursor node { id } } } }"
+    first = (await dost(api).execute(page, a=None)).ok()["referrals"]["edges"]
+    rest = (await dost(api).execute(page, a=first[-1]["cursor"])).ok()["referrals"]["edges"]
+    assert len(first) == 2
+    assert {edge["node"]["id"] for edge in first + rest} == made
+
+
+async def test_a_cursor_this_api_did_not_give_is_refused(api: Api) -> None:
+    page = "query P($a: String) { referrals(first: 2, after: $a) { edges { node { id } } } }"
+    result = await dost(api).execute(page, a="bm90IGEgY3Vyc29y")
+    extensions = result.errors[0]["extensions"]
+    assert (extensions["code"], extensions["field"]) == ("BAD_USER_INPUT", "after")
+
+
 async def test_each_move_notifies_the_referral_stream_on_commit(api: Api, database_url: str) -> None:
     heard: asyncio.Queue[str] = asyncio.Queue()
     listener = await asyncpg.connect(plain_url(database_url))

@@ -31,6 +31,11 @@ class CreateReferralInput:
 class MoveReferralInput:
     id: strawberry.ID
     note: str | None = None
+    irp_reference: str | None = strawberry.field(
+        default=None,
+        description="Accepting only: the person's Individual Rehabilitation Program, for a service that "
+        "follows one (rule 14); the enrollment made on acceptance records it.",
+    )
 
 
 @strawberry.input(

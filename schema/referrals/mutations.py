@@ -10,6 +10,7 @@ from strawberry.types import Info
 from resolvers import referrals as resolve
 from resolvers import registry as registry_resolvers
 from resolvers.context import Context
+from schema.catalogue.types import ServiceCapacity, capacity_of
 from schema.errors import RegistryError
 from schema.referrals.inputs import (
     CompleteReferralInput,
@@ -19,6 +20,7 @@ from schema.referrals.inputs import (
 )
 from schema.referrals.types import Referral, referral_of
 from schema.relay import parse_id, parse_uuid
+from sxvis.catalogue.capacity import NoCapacity
 from sxvis.errors import DomainError
 from sxvis.referrals.service import NewReferral
 
@@ -27,6 +29,17 @@ from sxvis.referrals.service import NewReferral
 class ReferralPayload:
     referral: Referral | None = None
     errors: list[RegistryError] = strawberry.field(default_factory=list)
+    alternatives: list[ServiceCapacity] = strawberry.field(
+        default_factory=list,
+        description="With NO_CAPACITY: other providers of the service in the same region with a free place.",
+    )
+
+
+def _failed(err: DomainError) -> ReferralPayload:
+    alternatives = err.alternatives if isinstance(err, NoCapacity) else []
+    return ReferralPayload(
+        errors=[RegistryError.of(err)], alternatives=[capacity_of(c) for c in alternatives]
+    )
 
 
 async def _move(
@@ -37,6 +50,7 @@ async def _move(
     *,
     reason: str | None = None,
     outcome: str | None = None,
+    irp_reference: str | None = None,
 ) -> ReferralPayload:
     try:
         referral = await resolve.move_referral(
@@ -46,9 +60,10 @@ async def _move(
             note=note,
             reason=reason,
             outcome=outcome,
+            irp_reference=irp_reference,
         )
     except DomainError as err:
-        return ReferralPayload(errors=[RegistryError.of(err)])
+        return _failed(err)
     return ReferralPayload(referral=referral_of(referral))
 
 
@@ -56,7 +71,8 @@ async def _move(
 class ReferralMutation:
     @strawberry.mutation(
         description="Send a person to another agency. A non-state receiver needs the person's consent "
-        "unless it is an EMERGENCY (then the referral is flagged for review)."
+        "unless it is an EMERGENCY (then the referral is flagged for review). With a service, the receiver "
+        "needs a free place: NO_CAPACITY lists alternatives, except in an EMERGENCY (accepted and flagged)."
     )
     async def create_referral(self, info: Info[Context, None], input: CreateReferralInput) -> ReferralPayload:
         ctx = info.context
@@ -84,12 +100,15 @@ class ReferralMutation:
             )
             referral = await resolve.create_referral(ctx, data)
         except DomainError as err:
-            return ReferralPayload(errors=[RegistryError.of(err)])
+            return _failed(err)
         return ReferralPayload(referral=referral_of(referral))
 
-    @strawberry.mutation(description="The receiver accepts.")
+    @strawberry.mutation(
+        description="The receiver accepts. A referral naming a service enrolls the person at the receiver "
+        "and takes a place (NO_CAPACITY if none is free, except in an emergency)."
+    )
     async def accept_referral(self, info: Info[Context, None], input: MoveReferralInput) -> ReferralPayload:
-        return await _move(info, input.id, "accept", input.note)
+        return await _move(info, input.id, "accept", input.note, irp_reference=input.irp_reference)
 
     @strawberry.mutation(description="The receiver rejects, with the reason.")
     async def reject_referral(self, info: Info[Context, None], input: ReasonedMoveInput) -> ReferralPayload:

@@ -41,8 +41,10 @@ class Referral(relay.Node):
     due_at: datetime = strawberry.field(description="When the receiver must have answered.")
     overdue: bool = strawberry.field(description="Still REQUESTED after its deadline.")
     flagged_for_review: bool = strawberry.field(
-        description="An emergency referral sent without a consent that a non-state receiver needs."
+        description="An emergency referral sent without a consent that a non-state receiver needs, or to "
+        "a provider without a free place: see reviewReason."
     )
+    review_reason: str | None = strawberry.field(description="Why the referral is flagged for review.")
     outcome: str | None
     created_at: datetime
     case_id: strawberry.ID | None
@@ -101,6 +103,7 @@ def referral_of(r: ReferralModel) -> Referral:
         due_at=r.due_at,
         overdue=referrals.overdue(r),
         flagged_for_review=r.flagged_for_review,
+        review_reason=r.review_reason,
         outcome=r.outcome,
         created_at=r.created_at,
         case_id=None if r.case_id is None else global_id("Case", r.case_id),

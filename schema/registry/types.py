@@ -7,16 +7,18 @@ request's DataLoaders, so a page costs one statement per relation, never one per
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import date
-from typing import TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from strawberry import relay
 from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
+from resolvers import checks as check_resolvers
 from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
+from schema.checks.types import Check, check_of
 from schema.enums import (
     CircumstanceCategory,
     EnrollmentEndReason,
@@ -29,6 +31,9 @@ from schema.relay import Edge, PageInfo
 from sxvis import clock
 from sxvis.access.disclosure import PersonView
 from sxvis.registry import models
+
+if TYPE_CHECKING:
+    from schema.cases.types import Case
 
 M = TypeVar("M")
 T = TypeVar("T")
@@ -112,6 +117,21 @@ class Person(relay.Node):
             for e in found
             if status is None or e.status == status
         ]
+
+    @strawberry.field(description="The person's cases that your agency may see, newest first (rule 11).")
+    async def cases(
+        self, info: Info[Context, None]
+    ) -> list[Annotated["Case", strawberry.lazy("schema.cases.types")]]:
+        from schema.cases.types import cases_of_person  # here: the cases module imports this one
+
+        return await cases_of_person(info.context, self.person_id)
+
+    @strawberry.field(
+        description="The checks run on this person against ministry systems, latest state of each kind."
+    )
+    async def checks(self, info: Info[Context, None]) -> list[Check]:
+        found = await check_resolvers.checks_of(info.context, self.person_id)
+        return [check_of(c, disclosed=self.pseudonym is None) for c in found]
 
     def _child_id(self, info: Info[Context, None], record_id: uuid.UUID) -> str:
         """A record about this person has a pseudonymous id when the person has one."""

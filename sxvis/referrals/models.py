@@ -21,7 +21,7 @@ class Referral(Base):
     urgency: Mapped[Urgency] = mapped_column(db_enum(Urgency, "referral_urgency"))
     status: Mapped[ReferralStatus] = mapped_column(db_enum(ReferralStatus, "referral_status"))
     service_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
-    case_id: Mapped[uuid.UUID | None]  # cases arrive with case management; no foreign key until then
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))  # part of a case (rule 11)
     consent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("consents.id"))
     idempotency_key: Mapped[str] = mapped_column(Text)
     flagged_for_review: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
@@ -36,6 +36,7 @@ class Referral(Base):
     __table_args__ = (
         UniqueConstraint("from_agency", "idempotency_key", name="uq_referrals_idempotency"),
         Index("ix_referrals_person_id", "person_id"),
+        Index("ix_referrals_case_id", "case_id"),
         Index("ix_referrals_to_agency_status", "to_agency", "status"),
         Index("ix_referrals_from_agency_status", "from_agency", "status"),
     )

@@ -18,24 +18,31 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from sxvis import audit, clock
+from sxvis import audit, clock, outbox
 from sxvis.actors import Actor
-from sxvis.catalogue.models import Agency, Service
+from sxvis.cases import service as cases
+from sxvis.catalogue import capacity
+from sxvis.catalogue.models import Agency, Service, ServiceProvider
 from sxvis.errors import AccessDenied, Conflict, InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, decode_time_cursor, encode_cursor, page_size
 from sxvis.referrals import calendar, deadlines
 from sxvis.referrals.enums import ReferralStatus, Urgency
 from sxvis.referrals.models import Referral, ReferralMove
-from sxvis.registry import persons
+from sxvis.registry import enrollments, persons
+from sxvis.registry.enums import EnrollmentStatus
 from sxvis.registry.errors import RegistryErrorCode
-from sxvis.registry.models import Consent
+from sxvis.registry.models import Consent, Enrollment, Person
 
 CREATE = "referral:create"
 READ = "referral:read"
 RESPOND = "referral:respond"
 CANCEL = "referral:cancel"
 CHANNEL = "sxvis_referrals"
-_NOTIFY = text("SELECT pg_notify(:channel, :payload)")
+# The stream's payload: ids and states only, never personal data (it reaches every listening process).
+# `at` is the transaction's now(), the very time the history row records for the move.
+_NOTIFY = text(
+    "SELECT pg_notify(:channel, (CAST(:payload AS jsonb) || jsonb_build_object('at', now()))::text)"
+)
 
 
 class Side(StrEnum):
@@ -101,7 +108,12 @@ async def create_referral(session: AsyncSession, actor: Actor, *, data: NewRefer
         raise ValidationFailed("Say why the person is referred.", field="reason")
     if data.service_code is not None and await session.get(Service, data.service_code) is None:
         raise NotFound(f"No service has the code {data.service_code!r}.", field="service_code")
+    if data.case_id is not None:  # rule 11: coordination happens within an open case of the same person
+        await cases.require_open_case(session, actor, case_id=data.case_id, person_id=person.id)
     consent_id, flagged, review_reason = await _consent(session, person.id, receiver, data)
+    if await _overbooks(session, receiver, data):
+        flagged = True
+        review_reason = "; ".join(filter(None, (review_reason, _OVERBOOKED)))
     now = clock.now()
     today = now.astimezone(clock.BAKU).date()
     working = await calendar.load_calendar(session, start=today, end=today + deadlines.HORIZON)
@@ -148,8 +160,11 @@ async def move_referral(
     note: str | None = None,
     reason: str | None = None,
     outcome: str | None = None,
+    irp_reference: str | None = None,
 ) -> Referral:
-    """Apply one move. Two moves at once: the first takes the row's lock, the other gets `Conflict`."""
+    """Apply one move. Two moves at once: the first takes the row's lock, the other gets `Conflict`.
+    `irp_reference` is for accepting a referral to a service that follows the person's Individual
+    Rehabilitation Program (rule 14): the enrollment made on acceptance needs it."""
     step = MOVES[move]
     actor.require(step.permission)
     referral = await _lock(session, actor, referral_id)
@@ -169,12 +184,16 @@ async def move_referral(
         raise ValidationFailed(f"Give the {step.needs}.", field=step.needs)
     remark = (note or "").strip() or None
     before = referral.status
+    if step.to_state is ReferralStatus.ACCEPTED and referral.service_code is not None:
+        await _enroll_on_acceptance(session, actor, referral, irp_reference=irp_reference)
     referral.status = step.to_state
     if step.needs == "outcome":
         referral.outcome = needed
     await session.flush()
     history_note = " | ".join(part for part in (needed, remark) if part) or None
     await _record(session, actor, referral, before, note=history_note, action=f"referral:{move}")
+    if referral.status is ReferralStatus.ACCEPTED and referral.service_code is not None:
+        await _post_admission(session, actor, referral)
     return referral
 
 
@@ -182,6 +201,17 @@ async def get_referrals(session: AsyncSession, actor: Actor, *, ids: Sequence[uu
     actor.require(READ)
     query = select(Referral).where(Referral.id.in_(ids), _involves(actor))
     found = list((await session.scalars(query)).all())
+    await _log_read(session, actor, found)
+    return found
+
+
+async def referrals_of_cases(
+    session: AsyncSession, actor: Actor, *, case_ids: Sequence[uuid.UUID]
+) -> list[Referral]:
+    """The referrals made within cases (`Case.referrals`), those the actor's agency sent or received."""
+    actor.require(READ)
+    query = select(Referral).where(Referral.case_id.in_(case_ids), _involves(actor))
+    found = list((await session.scalars(query.order_by(Referral.created_at, Referral.id))).all())
     await _log_read(session, actor, found)
     return found
 
@@ -217,12 +247,9 @@ async def find_referrals(
         late = late & (Referral.due_at < clock.now())
         query = query.where(late if filter.overdue else ~late)
     if after:
-        created, last_id = decode_cursor(after, arity=2)
+        created, last_id = decode_time_cursor(after)
         query = query.where(
-            or_(
-                Referral.created_at < created,
-                (Referral.created_at == created) & (Referral.id < uuid.UUID(str(last_id))),
-            )
+            or_(Referral.created_at < created, (Referral.created_at == created) & (Referral.id < last_id))
         )
     rows = list(
         (
@@ -292,6 +319,72 @@ async def _consent(
     )
 
 
+_OVERBOOKED = "emergency referral to a provider without a free place for the service"
+
+
+async def _overbooks(session: AsyncSession, receiver: Agency, data: NewReferral) -> bool:
+    """A referral with a service needs a free place at the receiver: `NoCapacity`, naming providers of
+    the service in the same region with a free place, unless it is an EMERGENCY (rule 12, Strategy
+    8.4.5: an immediate response), which goes through and is flagged for review (True)."""
+    if data.service_code is None:
+        return False
+    provides = await session.get(ServiceProvider, (data.service_code, receiver.code))
+    if provides is None:
+        raise ValidationFailed(
+            f"{receiver.code} does not provide service {data.service_code}.",
+            field="service_code",
+            code=RegistryErrorCode.NOT_A_PROVIDER,
+        )
+    try:
+        await capacity.require_free_place(
+            session, agency_code=receiver.code, service_code=data.service_code, field="to_agency_code"
+        )
+    except capacity.NoCapacity:
+        if data.urgency is not Urgency.EMERGENCY:
+            raise
+        return True
+    return False
+
+
+async def _enroll_on_acceptance(
+    session: AsyncSession, actor: Actor, referral: Referral, *, irp_reference: str | None
+) -> None:
+    """Accepting a referral that names a service enrolls the person at the receiver, taking a place
+    (the capacity row stays locked until the move commits, so racing accepts cannot overbook). An
+    EMERGENCY may overbook, and is then flagged for review. A person already enrolled there keeps
+    their enrollment and place."""
+    assert referral.service_code is not None  # checked by the caller
+    already = await session.scalar(
+        select(Enrollment.id).where(
+            Enrollment.person_id == referral.person_id,
+            Enrollment.service_code == referral.service_code,
+            Enrollment.provider_code == referral.to_agency,
+            Enrollment.status == EnrollmentStatus.ACTIVE,
+        )
+    )
+    if already is not None:
+        return
+    overbook = referral.urgency is Urgency.EMERGENCY
+    await enrollments.admit(
+        session,
+        actor,
+        person_id=referral.person_id,
+        service_code=referral.service_code,
+        provider_code=referral.to_agency,
+        overbook=overbook,
+        irp_reference=irp_reference,
+        note=f"accepted referral {referral.id}",
+        field="id",
+    )
+    if overbook and not referral.flagged_for_review:
+        full = await capacity.capacity_of(
+            session, agency_code=referral.to_agency, service_code=referral.service_code
+        )
+        if full is not None and full.taken > full.places:
+            referral.flagged_for_review = True
+            referral.review_reason = _OVERBOOKED
+
+
 async def _lock(session: AsyncSession, actor: Actor, referral_id: uuid.UUID) -> Referral:
     query = select(Referral).where(Referral.id == referral_id, _involves(actor)).with_for_update(nowait=True)
     try:
@@ -341,6 +434,7 @@ async def _record(
         "to_agency": referral.to_agency,
         "status": referral.status.value,
         "previous": None if before is None else before.value,
+        "by_agency": actor.agency_code,
     }
     await session.execute(_NOTIFY, {"channel": CHANNEL, "payload": orjson.dumps(payload).decode()})
 
@@ -355,3 +449,23 @@ async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Referra
             entity_id=found[0].id if len(found) == 1 else None,
             person_ids=sorted({r.person_id for r in found}),
         )
+
+
+async def _post_admission(session: AsyncSession, actor: Actor, referral: Referral) -> None:
+    """Rule 5 (passport 01-09-15-00, step 10): the decision goes to the person's E-sosial cabinet. Until
+    applications exist, accepting a referral that names a service (which enrolls the person) is the
+    decision SXVİS makes about a service; it is posted through the outbox, with this move's transaction."""
+    fin = await session.scalar(select(Person.fin).where(Person.id == referral.person_id))
+    service = None if referral.service_code is None else await session.get(Service, referral.service_code)
+    if fin is None or service is None:
+        return
+    await outbox.post_decision(
+        session,
+        actor,
+        person_id=referral.person_id,
+        fin=fin,
+        service_code=service.code,
+        decision=outbox.DecisionKind.GRANTED,
+        text=f"{service.name_az}: {referral.to_agency} qəbul etdi / accepted by {referral.to_agency}.",
+        reference=f"referral/{referral.id}",
+    )
