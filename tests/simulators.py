@@ -48,6 +48,11 @@ class Ministries:
         found: list[dict[str, Any]] = response.json()
         return found
 
+    def attempts(self, ministry: str) -> dict[str, Any]:
+        """Every request that reached `ministry`, faulted ones included, and its peak concurrency."""
+        found: dict[str, Any] = self.admin.get(f"/attempts/{ministry}").json()
+        return found
+
     def rejected(self, ministry: str) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = self.admin.get(f"/rejected/{ministry}").json()
         return found

@@ -23,6 +23,10 @@ Admin, from loopback only (faults apply at once, to requests already waiting too
 
     GET    /_admin/received/{ministry}      what it received, oldest first
     GET    /_admin/rejected/{ministry}      requests refused for their signature, with the reason
+    GET    /_admin/attempts/{ministry}      every request that reached it, faulted or not (message ids,
+                                            so retries show), and the most it had in flight at once
+    POST   /_admin/send/justice/release-notice  play the Ministry of Justice: sign a release notice
+                                            and post it to SXVİS ({"to", "fin", "releasedOn"})
     DELETE /_admin/received                 forget everything received (and the message ids seen)
     GET    /_admin/faults                   every ministry's faults
     PUT    /_admin/faults/{ministry}        {"latency_ms": int, "error_rate": float, "down": bool}
@@ -110,12 +114,18 @@ class SimulatorState:
         self.rejected: dict[str, list[dict[str, Any]]] = {name: [] for name in MINISTRIES}
         self._answers: dict[str, dict[str, tuple[int, Any]]] = {name: {} for name in MINISTRIES}
         self._random = random.Random(world.seed)
+        self.attempts: dict[str, list[str | None]] = {name: [] for name in MINISTRIES}
+        """Every request that reached a ministry, faulted or not, by its X-Road-Id: retries show here."""
+        self.in_flight: dict[str, int] = dict.fromkeys(MINISTRIES, 0)
+        self.peak_in_flight: dict[str, int] = dict.fromkeys(MINISTRIES, 0)
 
     def forget_received(self) -> None:
         for name in MINISTRIES:
             self.received[name].clear()
             self.rejected[name].clear()
             self._answers[name].clear()
+            self.attempts[name].clear()
+            self.peak_in_flight[name] = self.in_flight[name]
 
 
 Handler = Callable[[Request, Envelope, bytes], Awaitable[tuple[int, Any]]]
@@ -143,6 +153,7 @@ def create_simulator_app(
         ),
         Route("/_admin/received/{ministry}", _admin(state, _received), methods=["GET"]),
         Route("/_admin/rejected/{ministry}", _admin(state, _rejected), methods=["GET"]),
+        Route("/_admin/attempts/{ministry}", _admin(state, _attempts), methods=["GET"]),
         Route("/_admin/received", _admin(state, _forget_received), methods=["DELETE"]),
         Route("/_admin/faults", _admin(state, _all_faults), methods=["GET", "DELETE"]),
         Route("/_admin/faults/{ministry}", _admin(state, _set_faults), methods=["PUT"]),
@@ -168,6 +179,15 @@ def _signed_path(request: Request) -> str:
 
 def _ministry(state: SimulatorState, name: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        state.attempts[name].append(request.headers.get(HEADER_MESSAGE_ID))
+        state.in_flight[name] += 1
+        state.peak_in_flight[name] = max(state.peak_in_flight[name], state.in_flight[name])
+        try:
+            return await answer(request)
+        finally:
+            state.in_flight[name] -= 1
+
+    async def answer(request: Request) -> Response:
         faults = state.faults[name]
         if faults.latency_ms:
             await asyncio.sleep(faults.latency_ms / 1000)
@@ -265,6 +285,11 @@ def _admin(state: SimulatorState, handler: AdminHandler) -> Callable[[Request], 
 
 async def _received(state: SimulatorState, request: Request) -> Response:
     return _json([asdict(item) for item in state.received[request.path_params["ministry"]]])
+
+
+async def _attempts(state: SimulatorState, request: Request) -> Response:
+    ministry = request.path_params["ministry"]
+    return _json({"messageIds": state.attempts[ministry], "peakInFlight": state.peak_in_flight[ministry]})
 
 
 async def _rejected(state: SimulatorState, request: Request) -> Response:
