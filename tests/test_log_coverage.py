@@ -126,7 +126,7 @@ COVERAGE: dict[str, Probe] = {
         agency="DSMF",
     ),
     "Mutation.failReferral": Probe(
-        'mutation($ra: ID!) { failReferral(input: {id: $ra, reason: "gone"}) { referral { id } } }',
+        'mutation($rs: ID!) { failReferral(input: {id: $rs, reason: "gone"}) { referral { id } } }',
         "referral:fail",
         agency="DSMF",
     ),

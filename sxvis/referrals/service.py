@@ -68,8 +68,8 @@ MOVES = {
         Move("reject", Side.RECEIVER, RESPOND, frozenset({_R.REQUESTED}), _R.REJECTED, "reason"),
         Move("start", Side.RECEIVER, RESPOND, frozenset({_R.ACCEPTED}), _R.IN_PROGRESS),
         Move("complete", Side.RECEIVER, RESPOND, frozenset({_R.IN_PROGRESS}), _R.COMPLETED, "outcome"),
-        Move("fail", Side.RECEIVER, RESPOND, frozenset({_R.ACCEPTED, _R.IN_PROGRESS}), _R.FAILED, "reason"),
-        Move("cancel", Side.SENDER, CANCEL, frozenset({_R.REQUESTED, _R.ACCEPTED}), _R.CANCELLED, "reason"),
+        Move("fail", Side.RECEIVER, RESPOND, frozenset({_R.IN_PROGRESS}), _R.FAILED, "reason"),
+        Move("cancel", Side.SENDER, CANCEL, frozenset({_R.REQUESTED}), _R.CANCELLED, "reason"),
     )
 }
 """The states of the design (aligned with FHIR Task) and who moves between them."""
