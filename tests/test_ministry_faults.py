@@ -20,7 +20,8 @@ RECORD = {"group": 2, "cause": "work injury", "valid_until": "2027-05-31"}
 
 async def test_a_ministry_slower_than_the_read_timeout_times_out(ministries: Ministries) -> None:
     ministries.faults("tseras", latency_ms=1500)
-    async with ministries.integrations(read_timeout=0.2, budget_seconds=1.0, retry_attempts=1) as hub:
+    limits = {"connect_timeout": 0.2, "read_timeout": 0.2, "budget_seconds": 1.0, "retry_attempts": 1}
+    async with ministries.integrations(**limits) as hub:
         with pytest.raises(MinistryTimedOut):
             await hub.clients["tseras"].get(QUERY, on_behalf=OFFICIAL)
 
