@@ -8,6 +8,7 @@ table's only writers, shared by both fronts; the API's own functions add the per
 """
 
 import enum
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -42,10 +43,18 @@ class CalendarDay(Base):
     __table_args__ = (CheckConstraint("kind IN ('WORKING', 'HOLIDAY')", name="kind_known"),)
 
 
+@functools.cache
+def public_holidays() -> holidays.HolidayBase:
+    """Azerbaijan's public holidays, one table per process: `holidays` computes a year the first time a
+    day of it is asked about (about 3 ms, with the lunar holidays), so a table per referral would spend
+    that on every creation."""
+    return holidays.country_holidays("AZ")
+
+
 @dataclass
 class WorkingCalendar:
     overrides: dict[date, DayKind] = field(default_factory=dict)
-    _public: holidays.HolidayBase = field(default_factory=lambda: holidays.country_holidays("AZ"))
+    _public: holidays.HolidayBase = field(default_factory=public_holidays)
 
     def is_working(self, day: date) -> bool:
         kind = self.overrides.get(day)
