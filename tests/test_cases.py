@@ -463,6 +463,25 @@ async def test_rule_11_a_referral_within_a_case_is_listed_on_the_case(api: Api) 
     assert [r["id"] for r in referrals] == [created["referral"]["id"]]
 
 
+async def test_rule_11_a_referral_within_a_case_is_on_the_case_timeline(api: Api) -> None:
+    person = await register(api)
+    case = await planned(api, person["id"])
+    created = (
+        await manager(api).execute(CREATE_REFERRAL, input=_referral_input(person["id"], case["id"]))
+    ).payload("createReferral")
+    assert created["errors"] == []
+    shown = await manager(api).execute(
+        "query($id: ID!) { case(id: $id) { timeline { kind fromPhase toPhase summary } } }", id=case["id"]
+    )
+    last = shown.ok()["case"]["timeline"][-1]
+    assert last == {
+        "kind": "REFERRAL",
+        "fromPhase": "COORDINATION",
+        "toPhase": "COORDINATION",
+        "summary": "Referred to DSMF (ROUTINE)",
+    }
+
+
 async def test_rule_11_a_referral_names_an_open_case_of_the_same_person(api: Api, db: Database) -> None:
     person, other = await register(api), await register(api)
     case = await planned(api, person["id"])

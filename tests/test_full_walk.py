@@ -162,6 +162,7 @@ async def test_rule_11_the_full_walk_from_registration_to_closure_is_in_the_audi
         ("OPENED", "ASSESSMENT"),
         ("ASSESSMENT", "SERVICE_PACKAGE"),
         ("SERVICE_PLAN", "COORDINATION"),
+        ("REFERRAL", "COORDINATION"),
         ("MONITORING", "MONITORING"),
         ("CLOSED", "CLOSED"),
     ]

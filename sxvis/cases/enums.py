@@ -50,3 +50,4 @@ class CaseEntryKind(StrEnum):
     MONITORING = "MONITORING"
     CLOSED = "CLOSED"
     REOPENED = "REOPENED"
+    REFERRAL = "REFERRAL"  # a referral made within the case (coordination); its moves are its own history

@@ -290,6 +290,27 @@ async def require_open_case(
     return case
 
 
+async def note_referral(
+    session: AsyncSession, actor: Actor, *, case: Case, referral_id: uuid.UUID, to_agency: str, urgency: str
+) -> None:
+    """Put a referral made within the case on its timeline, in the same transaction as the referral.
+    The referral's own access event covers this write; its later moves stay in its own history."""
+    session.add(
+        CaseEntry(
+            case_id=case.id,
+            person_id=case.person_id,
+            kind=CaseEntryKind.REFERRAL,
+            from_phase=case.phase,
+            to_phase=case.phase,
+            actor_user=actor.user_id,
+            actor_agency=actor.agency_code,
+            summary=f"Referred to {to_agency} ({urgency})",
+            details={"referral_id": str(referral_id), "to_agency": to_agency, "urgency": urgency},
+        )
+    )
+    await session.flush()
+
+
 async def get_cases(session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]) -> list[Case]:
     actor.require(READ)
     found = list((await session.scalars(select(Case).where(Case.id.in_(ids), _visible(actor)))).all())

@@ -108,8 +108,9 @@ async def create_referral(session: AsyncSession, actor: Actor, *, data: NewRefer
         raise ValidationFailed("Say why the person is referred.", field="reason")
     if data.service_code is not None and await session.get(Service, data.service_code) is None:
         raise NotFound(f"No service has the code {data.service_code!r}.", field="service_code")
+    case = None
     if data.case_id is not None:  # rule 11: coordination happens within an open case of the same person
-        await cases.require_open_case(session, actor, case_id=data.case_id, person_id=person.id)
+        case = await cases.require_open_case(session, actor, case_id=data.case_id, person_id=person.id)
     consent_id, flagged, review_reason = await _consent(session, person.id, receiver, data)
     if await _overbooks(session, receiver, data):
         flagged = True
@@ -148,6 +149,15 @@ async def create_referral(session: AsyncSession, actor: Actor, *, data: NewRefer
     referral = await session.get(Referral, created)
     assert referral is not None  # just inserted in this transaction
     await _record(session, actor, referral, None, note=reason, action=CREATE)
+    if case is not None:
+        await cases.note_referral(
+            session,
+            actor,
+            case=case,
+            referral_id=referral.id,
+            to_agency=referral.to_agency,
+            urgency=referral.urgency.value,
+        )
     return referral
 
 
