@@ -5,6 +5,7 @@ so nothing read for one caller is ever served to another.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 from authz.store import PolicyStore
@@ -16,6 +17,7 @@ from sxvis.checks import Freshness
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
+from sxvis.referrals.deadlines import ResponseTimes
 
 
 @dataclass
@@ -40,3 +42,12 @@ class Context:
     def freshness(self) -> Freshness:
         """How long ministry facts are reused (`SXVIS_FACT_FRESHNESS_HOURS`)."""
         return Freshness.from_hours(self.settings.fact_freshness_hours)
+
+    @cached_property
+    def response_times(self) -> ResponseTimes:
+        """How long receivers have to answer referrals (`SXVIS_REFERRAL_*`)."""
+        return ResponseTimes(
+            routine_working_days=self.settings.referral_routine_working_days,
+            urgent_working_days=self.settings.referral_urgent_working_days,
+            emergency=timedelta(minutes=self.settings.referral_emergency_minutes),
+        )

@@ -10,7 +10,10 @@ from sxvis.referrals.models import Referral
 
 
 async def create_referral(ctx: Context, data: service.NewReferral) -> Referral:
-    return await in_transaction(ctx, lambda s: service.create_referral(s, ctx.actor, data=data))
+    times = ctx.response_times
+    return await in_transaction(
+        ctx, lambda s: service.create_referral(s, ctx.actor, data=data, response_times=times)
+    )
 
 
 async def move_referral(

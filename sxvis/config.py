@@ -59,6 +59,15 @@ class Settings(BaseSettings):
         description='How long a ministry fact is reused, in hours, per check (JSON, e.g. {"EMPLOYMENT": 4}); '
         "unset kinds keep their defaults (docs/operations.md).",
     )
+    referral_routine_working_days: int = Field(
+        default=5, ge=1, le=20, description="Working days a receiver has to answer a ROUTINE referral."
+    )
+    referral_urgent_working_days: int = Field(
+        default=1, ge=1, le=10, description="Working days a receiver has to answer an URGENT referral."
+    )
+    referral_emergency_minutes: int = Field(
+        default=120, ge=5, le=24 * 60, description="Minutes a receiver has to answer an EMERGENCY referral."
+    )
     check_retry_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the server asks again checks left PENDING."
     )

@@ -1,18 +1,23 @@
 """Referral deadlines on Azerbaijan's working-day calendar (issue 6, item 6)."""
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
+import httpx
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
 from sxvis import clock
+from sxvis.app import create_app
 from sxvis.cli_calendar import calendar_app
+from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.referrals.calendar import DayKind, WorkingCalendar, load_calendar
-from sxvis.referrals.deadlines import due_at
+from sxvis.referrals.deadlines import ResponseTimes, due_at
 from sxvis.referrals.enums import Urgency
+from tests.conftest import Api
+from tests.test_referrals import refer, register
 
 
 def baku(year: int, month: int, day: int, hour: int = 10) -> datetime:
@@ -84,3 +89,30 @@ def test_a_malformed_date_is_refused_clearly() -> None:
     result = CliRunner().invoke(calendar_app, ["holiday", "7 November"])
     assert result.exit_code != 0
     assert "is not a date" in result.output
+
+
+def test_the_operator_can_give_receivers_more_working_days() -> None:
+    sent = datetime(2026, 11, 23, 10, 0, tzinfo=clock.BAKU)  # a Monday
+    longer = ResponseTimes(routine_working_days=7, urgent_working_days=2)
+    assert due_at(Urgency.URGENT, sent_at=sent, calendar=WorkingCalendar(), times=longer).date() == date(
+        2026, 11, 25
+    )
+    assert due_at(Urgency.ROUTINE, sent_at=sent, calendar=WorkingCalendar(), times=longer).date() == date(
+        2026, 12, 2
+    )
+
+
+async def test_the_configured_emergency_response_time_reaches_the_api(
+    db: Database, app_database: Database, settings: Settings
+) -> None:
+    quicker = settings.model_copy(update={"referral_emergency_minutes": 30})
+    app = create_app(quicker, database=app_database)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sxvis.test") as client:
+        api = Api(client, quicker)
+        person = await register(api)
+        sent = clock.now()
+        created = await refer(api, person["id"], urgency="EMERGENCY")
+    await app.state.gate.close()
+    due = datetime.fromisoformat(created["referral"]["dueAt"])
+    assert timedelta(minutes=29) < due - sent < timedelta(minutes=31)

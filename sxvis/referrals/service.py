@@ -87,7 +87,13 @@ class NewReferral:
     consent_id: uuid.UUID | None = None
 
 
-async def create_referral(session: AsyncSession, actor: Actor, *, data: NewReferral) -> Referral:
+async def create_referral(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    data: NewReferral,
+    response_times: deadlines.ResponseTimes = deadlines.DEFAULT,
+) -> Referral:
     """Send a person to another agency. The same idempotency key from the same agency returns the same
     referral, also when two requests race (the unique key decides, and the loser reads the winner's)."""
     actor.require(CREATE)
@@ -134,7 +140,7 @@ async def create_referral(session: AsyncSession, actor: Actor, *, data: NewRefer
             idempotency_key=key,
             flagged_for_review=flagged,
             review_reason=review_reason,
-            due_at=deadlines.due_at(data.urgency, sent_at=now, calendar=working),
+            due_at=deadlines.due_at(data.urgency, sent_at=now, calendar=working, times=response_times),
             created_by=actor.label,
         )
         .on_conflict_do_nothing(constraint="uq_referrals_idempotency")
