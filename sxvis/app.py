@@ -37,7 +37,9 @@ from sxvis.fhir_http import task_endpoint
 from sxvis.gate import Gate
 from sxvis.graphql_http import GraphQLEndpoint
 from sxvis.graphql_ws import LiveEndpoint
-from sxvis.metrics_http import integration_routes
+from sxvis.justice_http import PATH as RELEASE_NOTICES_PATH
+from sxvis.justice_http import notices_from, release_notice_endpoint
+from sxvis.metrics_http import metrics_endpoint
 from sxvis.referrals import escalation
 from sxvis.referrals.events import ReferralStream
 from sxvis.worker import in_process_worker
@@ -136,7 +138,12 @@ def create_app(
         Route("/graphql", endpoint),
         WebSocketRoute("/graphql", endpoint),  # subscriptions, through the same door
         Route("/fhir/Task/{id}", task_endpoint(gate, db, pseudonyms), methods=["GET"]),
-        *integration_routes(settings, gate, db, hub),  # /metrics, the Ministry of Justice's webhook
+        Route("/metrics", metrics_endpoint(settings, gate, db, hub), methods=["GET"]),
+        Route(
+            RELEASE_NOTICES_PATH,
+            release_notice_endpoint(gate, db, notices_from(settings, hub)),
+            methods=["POST"],
+        ),
     ]
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)

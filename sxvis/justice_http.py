@@ -26,8 +26,10 @@ from starlette.responses import JSONResponse, Response
 from authz.principal import Principal
 from integrations.adapters.justice import JusticeNotices, MalformedNotice
 from integrations.errors import SignatureRejected
+from integrations.hub import Integrations
 from sxvis.access.denials import log_denials
 from sxvis.actors import Origin
+from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 from sxvis.errors import AccessDenied, DomainError
@@ -35,7 +37,16 @@ from sxvis.gate import Gate
 from sxvis.inbound.release_notices import JUSTICE, Replayed, receive_release_notice
 
 PATH = "/integrations/justice/release-notices"
+JUSTICE_MINISTRY = "justice"  # its settings key (`SXVIS_MINISTRY__JUSTICE__*`)
 log = structlog.get_logger(__name__)
+
+
+def notices_from(settings: Settings, integrations: Integrations | None) -> JusticeNotices | None:
+    """The reader of release notices, if a key is configured for the Ministry of Justice."""
+    justice = None if integrations is None else integrations.settings.ministry.get(JUSTICE_MINISTRY)
+    if justice is None:
+        return None
+    return JusticeNotices(justice, max_skew_seconds=settings.justice_max_skew_seconds)
 
 
 def release_notice_endpoint(

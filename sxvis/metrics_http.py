@@ -1,4 +1,4 @@
-"""`GET /metrics`: Prometheus metrics, protected from the public, and the integration routes.
+"""`GET /metrics`: Prometheus metrics, protected from the public.
 
 Part of the composition root. A scrape needs `Authorization: Bearer <token>`, either the configured
 `SXVIS_METRICS_TOKEN` (what a Prometheus server puts in its scrape config) or a user's token whose actor
@@ -15,11 +15,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 
 from authz.authentication import AuthenticationFailed
 from authz.purposes import UnknownPurpose
-from integrations.adapters.justice import JusticeNotices
 from integrations.breaker import CircuitState
 from integrations.hub import Integrations
 from integrations.metrics import BREAKER_STATE, OUTBOX_DEAD, OUTBOX_PENDING
@@ -27,29 +25,10 @@ from integrations.outbound import OUTBOUND
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.gate import Gate
-from sxvis.justice_http import PATH as RELEASE_NOTICES_PATH
-from sxvis.justice_http import release_notice_endpoint
 from sxvis.outbox import service as outbox
 
 log = structlog.get_logger(__name__)
-JUSTICE = "justice"
 _BREAKER_VALUES = {CircuitState.CLOSED: 0, CircuitState.HALF_OPEN: 1, CircuitState.OPEN: 2}
-
-
-def integration_routes(
-    settings: Settings, gate: Gate, db: Database, integrations: Integrations | None
-) -> list[BaseRoute]:
-    """`/metrics` and the Ministry of Justice's webhook."""
-    justice = None if integrations is None else integrations.settings.ministry.get(JUSTICE)
-    notices = (
-        None
-        if justice is None
-        else JusticeNotices(justice, max_skew_seconds=settings.justice_max_skew_seconds)
-    )
-    return [
-        Route("/metrics", metrics_endpoint(settings, gate, db, integrations), methods=["GET"]),
-        Route(RELEASE_NOTICES_PATH, release_notice_endpoint(gate, db, notices), methods=["POST"]),
-    ]
 
 
 def metrics_endpoint(
