@@ -40,6 +40,7 @@ A ministry that is `down` answers 503 at once; `error_rate` is the share of requ
 
 import asyncio
 import random
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -116,7 +117,9 @@ class SimulatorState:
         self._random = random.Random(world.seed)
         self.attempts: dict[str, list[str | None]] = {name: [] for name in MINISTRIES}
         """Every request that reached a ministry, faulted or not, by its X-Road-Id: retries show here."""
-        self.in_flight: dict[str, int] = dict.fromkeys(MINISTRIES, 0)
+        self.generation = 0
+        """Bumped by `forget_received`: requests still held from before it are not counted after it."""
+        self.in_flight: dict[tuple[str, int], int] = defaultdict(int)
         self.peak_in_flight: dict[str, int] = dict.fromkeys(MINISTRIES, 0)
 
     def forget_received(self) -> None:
@@ -125,7 +128,8 @@ class SimulatorState:
             self.rejected[name].clear()
             self._answers[name].clear()
             self.attempts[name].clear()
-            self.peak_in_flight[name] = self.in_flight[name]
+            self.peak_in_flight[name] = 0
+        self.generation += 1
 
 
 Handler = Callable[[Request, Envelope, bytes], Awaitable[tuple[int, Any]]]
@@ -179,13 +183,14 @@ def _signed_path(request: Request) -> str:
 
 def _ministry(state: SimulatorState, name: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
+        generation = state.generation
         state.attempts[name].append(request.headers.get(HEADER_MESSAGE_ID))
-        state.in_flight[name] += 1
-        state.peak_in_flight[name] = max(state.peak_in_flight[name], state.in_flight[name])
+        state.in_flight[name, generation] += 1
+        state.peak_in_flight[name] = max(state.peak_in_flight[name], state.in_flight[name, generation])
         try:
             return await answer(request)
         finally:
-            state.in_flight[name] -= 1
+            state.in_flight[name, generation] -= 1
 
     async def answer(request: Request) -> Response:
         faults = state.faults[name]
