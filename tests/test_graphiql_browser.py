@@ -74,3 +74,64 @@ def test_graphiql_runs_a_query_with_nothing_fetched_from_outside(server: Server)
     assert '"unit": "DAY"' in result
     outside = [url for url in requested if urlparse(url).hostname not in ("127.0.0.1", "localhost")]
     assert outside == [], f"the page fetched from outside: {outside}"
+
+
+def test_graphiql_follows_the_live_inbox_over_its_websocket(server: Server) -> None:
+    """A developer at DSMF subscribes in GraphiQL (its Headers tab reaches `connection_init`) and sees a
+    referral from DOST arrive."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    from tests.documents import REGISTER_PERSON
+    from tests.factories import person_input
+
+    dost = server.token(user="dost-worker", agency="DOST")
+    registered = server.graphql(REGISTER_PERSON, token=dost, input=person_input())
+    person_id = registered["data"]["registerPerson"]["person"]["id"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            sent: list[str] = []
+            page.on("websocket", lambda socket: socket.on("framesent", lambda frame: sent.append(str(frame))))
+            headers = quote(json.dumps({"Authorization": f"Bearer {server.token(agency='DSMF')}"}))
+            page.goto(f"{server.url}/graphql?headers={headers}", wait_until="networkidle")
+            page.wait_for_selector(".graphiql-container", timeout=20_000)
+            editor = page.locator(".graphiql-query-editor .CodeMirror").first
+            editor.click()
+            page.keyboard.press("Control+A")
+            page.keyboard.press("Delete")
+            page.keyboard.type("subscription Inbox { referralEvents { toStatus byAgencyCode } }")
+            page.wait_for_timeout(1_000)  # GraphiQL parses the editor after a pause
+            page.locator(".graphiql-execute-button").click()
+            arrived = "() => document.querySelector('.result-window')?.innerText.includes('REQUESTED')"
+            for _ in range(100):  # GraphiQL opens the socket, says connection_init, then subscribe
+                if any('"subscribe"' in frame for frame in sent):
+                    break
+                page.wait_for_timeout(100)
+            assert any('"subscribe"' in frame for frame in sent), sent
+            for attempt in range(3):  # the server may still be registering the subscription: send again
+                refer_from_dost(server, dost, person_id, key=f"graphiql-live-inbox-{attempt}")
+                try:
+                    page.wait_for_function(arrived, timeout=5_000)
+                    break
+                except PlaywrightTimeout:
+                    continue
+            result = page.locator(".result-window").inner_text()
+        finally:
+            browser.close()
+    assert '"byAgencyCode": "DOST"' in result
+
+
+def refer_from_dost(server: Server, token: str, person_id: str, *, key: str) -> None:
+    from tests.test_referrals import CREATE
+
+    values = {
+        "personId": person_id,
+        "toAgencyCode": "DSMF",
+        "reason": "Needs targeted social assistance",
+        "urgency": "ROUTINE",
+        "idempotencyKey": key,
+    }
+    created = server.graphql(CREATE, token=token, input=values)
+    assert created["data"]["createReferral"]["errors"] == []
