@@ -18,6 +18,7 @@ from sxvis.database import Database
 from tests.conftest import Api
 from tests.documents import END_ENROLLMENT, ENROLL, REGISTER_PERSON
 from tests.factories import person_input
+from tests.test_referrals import move_document
 
 HOME_CARE = "01-09-15-00"  # provided by the DOST centres: two in Baku (AZ-01), one in Ganja (AZ-04) …
 FULL = "DOST-BAKI-1"  # Baku
@@ -49,6 +50,8 @@ mutation A($input: MoveReferralInput!) {
   }
 }
 """
+START = move_document("startReferral", "MoveReferralInput")
+FAIL = move_document("failReferral", "ReasonedMoveInput")
 CAPACITIES = """
 query Q($code: String!) { service(code: $code) { capacities { agencyCode places taken freePlaces } } }
 """
@@ -183,6 +186,60 @@ async def test_ending_the_enrollment_frees_the_place(api: Api, clean: Database) 
     assert ended.payload("endEnrollment")["errors"] == []
     assert await capacity(api, FULL) == {"agencyCode": FULL, "places": 1, "taken": 0, "freePlaces": 1}
     assert (await refer(api, await register(api)))["errors"] == []
+
+
+async def test_a_failed_referral_ends_the_enrollment_its_acceptance_made_and_frees_the_place(
+    api: Api, clean: Database
+) -> None:
+    await declare(api, FULL, 1)
+    person_id = await register(api)
+    referral_id = (await refer(api, person_id))["referral"]["id"]
+    assert (await accept(api, referral_id))["errors"] == []
+    provider = worker(api, FULL)
+    started = await provider.execute(START, input={"id": referral_id})
+    assert started.payload("startReferral")["errors"] == []
+
+    failed = await provider.execute(FAIL, input={"id": referral_id, "reason": "The person did not come"})
+
+    assert failed.payload("failReferral")["errors"] == []
+    assert await capacity(api, FULL) == {"agencyCode": FULL, "places": 1, "taken": 0, "freePlaces": 1}
+    async with clean.transaction() as session:
+        ended = (await session.execute(text("SELECT status::text, end_reason::text FROM enrollments"))).one()
+    assert tuple(ended) == ("ENDED", "REFERRAL_FAILED")
+
+
+async def test_a_failed_referral_leaves_an_enrollment_the_person_already_had(
+    api: Api, clean: Database
+) -> None:
+    await declare(api, FULL, 2)
+    provider = worker(api, FULL)
+    person_id = await register(api)
+    enrolled = await api.execute(
+        ENROLL, input={"personId": person_id, "serviceCode": HOME_CARE, "providerCode": FULL}
+    )
+    assert enrolled.payload("enrollInService")["errors"] == []
+    referral_id = (await refer(api, person_id))["referral"]["id"]
+    assert (await accept(api, referral_id))["errors"] == []
+    await provider.execute(START, input={"id": referral_id})
+
+    await provider.execute(FAIL, input={"id": referral_id, "reason": "The person did not come"})
+
+    assert await capacity(api, FULL) == {"agencyCode": FULL, "places": 2, "taken": 1, "freePlaces": 1}
+
+
+async def test_only_a_failing_referral_ends_an_enrollment_as_referral_failed(
+    api: Api, clean: Database
+) -> None:
+    await declare(api, FULL, 1)
+    person_id = await register(api)
+    await accept(api, (await refer(api, person_id))["referral"]["id"])
+    provider = worker(api, FULL)
+    (enrollment,) = (await provider.execute(ENROLLMENTS, id=person_id)).ok()["person"]["enrollments"]
+    refused = await provider.execute(
+        END_ENROLLMENT, input={"id": enrollment["id"], "reason": "REFERRAL_FAILED"}
+    )
+    assert [e["field"] for e in refused.payload("endEnrollment")["errors"]] == ["reason"]
+    assert (await capacity(api, FULL))["taken"] == 1
 
 
 async def test_a_direct_enrollment_at_a_full_provider_is_refused(api: Api, clean: Database) -> None:

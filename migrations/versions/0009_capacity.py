@@ -125,6 +125,19 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("agency_code", "service_code", name=op.f("pk_service_capacities")),
     )
+    # The enrollment an acceptance made, so that a referral that then fails gives its place back.
+    op.add_column(
+        "referrals",
+        sa.Column(
+            "enrollment_id",
+            sa.Uuid(),
+            sa.ForeignKey(
+                "enrollments.id", name="fk_referrals_enrollment_id_enrollments", ondelete="SET NULL"
+            ),
+            nullable=True,
+        ),
+    )
+    op.execute("ALTER TYPE enrollment_end_reason ADD VALUE IF NOT EXISTS 'REFERRAL_FAILED'")
     op.execute(USAGE_VIEW)
     op.execute(STATISTICS_FUNCTION)
     op.execute(f"REVOKE ALL ON FUNCTION {STATISTICS_SIGNATURE} FROM PUBLIC")
@@ -150,3 +163,5 @@ def downgrade() -> None:
     op.execute(f"DROP FUNCTION {STATISTICS_SIGNATURE}")
     op.execute("DROP VIEW service_capacity_usage")
     op.drop_table("service_capacities")
+    op.drop_column("referrals", "enrollment_id")
+    # PostgreSQL cannot drop an enum value; REFERRAL_FAILED stays, unused, and upgrading again keeps it.

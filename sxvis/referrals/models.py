@@ -23,6 +23,9 @@ class Referral(Base):
     service_code: Mapped[str | None] = mapped_column(ForeignKey("services.code"))
     case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"))  # part of a case (rule 11)
     consent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("consents.id"))
+    enrollment_id: Mapped[uuid.UUID | None] = mapped_column(  # made by the acceptance, if it made one
+        ForeignKey("enrollments.id", name="fk_referrals_enrollment_id_enrollments", ondelete="SET NULL")
+    )
     idempotency_key: Mapped[str] = mapped_column(Text)
     flagged_for_review: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     review_reason: Mapped[str | None] = mapped_column(Text)

@@ -29,7 +29,7 @@ from sxvis.referrals import calendar, deadlines
 from sxvis.referrals.enums import ReferralStatus, Urgency
 from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry import enrollments, persons
-from sxvis.registry.enums import EnrollmentStatus
+from sxvis.registry.enums import EnrollmentEndReason, EnrollmentStatus
 from sxvis.registry.errors import RegistryErrorCode
 from sxvis.registry.models import Consent, Enrollment, Person
 
@@ -202,6 +202,15 @@ async def move_referral(
     before = referral.status
     if step.to_state is ReferralStatus.ACCEPTED and referral.service_code is not None:
         await _enroll_on_acceptance(session, actor, referral, irp_reference=irp_reference)
+    if step.to_state is ReferralStatus.FAILED and referral.enrollment_id is not None:
+        # The service was not delivered: the enrollment the acceptance made ends, and frees its place.
+        await enrollments.discharge(
+            session,
+            actor,
+            enrollment_id=referral.enrollment_id,
+            reason=EnrollmentEndReason.REFERRAL_FAILED,
+            note=f"referral {referral.id} failed: {needed}",
+        )
     referral.status = step.to_state
     if step.needs == "outcome":
         referral.outcome = needed
@@ -381,7 +390,7 @@ async def _enroll_on_acceptance(
     if already is not None:
         return
     overbook = referral.urgency is Urgency.EMERGENCY
-    await enrollments.admit(
+    enrolled = await enrollments.admit(
         session,
         actor,
         person_id=referral.person_id,
@@ -392,6 +401,7 @@ async def _enroll_on_acceptance(
         note=f"accepted referral {referral.id}",
         field="id",
     )
+    referral.enrollment_id = enrolled.id
     if overbook and not referral.flagged_for_review:
         full = await capacity.capacity_of(
             session, agency_code=referral.to_agency, service_code=referral.service_code

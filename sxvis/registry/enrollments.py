@@ -165,6 +165,39 @@ async def end_enrollment(
         raise NotFound("No enrollment has this id.", field="id")
     if enrollment.status is not EnrollmentStatus.ACTIVE:
         raise InvalidTransition(f"The enrollment is already {enrollment.status.value}.", field="id")
+    if reason is EnrollmentEndReason.REFERRAL_FAILED:
+        raise ValidationFailed("Fail the referral instead: that ends its enrollment.", field="reason")
+    return await _close(session, actor, enrollment, reason=reason, ended_on=ended_on, note=note)
+
+
+async def discharge(
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    enrollment_id: uuid.UUID,
+    reason: EnrollmentEndReason,
+    note: str | None = None,
+) -> Enrollment | None:
+    """End an enrollment as part of another move the caller already authorized (a failed referral ends
+    the enrollment its acceptance made), freeing its place; logged like any end. None if it had
+    already ended."""
+    enrollment = await session.scalar(
+        select(Enrollment).where(Enrollment.id == enrollment_id).with_for_update()
+    )
+    if enrollment is None or enrollment.status is not EnrollmentStatus.ACTIVE:
+        return None
+    return await _close(session, actor, enrollment, reason=reason, ended_on=None, note=note)
+
+
+async def _close(
+    session: AsyncSession,
+    actor: Actor,
+    enrollment: Enrollment,
+    *,
+    reason: EnrollmentEndReason,
+    ended_on: date | None,
+    note: str | None,
+) -> Enrollment:
     end = ended_on or clock.today()
     if end > clock.today():
         raise ValidationFailed("An enrollment cannot end in the future.", field="ended_on")

@@ -62,6 +62,7 @@ class EnrollmentEndReason(StrEnum):
     ended on them only if its passport lists them."""
 
     COMPLETED = "COMPLETED"
+    REFERRAL_FAILED = "REFERRAL_FAILED"  # the referral that enrolled the person failed (set by the move)
     PERSON_WITHDREW = "PERSON_WITHDREW"
     PERSON_DIED = "PERSON_DIED"
     INCOMPLETE_DOCUMENTS = "INCOMPLETE_DOCUMENTS"
