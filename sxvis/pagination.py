@@ -9,10 +9,14 @@ import base64
 import binascii
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from sxvis.errors import ErrorCode, ValidationFailed
 
@@ -70,3 +74,27 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
             "The cursor is not one this API gave out.", field="after", code=ErrorCode.INVALID
         )
     return when, which
+
+
+async def newest_first(
+    session: AsyncSession,
+    query: Select[Any],
+    *,
+    moment: QueryableAttribute[datetime],
+    row_id: QueryableAttribute[uuid.UUID],
+    key: Callable[[T], tuple[datetime, uuid.UUID]],
+    first: int | None,
+    after: str | None,
+) -> Page[T]:
+    """A page of `query`'s rows, newest first by (`moment`, `row_id`), after the cursor if one is given:
+    the keyset listing that referrals, cases and break-the-glass openings share. `key` reads a row's
+    (`moment`, `row_id`) for its cursor. The caller logs the page's rows before they leave."""
+    limit = page_size(first)
+    if after:
+        when, which = decode_time_cursor(after)
+        query = query.where(tuple_(moment, row_id) < tuple_(when, which))
+    ordered = query.order_by(moment.desc(), row_id.desc()).limit(limit + 1)
+    rows: list[T] = list((await session.scalars(ordered)).all())
+    items = rows[:limit]
+    cursors = [encode_cursor(when.isoformat(), which) for when, which in map(key, items)]
+    return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)

@@ -14,7 +14,7 @@ import uuid
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sxvis import audit, clock
@@ -22,7 +22,7 @@ from sxvis.access import notices
 from sxvis.access.models import BreakGlassGrant
 from sxvis.actors import Actor
 from sxvis.errors import InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, decode_time_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, newest_first
 from sxvis.registry import persons
 from sxvis.registry.models import Person
 
@@ -93,29 +93,23 @@ async def list_break_glass(
 ) -> Page[BreakGlassGrant]:
     """Openings for review, newest first; `reviewed` narrows to those reviewed (True) or not (False)."""
     actor.require(REVIEW)
-    limit = page_size(first)
-    query = _reviewed(select(BreakGlassGrant), reviewed)
-    if after:
-        opened_at, last_id = decode_time_cursor(after)
-        query = query.where(
-            tuple_(BreakGlassGrant.opened_at, BreakGlassGrant.id) < tuple_(opened_at, last_id)
-        )
-    query = query.order_by(BreakGlassGrant.opened_at.desc(), BreakGlassGrant.id.desc()).limit(limit + 1)
-    rows = list((await session.scalars(query)).all())
-    items = rows[:limit]
+    page: Page[BreakGlassGrant] = await newest_first(
+        session,
+        _reviewed(select(BreakGlassGrant), reviewed),
+        moment=BreakGlassGrant.opened_at,
+        row_id=BreakGlassGrant.id,
+        key=lambda grant: (grant.opened_at, grant.id),
+        first=first,
+        after=after,
+    )
     await audit.record(
         session,
         actor,
         action="break_glass:read",
         entity_type=ENTITY,
-        person_ids=sorted({g.person_id for g in items}),
+        person_ids=sorted({g.person_id for g in page.items}),
     )
-    return Page(
-        items,
-        [encode_cursor(g.opened_at.isoformat(), g.id) for g in items],
-        has_next_page=len(rows) > limit,
-        has_previous_page=after is not None,
-    )
+    return page
 
 
 async def review_break_glass(

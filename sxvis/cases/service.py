@@ -35,7 +35,7 @@ from sxvis.cases.enums import OPEN_PHASES, CaseEntryKind, CasePhase, NeedDomain,
 from sxvis.cases.models import Case, CaseEntry
 from sxvis.catalogue.models import Agency, Service
 from sxvis.errors import AccessDenied, Conflict, Duplicate, InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, decode_time_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, newest_first
 from sxvis.registry import persons
 
 OPEN = "case:open"
@@ -336,7 +336,6 @@ async def find_cases(
 ) -> Page[Case]:
     """The cases the actor sees, newest first."""
     actor.require(READ)
-    limit = page_size(first)
     query = select(Case).where(_visible(actor))
     if filter.person_id is not None:
         query = query.where(Case.person_id == filter.person_id)
@@ -347,17 +346,17 @@ async def find_cases(
         query = query.where(~closed if filter.open else closed)
     if filter.manager_id is not None:
         query = query.where(Case.manager_id == filter.manager_id)
-    if after:
-        created, last_id = decode_time_cursor(after)
-        query = query.where(
-            or_(Case.created_at < created, (Case.created_at == created) & (Case.id < last_id))
-        )
-    ordered = query.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit + 1)
-    rows = list((await session.scalars(ordered)).all())
-    items = rows[:limit]
-    await _log_read(session, actor, items)
-    cursors = [encode_cursor(c.created_at.isoformat(), c.id) for c in items]
-    return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
+    page: Page[Case] = await newest_first(
+        session,
+        query,
+        moment=Case.created_at,
+        row_id=Case.id,
+        key=lambda case: (case.created_at, case.id),
+        first=first,
+        after=after,
+    )
+    await _log_read(session, actor, page.items)
+    return page
 
 
 async def timeline_of(

@@ -24,7 +24,7 @@ from sxvis.cases import service as cases
 from sxvis.catalogue import capacity
 from sxvis.catalogue.models import Agency, Service, ServiceProvider
 from sxvis.errors import AccessDenied, Conflict, InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, decode_time_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, newest_first
 from sxvis.referrals import calendar, deadlines
 from sxvis.referrals.enums import ReferralStatus, Urgency
 from sxvis.referrals.models import Referral, ReferralMove
@@ -255,7 +255,6 @@ async def find_referrals(
 ) -> Page[Referral]:
     """The actor's agency's referrals, newest first."""
     actor.require(READ)
-    limit = page_size(first)
     query = select(Referral).where(_involves(actor))
     if filter.direction == "INCOMING":
         query = query.where(Referral.to_agency == actor.agency_code)
@@ -271,22 +270,17 @@ async def find_referrals(
         late = Referral.status == ReferralStatus.REQUESTED
         late = late & (Referral.due_at < clock.now())
         query = query.where(late if filter.overdue else ~late)
-    if after:
-        created, last_id = decode_time_cursor(after)
-        query = query.where(
-            or_(Referral.created_at < created, (Referral.created_at == created) & (Referral.id < last_id))
-        )
-    rows = list(
-        (
-            await session.scalars(
-                query.order_by(Referral.created_at.desc(), Referral.id.desc()).limit(limit + 1)
-            )
-        ).all()
+    page: Page[Referral] = await newest_first(
+        session,
+        query,
+        moment=Referral.created_at,
+        row_id=Referral.id,
+        key=lambda referral: (referral.created_at, referral.id),
+        first=first,
+        after=after,
     )
-    items = rows[:limit]
-    await _log_read(session, actor, items)
-    cursors = [encode_cursor(r.created_at.isoformat(), r.id) for r in items]
-    return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
+    await _log_read(session, actor, page.items)
+    return page
 
 
 async def history_of(
