@@ -4,8 +4,7 @@ from typing import ClassVar, Literal
 
 import pydantic
 
-from integrations.breaker import BreakerStatus
-from integrations.client import MinistryClient
+from integrations.adapters._base import ClientAdapter
 from integrations.errors import MinistryRejected
 from integrations.signing import Attribution
 from sxvis.outbox.delivery import Outgoing, Receipt
@@ -20,21 +19,11 @@ class Acknowledgement(pydantic.BaseModel):
     message_id: str | None = pydantic.Field(default=None, alias="messageId")
 
 
-class OutboundAdapter:
+class OutboundAdapter(ClientAdapter):
     """A ministry SXVİS sends messages to (STYLE §6): `deliver` is what the outbox worker calls."""
 
     paths: ClassVar[dict[str, str]]
     """Message kind → path under the ministry's base URL."""
-
-    def __init__(self, client: MinistryClient) -> None:
-        self._client = client
-
-    @property
-    def name(self) -> str:
-        return self._client.name
-
-    def status(self) -> BreakerStatus:
-        return self._client.breaker.status()
 
     async def deliver(self, message: Outgoing) -> Receipt:
         path = self.paths.get(message.kind)

@@ -3,8 +3,7 @@
 from typing import ClassVar, TypeVar
 from urllib.parse import quote
 
-from integrations.breaker import BreakerStatus
-from integrations.client import MinistryClient
+from integrations.adapters._base import ClientAdapter
 from integrations.errors import NotKnownToMinistry
 from integrations.protocol import Obtained
 from integrations.signing import Attribution, new_message_id
@@ -12,21 +11,11 @@ from integrations.signing import Attribution, new_message_id
 T = TypeVar("T")
 
 
-class QueryAdapter:
+class QueryAdapter(ClientAdapter):
     """A ministry subsystem asked about one FIN at a time, over a `MinistryClient` (STYLE §6)."""
 
     source_system: ClassVar[str]
     """The system's name as facts record it (`TSERAS`, `VEMTAS` …)."""
-
-    def __init__(self, client: MinistryClient) -> None:
-        self._client = client
-
-    @property
-    def name(self) -> str:
-        return self._client.name
-
-    def status(self) -> BreakerStatus:
-        return self._client.breaker.status()
 
     async def _ask(self, path: str, shape: type[T], *, fin: str, on_behalf: Attribution) -> Obtained[T]:
         # The message id is chosen here, not in the client, so that "no record" (a 404, raised as
