@@ -41,24 +41,13 @@ from authz.store import seed_policies  # noqa: E402
 from sxvis.database import migrate  # noqa: E402
 from sxvis.database.embedded import EmbeddedPostgres  # noqa: E402
 from sxvis.database.engine import Database  # noqa: E402
+from sxvis.imports.rows import COLUMNS as IMPORT_COLUMNS  # noqa: E402
 from sxvis.imports.service import import_persons  # noqa: E402
 from sxvis.seed._generate import generate  # noqa: E402
 from sxvis.seed.catalogue import install_catalogue  # noqa: E402
 
-COLUMNS = (
-    "fin",
-    "last_name",
-    "first_name",
-    "patronymic",
-    "birth_date",
-    "sex",
-    "residence_status",
-    "region_code",
-    "district_code",
-    "address_line",
-    "phone",
-    "email",
-)
+COLUMNS = tuple(column for column in IMPORT_COLUMNS if column != "protected")
+"""The import's own columns; the benchmark's file marks nobody protected."""
 SOURCE = "DOST"
 # Persons numbered from here, so the FINs cannot collide with a seeded registry's (which start at 0).
 FIRST_INDEX = 50_000_000
