@@ -453,15 +453,8 @@ async def _pend(
     statement = (
         insert(CheckRequest)
         .values(
-            id=uuid.uuid4(),
-            person_id=person_id,
-            kind=kind,
+            **_first_attempt(actor, person_id, kind, requester, error),
             status=RequestStatus.PENDING,
-            requested_by_user=requester.user_id,
-            requested_by_agency=actor.agency_code,
-            issue=requester.issue,
-            attempts=1,
-            last_error=error,
             next_attempt_at=next_attempt_at,
         )
         .on_conflict_do_update(
@@ -486,17 +479,26 @@ async def _record_failure(
 ) -> None:
     session.add(
         CheckRequest(
-            id=uuid.uuid4(),
-            person_id=person_id,
-            kind=kind,
+            **_first_attempt(actor, person_id, kind, requester, error),
             status=RequestStatus.FAILED,
-            requested_by_user=requester.user_id,
-            requested_by_agency=actor.agency_code,
-            issue=requester.issue,
-            attempts=1,
-            last_error=error,
             next_attempt_at=now,
             settled_at=now,
         )
     )
     await session.flush()
+
+
+def _first_attempt(
+    actor: Actor, person_id: uuid.UUID, kind: CheckKind, requester: Requester, error: str
+) -> dict[str, Any]:
+    """A check request's columns after its first, unanswered, attempt: who asked, for what, and why not."""
+    return {
+        "id": uuid.uuid4(),
+        "person_id": person_id,
+        "kind": kind,
+        "requested_by_user": requester.user_id,
+        "requested_by_agency": actor.agency_code,
+        "issue": requester.issue,
+        "attempts": 1,
+        "last_error": error,
+    }
