@@ -28,12 +28,22 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from registry import BENCH, Server, child_env, free_port, machine, sxvis_command
+from registry import (
+    BENCH,
+    Server,
+    child_env,
+    database_for,
+    free_port,
+    machine,
+    sxvis_command,
+    worker_token,
+    write_report,
+)
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
@@ -53,20 +63,6 @@ MOVES: tuple[tuple[str, str, str, dict[str, str]], ...] = (
     ("startReferral", "MoveReferralInput", "IN_PROGRESS", {}),
     ("completeReferral", "CompleteReferralInput", "COMPLETED", {"outcome": "Assistance granted"}),
 )
-
-
-def token(data_dir: Path, agency: str) -> str:
-    from authz.authentication import issue_dev_token
-    from sxvis.config import Mode, Settings
-
-    settings = Settings(data_dir=data_dir, mode=Mode.DEVELOPMENT)
-    return issue_dev_token(
-        settings,
-        user=f"bench-{agency.lower()}",
-        agency=agency,
-        roles=("social_worker",),
-        ttl=timedelta(hours=2),
-    )
 
 
 class Inbox:
@@ -91,8 +87,8 @@ class Inbox:
 class Mover:
     def __init__(self, client: httpx.AsyncClient, data_dir: Path) -> None:
         self.client = client
-        self.dost = f"Bearer {token(data_dir, 'DOST')}"
-        self.dsmf = f"Bearer {token(data_dir, 'DSMF')}"
+        self.dost = f"Bearer {worker_token(data_dir, 'DOST')}"
+        self.dsmf = f"Bearer {worker_token(data_dir, 'DSMF')}"
 
     async def send(self, authorization: str, document: str, **variables: Any) -> dict[str, Any]:
         response = await self.client.post(
@@ -142,7 +138,7 @@ class Mover:
 
 async def measure(mover_url: str, listener_ws: str, data_dir: Path, moves: int) -> list[dict[str, Any]]:
     samples: list[dict[str, Any]] = []
-    subscriber = f"Bearer {token(data_dir, 'DSMF')}"
+    subscriber = f"Bearer {worker_token(data_dir, 'DSMF')}"
     async with (
         connect(listener_ws, subprotocols=[Subprotocol("graphql-transport-ws")]) as socket,
         httpx.AsyncClient(base_url=mover_url, timeout=30) as client,
@@ -220,21 +216,11 @@ def figures(values: list[float]) -> dict[str, float]:
 
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     started_at = datetime.now(UTC)
-    if args.database_url:
-        url = args.database_url
-        database: dict[str, Any] = {"kind": "external"}
-    else:
-        from sxvis.database.embedded import EmbeddedPostgres
-
-        print(f"starting the embedded PostgreSQL in {args.data_dir} …", file=sys.stderr)
-        embedded = EmbeddedPostgres(args.data_dir)
-        url = embedded.start()
-        stack.callback(embedded.stop)
-        database = {"kind": "embedded", "data_dir": str(args.data_dir)}
+    url, database = database_for(args, stack)
     host = machine(url)
     log_dir = Path(tempfile.mkdtemp(prefix="sxvis-bench-live-"))
     stack.callback(shutil.rmtree, log_dir, ignore_errors=True)
-    token(args.data_dir, "DOST")  # creates the data folder's signing key before the servers read it
+    worker_token(args.data_dir, "DOST")  # creates the data folder's signing key before the servers read it
     ports = []
     for name in ("mover", "listener"):  # one after the other: the first start migrates and seeds
         port = free_port()
@@ -292,10 +278,7 @@ def main() -> None:
     out = args.out or BENCH / "results" / f"referral-events-{stamp}.json"
     with contextlib.ExitStack() as stack:
         report = run(args, stack)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(table(report))
-    print(f"\nwritten to {out}")
+    write_report(report, out, table(report))
 
 
 if __name__ == "__main__":

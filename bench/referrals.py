@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import shutil
 import sys
 import tempfile
@@ -34,12 +33,23 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
-from registry import BENCH, Server, child_env, free_port, machine, percentiles, sxvis_command
+from registry import (
+    BENCH,
+    Server,
+    child_env,
+    database_for,
+    free_port,
+    machine,
+    percentiles,
+    sxvis_command,
+    worker_token,
+    write_report,
+)
 
 BASELINE = "query Me { me { userId } }"
 REGISTER = """
@@ -75,20 +85,6 @@ def person_input() -> dict[str, str]:
         "regionCode": "AZ-01",
         "districtCode": "AZ-01-03",
     }
-
-
-def token(data_dir: Path, agency: str) -> str:
-    from authz.authentication import issue_dev_token
-    from sxvis.config import Mode, Settings
-
-    settings = Settings(data_dir=data_dir, mode=Mode.DEVELOPMENT)
-    return issue_dev_token(
-        settings,
-        user=f"bench-{agency.lower()}",
-        agency=agency,
-        roles=("social_worker",),
-        ttl=timedelta(hours=2),
-    )
 
 
 class Failed(Exception):
@@ -176,8 +172,8 @@ async def measure(url: str, data_dir: Path, args: argparse.Namespace) -> dict[st
         max_connections=args.concurrency * 2, max_keepalive_connections=args.concurrency * 2
     )
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
-        sender = Client(http, f"Bearer {token(data_dir, SENDER)}")
-        receiver = Client(http, f"Bearer {token(data_dir, RECEIVER)}")
+        sender = Client(http, f"Bearer {worker_token(data_dir, SENDER)}")
+        receiver = Client(http, f"Bearer {worker_token(data_dir, RECEIVER)}")
         persons = []
         for _ in range(args.persons):
             created = await sender.call(REGISTER, "registerPerson", input=person_input())
@@ -241,21 +237,11 @@ async def measure(url: str, data_dir: Path, args: argparse.Namespace) -> dict[st
 
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     started_at = datetime.now(UTC)
-    if args.database_url:
-        url = args.database_url
-        database: dict[str, Any] = {"kind": "external"}
-    else:
-        from sxvis.database.embedded import EmbeddedPostgres
-
-        print(f"starting the embedded PostgreSQL in {args.data_dir} …", file=sys.stderr)
-        embedded = EmbeddedPostgres(args.data_dir)
-        url = embedded.start()
-        stack.callback(embedded.stop)
-        database = {"kind": "embedded", "data_dir": str(args.data_dir)}
+    url, database = database_for(args, stack)
     host = machine(url)
     log_dir = Path(tempfile.mkdtemp(prefix="sxvis-bench-referrals-"))
     stack.callback(shutil.rmtree, log_dir, ignore_errors=True)
-    token(args.data_dir, SENDER)  # creates the data folder's signing key before the server reads it
+    worker_token(args.data_dir, SENDER)  # creates the data folder's signing key before the server reads it
     port = free_port()
     env = child_env(url, args.data_dir) | {"SXVIS_PORT": str(port), "SXVIS_WORKERS": str(args.workers)}
     server = Server("sxvis", [sxvis_command(), "serve"], env, log_dir)
@@ -320,10 +306,7 @@ def main() -> None:
     out = args.out or BENCH / "results" / f"referrals-{stamp}.json"
     with contextlib.ExitStack() as stack:
         report = run(args, stack)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
-    print(table(report))
-    print(f"\nwritten to {out}")
+    write_report(report, out, table(report))
 
 
 if __name__ == "__main__":

@@ -762,6 +762,46 @@ def same_answers(samples: Samples, urls: dict[str, str], authorization: str, per
 # --- the machine ----------------------------------------------------------------------------------
 
 
+def worker_token(data_dir: Path, agency: str) -> str:
+    """A social worker's development token for `agency`, signed with the data folder's key (made if
+    missing, so call it before a server starts on that folder)."""
+    from datetime import timedelta
+
+    from authz.authentication import issue_dev_token
+    from sxvis.config import Mode, Settings
+
+    settings = Settings(data_dir=data_dir, mode=Mode.DEVELOPMENT)
+    return issue_dev_token(
+        settings,
+        user=f"bench-{agency.lower()}",
+        agency=agency,
+        roles=("social_worker",),
+        ttl=timedelta(hours=2),
+    )
+
+
+def database_for(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[str, dict[str, Any]]:
+    """`--database-url` if given, else the embedded PostgreSQL in `--data-dir` (stopped with `stack`);
+    the URL and what the report says of it."""
+    if args.database_url:
+        return args.database_url, {"kind": "external"}
+    from sxvis.database.embedded import EmbeddedPostgres
+
+    print(f"starting the embedded PostgreSQL in {args.data_dir} …", file=sys.stderr)
+    embedded = EmbeddedPostgres(args.data_dir)
+    url = embedded.start()
+    stack.callback(embedded.stop)
+    return url, {"kind": "embedded", "data_dir": str(args.data_dir)}
+
+
+def write_report(report: dict[str, Any], out: Path, table: str) -> None:
+    """The JSON beside the other results, and the Markdown table on the terminal."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    print(table)
+    print(f"\nwritten to {out}")
+
+
 def machine(url: str) -> dict[str, Any]:
     cpu_model = platform.processor() or "unknown"
     with contextlib.suppress(OSError):
