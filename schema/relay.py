@@ -5,6 +5,13 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
 from strawberry import relay
 
 from sxvis.errors import ValidationFailed
@@ -62,11 +69,35 @@ def global_id(type_name: str, node_id: object) -> strawberry.ID:
 
 
 def selected_fields(info: Any) -> list[str]:
-    """The fields the query asked of this field's object (for the access event's `fields`)."""
-    names: list[str] = []
-    for selected in info.selected_fields:
-        for child in selected.selections:
-            name = getattr(child, "name", None)
-            if name:
-                names.append(name)
-    return names
+    """The fields the query asked of this field's object (for the access event's `fields`).
+
+    Read from the document itself: fragments, named or inline, are opened, so a field asked through a
+    fragment is recorded by its name (never the fragment's), and an alias does not hide which field
+    was read. `__typename` is no data and is left out. strawberry's `info.selected_fields` would do
+    the same walk, but converts every argument and directive on the way, on the hottest path.
+    """
+    raw = info._raw_info
+    names: dict[str, None] = {}
+    for node in raw.field_nodes:
+        if node.selection_set is not None:
+            _field_names(node.selection_set, raw.fragments, names, set())
+    return list(names)
+
+
+def _field_names(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    names: dict[str, None],
+    opened: set[str],
+) -> None:
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value != "__typename":
+                names[selection.name.value] = None
+        elif isinstance(selection, InlineFragmentNode):
+            _field_names(selection.selection_set, fragments, names, opened)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and selection.name.value not in opened:
+                opened.add(selection.name.value)
+                _field_names(fragment.selection_set, fragments, names, opened)

@@ -1,6 +1,7 @@
 """Every read of personal data is logged before the data leaves, and fails when it cannot be (issue 3,
 items 9 and 11; DESIGN, "Access log")."""
 
+import uuid
 from typing import Any
 
 from sqlalchemy import text
@@ -62,6 +63,26 @@ async def test_a_read_by_fin_records_who_read_whom_why_and_through_which_operati
     assert event["fields"] == ["fin", "phone"]
     assert event["outcome"] == "ALLOWED"
     assert event["request_id"]
+
+
+async def test_fields_asked_through_fragments_and_aliases_are_recorded_by_their_own_names(
+    api: Api, db: Database
+) -> None:
+    person = await register(api)
+    reader = api.as_("social_worker", agency="SXA", user=f"fragments-{uuid.uuid4().hex[:8]}")
+    document = """
+    query Fragmented($fin: String!) {
+      person(fin: $fin) {
+        __typename
+        ...Identity
+        ... on Person { telephone: phone }
+      }
+    }
+    fragment Identity on Person { fin lastName }
+    """
+    assert (await reader.execute(document, fin=person["fin"])).ok()["person"]["fin"] == person["fin"]
+    (event,) = await events(db, "action = 'person:read' AND actor_user = :u", u=reader.user)
+    assert event["fields"] == ["fin", "lastName", "phone"]
 
 
 async def test_without_a_purpose_header_the_roles_default_purpose_is_recorded(api: Api, db: Database) -> None:
