@@ -51,6 +51,16 @@ mutation Review($input: ReviewBreakGlassInput!) {
 }
 """
 
+REVIEW_QUEUE = """
+query Queue { breakGlassEvents(reviewed: false, first: 100) { edges { node { id personId } } } }
+"""
+
+LOG_OF_PERSON = """
+query Log($personId: ID!) {
+  accessLog(filter: {personId: $personId}, first: 100) { edges { node { action actor { user } } } }
+}
+"""
+
 PERSON_BY_ID = """
 query ById($id: ID!) { person(id: $id) { id pseudonym fin lastName firstName birthDate } }
 """
@@ -189,6 +199,37 @@ async def test_break_glass_events_page_newest_first(api: Api, protected: Protect
     rest = (await auditor.execute(EVENTS, first=1, after=first["pageInfo"]["endCursor"])).ok()
     assert [e["node"]["id"] for e in rest["breakGlassEvents"]["edges"]] == [older]
     assert rest["breakGlassEvents"]["pageInfo"]["hasNextPage"] is False
+
+
+async def test_a_reviewer_follows_an_event_to_every_read_of_its_person_in_the_access_log(
+    api: Api, protected: Protected
+) -> None:
+    manager = _case_manager(api, user=f"reader-{uuid.uuid4().hex[:8]}")
+    opened = (await _break(manager, protected))["grant"]
+    assert (await _person(manager, protected)) is not None
+    auditor = _auditor(api)
+    events = (await auditor.execute(REVIEW_QUEUE)).ok()["breakGlassEvents"]["edges"]
+    (event,) = [e["node"] for e in events if e["node"]["id"] == opened["id"]]
+    assert event["personId"] == global_id("Person", protected.id)
+    log = (await auditor.execute(LOG_OF_PERSON, personId=event["personId"])).ok()["accessLog"]["edges"]
+    by_the_manager = {e["node"]["action"] for e in log if e["node"]["actor"]["user"] == manager.user}
+    assert {"person:break_glass", "person:read"} <= by_the_manager
+
+
+async def test_the_person_id_of_an_event_is_forbidden_to_the_one_who_broke_the_glass(
+    api: Api, protected: Protected
+) -> None:
+    manager = _case_manager(api)
+    result = await manager.execute(
+        "mutation B($input: BreakGlassInput!) { breakGlass(input: $input) { grant { personId } } }",
+        input={
+            "personId": protected.seen_by(manager.agency),
+            "reasonCode": "IMMEDIATE_DANGER",
+            "reason": REASON,
+        },
+    )
+    assert [e["extensions"]["code"] for e in result.errors] == ["FORBIDDEN"]
+    assert "break_glass:review" in result.errors[0]["message"]
 
 
 async def test_reviewing_moves_the_event_to_reviewed(api: Api, protected: Protected) -> None:

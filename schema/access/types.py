@@ -2,7 +2,9 @@
 
 Each type is built from its model by a plain function (`consent_of` …). The person a row is about is
 never shown by its stored id: it is resolved through `resolvers.registry.person_by_id`, so the caller
-gets the id (real or pseudonymous) and the fields it may see, and null outside its remit.
+gets the id (real or pseudonymous) and the fields it may see, and null outside its remit. The one
+exception is `BreakGlassEvent.personId`, for reviewers alone: the id the access log gives them, so a
+review can ask the log who else saw that person.
 """
 
 import uuid
@@ -123,6 +125,17 @@ class BreakGlassEvent:
     )
     async def person(self, info: Info[Context, None]) -> Person | None:
         return await _person(info.context, self.person_id)
+
+    @strawberry.field(
+        name="personId",
+        description="The person's id as the access log records it, to pass to `accessLog(filter: "
+        "{personId})` and see who else read them. Only for those who review break-the-glass "
+        "(auditors): to everyone else the id is FORBIDDEN, since it would link one protected person "
+        "across agencies.",
+    )
+    def logged_person_id(self, info: Info[Context, None]) -> strawberry.ID:
+        info.context.actor.require(break_glass.REVIEW)
+        return global_id("Person", self.person_id)
 
 
 def break_glass_event_of(g: access_models.BreakGlassGrant) -> BreakGlassEvent:
