@@ -1,0 +1,296 @@
+"""What a FIN lookup costs at the least, piece by piece: the floor under `bench/registry.py`'s ratio.
+
+`bench/registry.py` measures a FIN lookup through the whole product against a bare Starlette+asyncpg
+endpoint (the access issue's target: 0.4 of the bare endpoint's requests per second). This measures the
+two pieces the product adds, each alone, on one core, one request at a time, so that the reachable
+ratio can be read off them rather than guessed:
+
+Database (one connection each, the same FINs for every variant):
+
+- `bare`: `bench/baseline.py`'s FIN SELECT as the owner, autocommit: what the bare endpoint does.
+- `unscoped`: the product's SELECT (`sxvis.registry.persons`) as the owner, autocommit: what the
+  benchmark's unguarded app does.
+- `product`: the product's own path: `Database.scoped` (a pooled connection; `BEGIN` and the scope in
+  one round trip; `COMMIT`) around `persons.get_person`, as `sxvis_app` under row-level security, the
+  access event inserted by the statement that reads.
+- `one_statement`: the least the access design allows: scope, read and access event in ONE round
+  trip, through a PL/pgSQL function made for this run from the product's own statement (in a schema
+  dropped afterwards). Not in the product: every read shape would need a function of its own, a
+  second copy of its SQL kept in step by migrations.
+
+GraphQL (no database: the person resolver answers with a fixed person, as the product shows it):
+
+- `json`: what the bare endpoint does with a row: build the answer and encode it (orjson).
+- `graphql`: the product's schema executing `bench/registry.py`'s FIN document (strawberry and
+  graphql-core: parse and validation cached, execution, field resolution, the access event's field
+  list), with only the person resolver replaced, then the result encoded.
+
+For each: client (this process) CPU per lookup, and for the database variants PostgreSQL CPU per
+lookup (every PostgreSQL process, so WAL writing counts), and wall time. The registry must be seeded
+first (`python bench/registry.py` seeds `--data-dir`, which this reuses).
+
+    python bench/fin_floor.py [--lookups 5000] [--data-dir .sxvis-data/bench] [--database-url URL]
+
+Writes `bench/results/fin-floor-<UTC time>.json` and prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import re
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import orjson
+import psutil
+from baseline import FIN_SQL
+from registry import AGENCY, FIN_LOOKUP, REPO, database_for, machine, write_report
+
+import resolvers.registry as registry_resolvers
+from authz.actions import Action
+from resolvers.context import Context
+from schema import build_schema
+from sxvis.access.pseudonyms import Pseudonyms
+from sxvis.actors import Actor, Origin
+from sxvis.app import app_database_url
+from sxvis.audit.service import _logged_sql  # the product's logged statement, for the function
+from sxvis.config import Mode, Settings
+from sxvis.database import Database
+from sxvis.database.driver import driver_connection
+from sxvis.database.scope import RowScope
+from sxvis.registry import persons
+
+ACTOR = Actor(
+    user_id="bench-floor",
+    agency_code=AGENCY,
+    roles=frozenset({"social_worker"}),
+    name="Benchmark (floor)",
+    permissions=frozenset(action.value for action in Action),
+    origin=Origin(request_id="bench-floor", client_address="127.0.0.1", purpose="SERVICE_DELIVERY"),
+)
+"""A social worker of SXA with every permission (as `bench/unguarded.py`): every person in its remit,
+contacts shown."""
+
+FIELDS = ["id", "fin", "lastName", "firstName", "patronymic", "birthDate", "sex", "residenceStatus",
+          "regionCode", "districtCode", "phone"]  # fmt: skip
+SCHEMA = "bench_floor"
+
+
+def postgres_cpu(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+def postgres_processes(pid: int) -> list[psutil.Process]:
+    """The postmaster of the server whose backend is `pid`, and all its children."""
+    postmaster = psutil.Process(pid).parent()
+    return [postmaster, *postmaster.children(recursive=True)]
+
+
+async def timed(
+    name: str, lookup: Callable[[str], Awaitable[object]], fins: list[str], backend_pid: int | None
+) -> dict[str, Any]:
+    for fin in fins[:300]:  # warm: prepared statements, caches, the pool
+        await lookup(fin)
+    processes = [] if backend_pid is None else postgres_processes(backend_pid)  # the pool's backends too
+    pg_before, cpu_before, wall_before = postgres_cpu(processes), time.process_time(), time.perf_counter()
+    for fin in fins:
+        await lookup(fin)
+    wall, cpu = time.perf_counter() - wall_before, time.process_time() - cpu_before
+    pg = postgres_cpu(processes) - pg_before
+    n = len(fins)
+    result = {"name": name, "lookups": n, "wall_ms": 1000 * wall / n, "client_cpu_ms": 1000 * cpu / n}
+    if processes:
+        result["postgres_cpu_ms"] = 1000 * pg / n
+    print(f"  {name}: {result}", file=sys.stderr)
+    return result
+
+
+def one_statement_function(sql: str, parameters: list[str], columns: list[tuple[str, str]]) -> str:
+    """A PL/pgSQL function that sets the scope as `RowScope.statement()` does, then runs `sql` (the
+    product's logged read, its `$n` renamed to the function's arguments): one call, one round trip."""
+    arguments = ", ".join(f"p{i + 1} {kind}" for i, kind in enumerate(parameters))
+    returns = ", ".join(f'"{name}" {kind}' for name, kind in columns)
+    body = re.sub(r"\$(\d+)", r"p\1", sql)
+    return f"""
+CREATE FUNCTION {SCHEMA}.logged_read(scope_agency text, scope_remit text, scope_audit text, {arguments})
+RETURNS TABLE ({returns}) LANGUAGE plpgsql AS $fn$
+#variable_conflict use_column
+BEGIN
+  PERFORM set_config('sxvis.agency', scope_agency, true), set_config('sxvis.remit', scope_remit, true),
+    set_config('sxvis.audit', scope_audit, true);
+  RETURN QUERY {body};
+END
+$fn$"""
+
+
+async def database_part(url: str, app_url: str, lookups: int) -> list[dict[str, Any]]:
+    owner = await asyncpg.connect(url)
+    app = await asyncpg.connect(app_url)
+    db = Database(app_url, pool_size=1, max_overflow=0)
+    scope = RowScope.of(ACTOR)
+    args = (ACTOR.agency_code, ACTOR.reads_whole_registry, ACTOR.user_id, False)
+    try:
+        count = await owner.fetchval("SELECT count(*) FROM persons WHERE NOT protected")
+        if count < 1000:
+            raise SystemExit("Seed the registry first: python bench/registry.py (it seeds --data-dir).")
+        rows = await owner.fetch(
+            "SELECT fin FROM persons WHERE NOT protected ORDER BY md5(fin) LIMIT $1", min(lookups, 20_000)
+        )
+        fins = [row["fin"] for row in rows]
+        fins = (fins * (lookups // len(fins) + 1))[:lookups]
+        backend = owner.get_server_pid()
+
+        # The one-statement function, made from the product's statement with its own column types.
+        logged = _logged_sql(persons._BY_FIN, 5, "id", None, False)
+        prepared = await owner.prepare(logged)
+        parameters = [f"{p.schema}.{p.name}" for p in prepared.get_parameters()]
+        columns = [(a.name, f"{a.type.schema}.{a.type.name}") for a in prepared.get_attributes()]
+        await owner.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
+        await owner.execute(one_statement_function(logged, parameters, columns))
+        await owner.execute(f"GRANT USAGE ON SCHEMA {SCHEMA} TO sxvis_app;"
+                            f" GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {SCHEMA} TO sxvis_app")  # fmt: skip
+        placeholders = ", ".join(f"${i}" for i in range(1, len(parameters) + 4))
+        call = f"SELECT * FROM {SCHEMA}.logged_read({placeholders})"
+        settings = scope.parameters()
+        event = (ACTOR.user_id, ACTOR.agency_code, sorted(ACTOR.roles), Action.PERSON_READ.value, "person",
+                 None, True, "SERVICE_DELIVERY", "FinLookup", FIELDS, "ALLOWED", None, "bench-floor",
+                 "127.0.0.1", None)  # fmt: skip
+
+        async def bare(fin: str) -> object:
+            return await owner.fetchrow(FIN_SQL, fin)
+
+        async def unscoped(fin: str) -> object:
+            return await owner.fetch(persons._BY_FIN, fin, *args)
+
+        async def product(fin: str) -> object:
+            async with db.scoped(scope) as connection:
+                return await persons.get_person(connection, ACTOR, fin=fin, fields=FIELDS)
+
+        async def one_statement(fin: str) -> object:
+            found = await app.fetch(
+                call, settings["agency"], settings["remit"], settings["audit"], fin, *args, *event
+            )
+            assert found, "the one-statement read found nobody"
+            return found
+
+        assert await product(fins[0]) is not None, "the product's read found nobody"
+        results = []
+        for name, lookup in (("bare", bare), ("unscoped", unscoped), ("product", product),
+                             ("one_statement", one_statement)):  # fmt: skip
+            results.append(await timed(name, lookup, fins, backend))
+        return results
+    finally:
+        with contextlib.suppress(Exception):
+            await owner.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
+        await db.dispose()
+        await app.close()
+        await owner.close()
+
+
+async def graphql_part(app_url: str, data_dir: Path, lookups: int) -> list[dict[str, Any]]:
+    db = Database(app_url)
+    async with db.scoped(RowScope.of(ACTOR)) as connection:
+        fin = await (await driver_connection(connection)).fetchval(
+            "SELECT fin FROM persons WHERE NOT protected ORDER BY fin LIMIT 1"
+        )
+        record = await persons.get_person(connection, ACTOR, fin=fin, fields=FIELDS)
+    assert record is not None
+    settings = Settings(data_dir=data_dir, mode=Mode.DEVELOPMENT)
+    pseudonyms = Pseudonyms.from_data_dir(data_dir, None)
+    schema = build_schema(settings)
+    variables = {"fin": record.fin}
+
+    async def fixed_person(ctx: Context, **ignored: Any) -> Any:
+        return registry_resolvers.view(ctx, record)
+
+    def context() -> Context:
+        return Context(db=db, actor=ACTOR, settings=settings, pseudonyms=pseudonyms, policy=None)  # type: ignore[arg-type]
+
+    async def json(fin: str) -> object:
+        # The bare endpoint's part: the answer from the row, encoded.
+        person = {"id": str(record.id), "fin": record.fin, "lastName": record.last_name,
+                  "firstName": record.first_name, "patronymic": record.patronymic,
+                  "birthDate": record.birth_date, "sex": str(record.sex),
+                  "residenceStatus": str(record.residence_status), "regionCode": record.region_code,
+                  "districtCode": record.district_code, "phone": record.phone}  # fmt: skip
+        return orjson.dumps({"data": {"person": person}})
+
+    async def graphql(fin: str) -> object:
+        result = await schema.execute(FIN_LOOKUP, variable_values=variables, context_value=context())
+        assert result.errors is None, result.errors
+        return orjson.dumps({"data": result.data})
+
+    real = registry_resolvers.person
+    registry_resolvers.person = fixed_person
+    try:
+        fins = [record.fin] * lookups
+        return [await timed("json", json, fins, None), await timed("graphql", graphql, fins, None)]
+    finally:
+        registry_resolvers.person = real
+        await db.dispose()
+
+
+def table(report: dict[str, Any]) -> str:
+    """One row per variant; the database rows also as a multiple of the bare endpoint's database work,
+    and the client CPU each adds over it (what lands in the server process)."""
+    lines = [
+        "| part | variant | client CPU ms | PostgreSQL CPU ms | client + PostgreSQL ms | × bare"
+        " | client CPU over bare ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]  # fmt: skip
+    bare = next(r for r in report["database"] if r["name"] == "bare")
+    bare_total = bare["client_cpu_ms"] + bare["postgres_cpu_ms"]
+    for r in report["database"]:
+        total = r["client_cpu_ms"] + r["postgres_cpu_ms"]
+        over = r["client_cpu_ms"] - bare["client_cpu_ms"]
+        lines.append(f"| database | {r['name']} | {r['client_cpu_ms']:.3f} | {r['postgres_cpu_ms']:.3f} |"
+                     f" {total:.3f} | {total / bare_total:.1f} | {over:.3f} |")  # fmt: skip
+    for r in report["graphql"]:
+        lines.append(
+            f"| graphql | {r['name']} | {r['client_cpu_ms']:.3f} | – | {r['client_cpu_ms']:.3f} | – | – |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--lookups", type=int, default=5000, help="lookups per variant")
+    parser.add_argument("--data-dir", type=Path, default=REPO / ".sxvis-data" / "bench")
+    parser.add_argument("--database-url", default=None, help="an external PostgreSQL (as its owner)")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    with contextlib.ExitStack() as stack:
+        url, database = database_for(args, stack)
+        app_url = app_database_url(Settings(data_dir=args.data_dir), owner_url=url)
+        started = datetime.now(UTC)
+        print("database part …", file=sys.stderr)
+        database_results = asyncio.run(database_part(url, app_url, args.lookups))
+        print("graphql part …", file=sys.stderr)
+        graphql_results = asyncio.run(graphql_part(app_url, args.data_dir, args.lookups))
+        report = {
+            "started_at": started.isoformat(),
+            "machine": machine(url),
+            "database_server": database,
+            "lookups": args.lookups,
+            "database": database_results,
+            "graphql": graphql_results,
+        }
+        out = args.out or REPO / "bench" / "results" / f"fin-floor-{started:%Y%m%dT%H%M%SZ}.json"
+        write_report(report, out, table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
