@@ -32,6 +32,7 @@ from sxvis.checks import Freshness, retry_forever
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
 from sxvis.database.scope import APP_ROLE
+from sxvis.duplicates import pairs as duplicate_pairs
 from sxvis.errors import ConfigurationError
 from sxvis.fhir_http import task_endpoint
 from sxvis.gate import Gate
@@ -93,6 +94,7 @@ def create_app(
         await gate.policy()
         referral_stream.start()
         sealer = asyncio.create_task(_seal_forever(settings), name="sxvis-audit-sealer")
+        pairing = asyncio.create_task(_refresh_duplicates_forever(settings), name="sxvis-duplicate-pairs")
         # Checks a ministry could not answer are asked again until it does (sxvis.checks).
         checker = asyncio.create_task(
             retry_forever(db, hub, freshness=freshness, every_seconds=settings.check_retry_seconds),
@@ -104,9 +106,10 @@ def create_app(
             yield
         finally:
             sealer.cancel()
+            pairing.cancel()
             checker.cancel()
             outbox_stop.set()
-            await asyncio.gather(sealer, checker, outbox, return_exceptions=True)
+            await asyncio.gather(sealer, pairing, checker, outbox, return_exceptions=True)
             if owns_integrations:
                 await hub.aclose()
             await referral_stream.close()
@@ -152,6 +155,27 @@ def create_app(
     app.state.gate = gate  # so that a host without a lifespan (the tests' transport) can close it
     app.state.integrations = hub  # the ministry clients: the outbox worker and the operator view use them
     return app
+
+
+async def _refresh_duplicates_forever(settings: Settings) -> None:
+    """Recompute the probable-duplicate pairs of the persons changed since, at start and then every
+    `duplicates_refresh_seconds`, as the owner (`sxvis.duplicates.pairs`). A task of its own: the first
+    refresh of a large registry takes a while, and sealing must not wait for it. Workers take turns
+    under an advisory lock; a worker that finds it taken skips its turn."""
+    if settings.database_url is None:
+        return
+    owner = Database(settings.database_url.get_secret_value(), pool_size=1, max_overflow=0)
+    try:
+        while True:
+            try:
+                done = await duplicate_pairs.refresh(owner)
+                if done.years:
+                    log.info("duplicates.refreshed", years=done.years, pairs=done.pairs)
+            except Exception:
+                log.exception("duplicates.refresh.failed")
+            await asyncio.sleep(settings.duplicates_refresh_seconds)
+    finally:
+        await owner.dispose()
 
 
 async def _seal_forever(settings: Settings) -> None:

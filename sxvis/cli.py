@@ -26,6 +26,7 @@ from rich.progress import (
 
 from sxvis.cli_audit import audit_app
 from sxvis.cli_calendar import calendar_app
+from sxvis.cli_duplicates import duplicates_app
 from sxvis.cli_import import import_app
 from sxvis.cli_simulate import simulate_command, start_demo_simulators
 from sxvis.cli_token import token_app
@@ -44,6 +45,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(import_app, name="import")
+app.add_typer(duplicates_app, name="duplicates")
 app.command("simulate")(simulate_command)
 
 console = Console(stderr=True)

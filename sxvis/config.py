@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     check_retry_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the server asks again checks left PENDING."
     )
+    duplicates_refresh_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="How often the server recomputes the duplicate pairs of persons changed since.",
+    )
     data_dir: Path = Field(default_factory=_default_data_dir, description="Embedded database and dev keys.")
     mode: Mode = Field(
         default=Mode.DEVELOPMENT, description="`production` disables GraphiQL and introspection."

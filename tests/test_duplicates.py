@@ -7,19 +7,24 @@ foreign key on `persons.id` in `pg_constraint`), keeps the merged id resolvable,
 registry administrators (agency admins of the registry-wide agencies) may do either.
 """
 
+import asyncio
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from strawberry import relay
+from typer.testing import CliRunner
 
+from sxvis.cli import app as cli_app
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 from sxvis.duplicates.candidates import ADDRESS_WEIGHT, BIRTH_DATE_WEIGHT, NAME_WEIGHT
+from sxvis.duplicates.pairs import REFRESH_LOCK, refresh
 from tests.conftest import Api
-from tests.documents import ENROLL, PERSON_BY_ID, RECORD_CIRCUMSTANCE, REGISTER_PERSON
+from tests.documents import ENROLL, PERSON_BY_ID, RECORD_CIRCUMSTANCE, REGISTER_PERSON, UPDATE_PERSON
 from tests.factories import person_input
 
 CANDIDATES = """
@@ -58,7 +63,7 @@ def admin(api: Api, agency: str = "VXSIDA") -> Api:
 
 
 async def register(api: Api, **values: Any) -> dict[str, Any]:
-    result = await api.execute(REGISTER_PERSON, input=person_input(birthDate="1950-03-04", **values))
+    result = await api.execute(REGISTER_PERSON, input=person_input(**{"birthDate": "1950-03-04", **values}))
     person: dict[str, Any] = result.payload("registerPerson")["person"]
     return person
 
@@ -74,15 +79,17 @@ async def last_event(db: Database) -> int:
         )
 
 
-async def pairs(caller: Api) -> list[dict[str, Any]]:
+async def pairs(caller: Api, db: Database) -> list[dict[str, Any]]:
+    """The candidate pairs the caller sees, once the background refresh has run."""
+    await refresh(db)
     edges = (await caller.execute(CANDIDATES, first=50)).ok()["duplicateCandidates"]["edges"]
     return [edge["node"] for edge in edges]
 
 
-async def test_one_person_under_three_spellings_is_found_as_candidate_pairs(api: Api) -> None:
+async def test_one_person_under_three_spellings_is_found_as_candidate_pairs(api: Api, db: Database) -> None:
     registered = [await register(api, **spelling) for spelling in SPELLINGS]
     await register(api, lastName="Quliyev", firstName="Rauf", patronymic="Tofiq oğlu")  # someone else
-    found = await pairs(admin(api))
+    found = await pairs(admin(api), db)
     names = {frozenset((p["person"]["lastName"], p["other"]["lastName"])) for p in found}
     assert names == {
         frozenset(("Məmmədov", "Mammadov")),
@@ -94,27 +101,28 @@ async def test_one_person_under_three_spellings_is_found_as_candidate_pairs(api:
     }
 
 
-async def test_a_pair_is_scored_and_explained_field_by_field(api: Api) -> None:
+async def test_a_pair_is_scored_and_explained_field_by_field(api: Api, db: Database) -> None:
     await register(api, **SPELLINGS[0])
     await register(api, **SPELLINGS[2], addressLine="Füzuli küçəsi 3")  # another address
-    (pair,) = await pairs(admin(api))
+    (pair,) = await pairs(admin(api), db)
     reasons = {(r["field"], r["kind"]): r["weight"] for r in pair["reasons"]}
     assert reasons == {("NAME", "TRANSLITERATION"): NAME_WEIGHT, ("BIRTH_DATE", "EXACT"): BIRTH_DATE_WEIGHT}
     assert pair["score"] == pytest.approx(sum(reasons.values()))
     assert pair["person"]["lastName"] == "Məmmədov"  # registered first: the one to keep
 
 
-async def test_the_same_address_adds_to_the_score(api: Api) -> None:
+async def test_the_same_address_adds_to_the_score(api: Api, db: Database) -> None:
     await register(api, **SPELLINGS[0])
     await register(api, **SPELLINGS[1])  # the factory's address for both
-    (pair,) = await pairs(admin(api))
+    (pair,) = await pairs(admin(api), db)
     assert ("ADDRESS", "EXACT") in {(r["field"], r["kind"]) for r in pair["reasons"]}
     assert pair["score"] == pytest.approx(NAME_WEIGHT + BIRTH_DATE_WEIGHT + ADDRESS_WEIGHT)
 
 
-async def test_candidates_come_a_page_at_a_time(api: Api) -> None:
+async def test_candidates_come_a_page_at_a_time(api: Api, db: Database) -> None:
     for spelling in SPELLINGS:
         await register(api, **spelling)
+    await refresh(db)
     caller = admin(api)
     first = (await caller.execute(CANDIDATES, first=2)).ok()["duplicateCandidates"]
     rest = (await caller.execute(CANDIDATES, first=2, after=first["pageInfo"]["endCursor"])).ok()
@@ -123,18 +131,21 @@ async def test_candidates_come_a_page_at_a_time(api: Api) -> None:
     assert len({(e["node"]["person"]["id"], e["node"]["other"]["id"]) for e in pages}) == 3
 
 
-async def test_a_protected_person_never_appears_to_an_agency_not_entitled_to_them(api: Api) -> None:
+async def test_a_protected_person_never_appears_to_an_agency_not_entitled_to_them(
+    api: Api, db: Database
+) -> None:
     dost = api.as_("social_worker", agency="DOST")
     await register(dost, **SPELLINGS[0], protected=True)
     await register(api, **SPELLINGS[1])
-    assert await pairs(admin(api)) == []
+    assert await pairs(admin(api), db) == []
 
 
 async def test_reading_candidates_logs_both_persons_of_every_pair(api: Api, db: Database) -> None:
     first = await register(api, **SPELLINGS[0])
     second = await register(api, **SPELLINGS[1])
+    await refresh(db)
     before = await last_event(db)
-    await pairs(admin(api))
+    await pairs(admin(api), db)
     async with db.transaction() as session:
         logged = (
             await session.execute(
@@ -148,6 +159,105 @@ async def test_reading_candidates_logs_both_persons_of_every_pair(api: Api, db: 
 async def test_candidates_are_forbidden_to_a_social_worker(api: Api) -> None:
     result = await api.execute(CANDIDATES, first=5)
     assert result.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def shown_now(caller: Api) -> set[frozenset[str]]:
+    """The pairs (by last name) the caller sees now, without waiting for a refresh."""
+    edges = (await caller.execute(CANDIDATES, first=50)).ok()["duplicateCandidates"]["edges"]
+    return {frozenset((e["node"]["person"]["lastName"], e["node"]["other"]["lastName"])) for e in edges}
+
+
+async def stored_pairs(db: Database) -> list[tuple[Any, ...]]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            text(
+                "SELECT a_id, b_id, name_score, same_key, same_spelling, same_birth_date, same_address, score"
+                " FROM duplicate_pairs ORDER BY a_id, b_id"
+            )
+        )
+        return [tuple(row) for row in rows]
+
+
+async def test_a_person_registered_after_a_refresh_is_paired_at_the_next_one(api: Api, db: Database) -> None:
+    await register(api, **SPELLINGS[0])
+    await register(api, **SPELLINGS[1])
+    await refresh(db)
+    await register(api, **SPELLINGS[2])
+    assert await shown_now(admin(api)) == {frozenset(("Məmmədov", "Mammadov"))}
+    done = await refresh(db)
+    assert (done.full, done.years) == (False, 1)  # only the birth year of the new person
+    assert len(await shown_now(admin(api))) == 3
+
+
+async def test_a_corrected_birth_date_unpairs_the_person_at_the_next_refresh(api: Api, db: Database) -> None:
+    await register(api, **SPELLINGS[0])
+    second = await register(api, **SPELLINGS[1])
+    await refresh(db)
+    updated = await api.execute(UPDATE_PERSON, input={"id": second["id"], "birthDate": "1961-07-08"})
+    assert updated.payload("updatePerson")["errors"] == []
+    await refresh(db)
+    assert await shown_now(admin(api)) == set()
+
+
+async def test_a_merged_person_leaves_the_queue_before_any_refresh(api: Api, db: Database) -> None:
+    kept = await register(api, **SPELLINGS[0])
+    merged = await register(api, **SPELLINGS[1])
+    await register(api, **SPELLINGS[2])
+    await refresh(db)
+    await merge(admin(api), kept, merged)
+    assert await shown_now(admin(api)) == {frozenset(("Məmmədov", "Мамедов"))}
+
+
+async def test_the_incremental_refreshes_keep_the_pairs_a_full_one_computes(api: Api, db: Database) -> None:
+    await register(api, **SPELLINGS[0])
+    await refresh(db)
+    await register(api, **SPELLINGS[1], birthDate="1950-09-09")  # same address, same year: paired
+    await register(api, **SPELLINGS[2])
+    await register(api, lastName="Quliyev", firstName="Rauf", patronymic="Tofiq oğlu")
+    await refresh(db)
+    incremental = await stored_pairs(db)
+    done = await refresh(db, full=True)
+    assert done.full
+    assert done.pairs == len(incremental) == 3
+    assert await stored_pairs(db) == incremental
+
+
+async def test_a_refresh_gives_way_to_one_already_running(db: Database) -> None:
+    async with db.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": REFRESH_LOCK})
+        try:
+            assert (await refresh(db)).skipped
+        finally:
+            await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": REFRESH_LOCK})
+    assert not (await refresh(db)).skipped
+
+
+async def test_the_app_role_sees_only_pairs_of_persons_it_sees_and_writes_none(
+    api: Api, db: Database, app_database: Database
+) -> None:
+    await register(api, **SPELLINGS[0])
+    await register(api, **SPELLINGS[1])
+    await refresh(db)
+    async with app_database.scoped_session(RowScope(agency="DIN")) as session:
+        assert (await session.execute(text("SELECT count(*) FROM duplicate_pairs"))).scalar_one() == 0
+    async with app_database.scoped_session(RowScope(agency="VXSIDA", reads_all=True)) as session:
+        assert (await session.execute(text("SELECT count(*) FROM duplicate_pairs"))).scalar_one() == 1
+    with pytest.raises(DBAPIError, match="permission denied"):
+        async with app_database.scoped_session(RowScope(agency="VXSIDA", reads_all=True)) as session:
+            await session.execute(text("DELETE FROM duplicate_pairs"))
+
+
+async def test_the_refresh_command_pairs_the_registry_and_says_how_many(
+    api: Api, db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await register(api, **SPELLINGS[0])
+    await register(api, **SPELLINGS[1])
+    monkeypatch.setenv("SXVIS_DATABASE_URL", database_url)
+    monkeypatch.setenv("SXVIS_DATA_DIR", str(tmp_path))
+    result = await asyncio.to_thread(CliRunner().invoke, cli_app, ["duplicates", "refresh", "--full"])
+    assert result.exit_code == 0, result.output
+    assert "Recomputed every birth year: 1 probable duplicate pairs." in result.output
+    assert len(await stored_pairs(db)) == 1
 
 
 async def referring_keys(db: Database) -> list[tuple[str, str]]:

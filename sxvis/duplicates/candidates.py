@@ -1,17 +1,9 @@
-"""Pairs of persons who are probably one person, scored and explained (`duplicateCandidates`).
+"""A page of probable duplicate pairs, scored and explained (`duplicateCandidates`).
 
-Found in SQL, over indexes, never by comparing every pair in Python:
-
-- Names are compared on `persons.name_key`, the folded name (`sxvis_fold`, migration 0001) that gives one
-  spelling to the Azerbaijani Latin, ASCII and Russian-Cyrillic forms (Məmmədov, Mammadov, Мамедов all
-  fold to `mamadov`); `similarity` (pg_trgm) scores what folding does not erase (a typo, a missing
-  patronymic).
-- Two blocks make the pairs: the same birth date (`ix_persons_birth_date_name_key`) with similar names
-  (similarity at least `NAME_WITH_BIRTH_DATE`), or the same address (district and folded address line)
-  with very similar names (at least `NAME_WITH_ADDRESS`) and the same birth year, for a mistyped birth
-  date. Persons of different sex are never paired.
-- Score: `NAME_WEIGHT` × name similarity (1 when the folded names are equal) + `BIRTH_DATE_WEIGHT` for the
-  same birth date + `ADDRESS_WEIGHT` for the same address; pairs come highest score first.
+The pairs themselves are found in the background (`sxvis.duplicates.pairs`, which says what makes a
+pair): a page reads `duplicate_pairs` in score order and joins each side's current record, so a
+merged person's pairs disappear at once, and a person registered or changed since the last refresh
+is paired at the next one (`SXVIS_DUPLICATES_REFRESH_SECONDS`, or `sxvis duplicates refresh`).
 
 Only persons in the actor's remit whose identity is disclosed to them are paired: a protected person
 never appears to anyone not entitled to who they are (a pseudonym beside a named twin would name them).
@@ -28,17 +20,12 @@ from sxvis import audit
 from sxvis.access import remit
 from sxvis.actors import Actor
 from sxvis.database.driver import Reads, driver_connection
+from sxvis.duplicates.pairs import ADDRESS_WEIGHT, BIRTH_DATE_WEIGHT, NAME_WEIGHT
 from sxvis.errors import ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.registry.records import PERSON_RECORD_COLUMNS, PersonRecord
 
 READ = "duplicate:read"
-
-NAME_WITH_BIRTH_DATE = 0.5
-NAME_WITH_ADDRESS = 0.8
-NAME_WEIGHT = 0.5
-BIRTH_DATE_WEIGHT = 0.35
-ADDRESS_WEIGHT = 0.15
 
 
 class MatchedField(StrEnum):
@@ -73,50 +60,18 @@ _PERSON = ", ".join(f'p."{name}"' for name in PERSON_RECORD_COLUMNS)
 _VISIBLE = remit.visible_sql(agency="$1", reads_all="$2")
 _DISCLOSED = remit.disclosed_sql(agency="$1", user="$3")
 
-# $1 agency, $2 registry-wide, $3 user, $4 rows to return (pairs × 2), $5 after score, $6 after first id,
-# $7 after second id (all null on the first page).
+# $1 agency, $2 registry-wide, $3 user, $4 pairs to return, $5 after score, $6 after first id, $7 after
+# second id (all null on the first page).
 _PAIRS = f"""
-WITH seen AS (
-  SELECT p.id, p.name_key, p.birth_date, p.sex, p.created_at, p.district_code, p.address_line,
-    extract(year FROM p.birth_date) AS birth_year
-  FROM persons p WHERE {_VISIBLE} AND {_DISCLOSED}
-), near_address AS MATERIALIZED (
-  -- Same district, birth year and sex, very similar names (which, at 0.8, begin with the same letter:
-  -- a cheap key that spares most similarity calls). MATERIALIZED, so that the planner cannot join on
-  -- the folded addresses, which would fold every address (~30 µs each) instead of these few.
-  SELECT a.id AS a_id, b.id AS b_id, a.address_line AS a_line, b.address_line AS b_line
-  FROM seen a JOIN seen b
-    ON b.district_code = a.district_code AND b.birth_year = a.birth_year AND b.sex = a.sex
-      AND left(b.name_key, 1) = left(a.name_key, 1) AND b.id <> a.id
-  WHERE (a.created_at, a.id) < (b.created_at, b.id)
-    AND similarity(a.name_key, b.name_key) >= {NAME_WITH_ADDRESS}
-), pairs AS (
-  SELECT a.id AS a_id, b.id AS b_id FROM seen a JOIN seen b
-    ON b.birth_date = a.birth_date AND b.sex = a.sex AND b.id <> a.id
-  WHERE (a.created_at, a.id) < (b.created_at, b.id)
-    AND similarity(a.name_key, b.name_key) >= {NAME_WITH_BIRTH_DATE}
-  UNION
-  SELECT a_id, b_id FROM near_address WHERE sxvis_fold(a_line) = sxvis_fold(b_line)
-), scored AS (
-  SELECT x.a_id, x.b_id,
-    CASE WHEN a.name_key = b.name_key THEN 1.0 ELSE similarity(a.name_key, b.name_key) END AS name_score,
-    a.name_key = b.name_key AS same_key,
-    (a.last_name, a.first_name, coalesce(a.patronymic, ''))
-      = (b.last_name, b.first_name, coalesce(b.patronymic, '')) AS same_spelling,
-    a.birth_date = b.birth_date AS same_birth_date,
-    coalesce(a.district_code = b.district_code
-      AND sxvis_fold(a.address_line) = sxvis_fold(b.address_line), false) AS same_address
-  FROM pairs x JOIN persons a ON a.id = x.a_id JOIN persons b ON b.id = x.b_id
-), ranked AS (
-  SELECT s.*, round(({NAME_WEIGHT} * s.name_score
-      + CASE WHEN s.same_birth_date THEN {BIRTH_DATE_WEIGHT} ELSE 0 END
-      + CASE WHEN s.same_address THEN {ADDRESS_WEIGHT} ELSE 0 END)::numeric, 3)::float8 AS score
-  FROM scored s
-), page AS (
-  SELECT * FROM ranked r
-  WHERE $5::float8 IS NULL OR r.score < $5::float8
-     OR (r.score = $5::float8 AND (r.a_id, r.b_id) > ($6::uuid, $7::uuid))
-  ORDER BY r.score DESC, r.a_id, r.b_id
+WITH page AS (
+  SELECT d.a_id, d.b_id, d.score, d.name_score, d.same_key, d.same_spelling, d.same_birth_date,
+    d.same_address
+  FROM duplicate_pairs d
+  WHERE ($5::float8 IS NULL OR d.score < $5::float8
+      OR (d.score = $5::float8 AND (d.a_id, d.b_id) > ($6::uuid, $7::uuid)))
+    AND EXISTS (SELECT 1 FROM persons p WHERE p.id = d.a_id AND {_VISIBLE} AND {_DISCLOSED})
+    AND EXISTS (SELECT 1 FROM persons p WHERE p.id = d.b_id AND {_VISIBLE} AND {_DISCLOSED})
+  ORDER BY d.score DESC, d.a_id, d.b_id
   LIMIT $4::int
 )
 SELECT {_PERSON}, pg.a_id, pg.b_id, pg.score, pg.name_score, pg.same_key, pg.same_spelling,
@@ -153,7 +108,7 @@ async def duplicate_candidates(
         actor.agency_code,
         actor.reads_whole_registry,
         actor.user_id,
-        (limit + 1) * 2,
+        limit + 1,
         score,
         after_a,
         after_b,

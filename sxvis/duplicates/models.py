@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -26,3 +26,38 @@ class PersonMerge(Base):
     moved: Mapped[dict[str, Any]] = mapped_column(JSONB)  # rows moved per table, and rows dropped
 
     __table_args__ = (Index("ix_person_merges_kept_id", "kept_id"),)
+
+
+class DuplicatePair(Base):
+    """Two persons who are probably one, the earlier registered first, with what matched (migration
+    0013). Kept by `sxvis.duplicates.pairs.refresh`; no foreign keys, see the migration."""
+
+    __tablename__ = "duplicate_pairs"
+
+    a_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    b_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name_score: Mapped[float]
+    same_key: Mapped[bool]
+    same_spelling: Mapped[bool]
+    same_birth_date: Mapped[bool]
+    same_address: Mapped[bool]
+    score: Mapped[float]
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))
+
+    __table_args__ = (
+        Index("ix_duplicate_pairs_page", text("score DESC"), "a_id", "b_id"),
+        Index("ix_duplicate_pairs_b_id", "b_id"),
+    )
+
+
+class DuplicatePairsState(Base):
+    """Up to when `duplicate_pairs` is computed: one row."""
+
+    __tablename__ = "duplicate_pairs_state"
+
+    singleton: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
+    computed_through: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pairs: Mapped[int] = mapped_column(server_default=text("0"))
+
+    __table_args__ = (CheckConstraint("singleton", name="singleton"),)
