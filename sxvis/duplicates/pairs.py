@@ -17,12 +17,13 @@ What makes a pair (one place, here):
 - Score: `NAME_WEIGHT` × name similarity (1 when the folded names are equal) + `BIRTH_DATE_WEIGHT` for the
   same birth date + `ADDRESS_WEIGHT` for the same address.
 
-Both blocks pair persons born in the same year only, so the registry is computed a birth year at a
-time: `refresh` recomputes every year once (`full`, or when nothing was computed yet), and otherwise
-only the years of the persons changed since the last refresh (`persons.updated_at`, set by the
-database on every change, migration 0013), each year in one transaction. Readers never see a year half
-done. The refresh runs as the owner, over every person; the reader applies the caller's remit and
-disclosure, and row-level security repeats it.
+Both blocks pair persons born in the same year only, so pairs are found a birth year at a time, by
+one statement (`_YEAR_PAIRS`). `refresh` recomputes every year, one transaction each (`full`, or when
+nothing was computed yet), and otherwise only the pairs of the persons changed since the last refresh
+(`persons.updated_at`, set by the database on every change, migration 0013): their pairs are dropped
+and found again in one transaction, the statement comparing only pairs with a changed side. Readers
+never see a year, or a change, half done. The refresh runs as the owner, over every person; the reader
+applies the caller's remit and disclosure, and row-level security repeats it.
 """
 
 import contextlib
@@ -49,7 +50,10 @@ REFRESH_LOCK = 0x5D0_9A1F
 
 _YEAR_PAIRS = f"""
 WITH seen AS (
-  SELECT p.id, p.name_key, p.birth_date, p.sex, p.created_at, p.district_code, p.address_line
+  -- `focus`: the persons whose pairs are wanted ($3; null: all). A column, so that the cheap test on it
+  -- runs before the similarity calls (PostgreSQL orders a join's conditions by their cost).
+  SELECT p.id, p.name_key, p.birth_date, p.sex, p.created_at, p.district_code, p.address_line,
+    ($3::uuid[] IS NULL OR p.id = ANY($3::uuid[])) AS focus
   FROM persons p WHERE p.birth_date >= $1::date AND p.birth_date < $2::date
 ), near_address AS MATERIALIZED (
   -- Same district, sex and (the block's) birth year, very similar names (which, at 0.8, begin with the
@@ -59,12 +63,12 @@ WITH seen AS (
   FROM seen a JOIN seen b
     ON b.district_code = a.district_code AND b.sex = a.sex
       AND left(b.name_key, 1) = left(a.name_key, 1) AND b.id <> a.id
-  WHERE (a.created_at, a.id) < (b.created_at, b.id)
+  WHERE (a.focus OR b.focus) AND (a.created_at, a.id) < (b.created_at, b.id)
     AND similarity(a.name_key, b.name_key) >= {NAME_WITH_ADDRESS}
 ), pairs AS (
   SELECT a.id AS a_id, b.id AS b_id FROM seen a JOIN seen b
     ON b.birth_date = a.birth_date AND b.sex = a.sex AND b.id <> a.id
-  WHERE (a.created_at, a.id) < (b.created_at, b.id)
+  WHERE (a.focus OR b.focus) AND (a.created_at, a.id) < (b.created_at, b.id)
     AND similarity(a.name_key, b.name_key) >= {NAME_WITH_BIRTH_DATE}
   UNION
   SELECT a_id, b_id FROM near_address WHERE sxvis_fold(a_line) = sxvis_fold(b_line)
@@ -133,34 +137,47 @@ async def refresh(
         horizon: datetime = state["horizon"]
         since: datetime | None = None if full else state["computed_through"]
         if since is None:
-            changed: list[Any] = []
             years = [int(r["year"]) for r in await pg.fetch(_ALL_YEARS)]
-        else:
-            changed = await pg.fetch(
-                "SELECT id, birth_date FROM persons WHERE updated_at > $1", since - OVERLAP
-            )
-            years = sorted({row["birth_date"].year for row in changed})
-        if on_start is not None:
-            on_start(len(years))
-        async with pg.transaction():
-            await pg.execute(_DROP_STALE, [row["id"] for row in changed])
-        for year in years:
-            start, end = date(year, 1, 1), date(year + 1, 1, 1)
+            if on_start is not None:
+                on_start(len(years))
+            for year in years:  # a year a transaction: readers see each year whole, old or new
+                async with pg.transaction():
+                    await pg.execute(_DROP_YEAR, *_year(year))
+                    await pg.execute(_YEAR_PAIRS, *_year(year), None)
+                if on_year is not None:
+                    on_year(year)
             async with pg.transaction():
-                await pg.execute(_DROP_YEAR, start, end)
-                await pg.execute(_YEAR_PAIRS, start, end)
-            if on_year is not None:
-                on_year(year)
+                await pg.execute(_DROP_STALE, [])
+            changed = 0
+        else:
+            rows = await pg.fetch("SELECT id, birth_date FROM persons WHERE updated_at > $1", since - OVERLAP)
+            by_year: dict[int, list[Any]] = {}
+            for row in rows:
+                by_year.setdefault(row["birth_date"].year, []).append(row["id"])
+            years = sorted(by_year)
+            if on_start is not None:
+                on_start(len(years))
+            async with pg.transaction():  # the changed persons' pairs, dropped and found again, at once
+                await pg.execute(_DROP_STALE, [row["id"] for row in rows])
+                for year in years:
+                    await pg.execute(_YEAR_PAIRS, *_year(year), by_year[year])
+                    if on_year is not None:
+                        on_year(year)
+            changed = len(rows)
         pairs = int(await pg.fetchval("SELECT count(*) FROM duplicate_pairs"))
         await pg.execute(
             "UPDATE duplicate_pairs_state SET computed_through = $1, refreshed_at = now(), pairs = $2",
             horizon,
             pairs,
         )
-    return Refreshed(full=since is None, years=len(years), changed=len(changed), pairs=pairs)
+    return Refreshed(full=since is None, years=len(years), changed=changed, pairs=pairs)
 
 
 _ALL_YEARS = "SELECT DISTINCT extract(year FROM birth_date)::int AS year FROM persons ORDER BY year"
+
+
+def _year(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year + 1, 1, 1)
 
 
 @contextlib.asynccontextmanager
