@@ -111,7 +111,7 @@ def table(report: dict[str, Any]) -> str:
         "|---|---:|---|",
         f"| full refresh (every birth year) | {full['seconds']:.2f} s | {full['years']} years |",
         f"| incremental refresh, nothing changed | {1000 * idle['seconds']:.0f} ms |"
-        f" {idle['changed']} persons in the overlap |",
+        f" {idle['changed']} persons queued |",
         f"| incremental refresh, {touched['touched']} persons changed | {touched['seconds']:.2f} s |"
         f" {touched['years']} years |",
         f"| first page of 20 pairs, p50 / p95 | {first['p50_ms']:.1f} / {first['p95_ms']:.1f} ms | |",

@@ -29,7 +29,7 @@ from tests.simulators import Ministries
 REGISTRY_TABLES = (
     "household_members, circumstances, enrollments, consents, person_remit, break_glass_grants, notices,"
     " persons, households, facts, check_requests, case_entries, cases, person_merges, person_imports"
-    ", outbox_messages, outbox_dead_letters, inbound_messages"
+    ", outbox_messages, outbox_dead_letters, inbound_messages, duplicate_pairs, person_changes"
 )
 DEFAULT_AGENCY = "SXA"
 DEFAULT_ROLES = ("social_worker",)

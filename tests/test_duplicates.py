@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 
 from sxvis.cli import app as cli_app
 from sxvis.database import Database
+from sxvis.database.driver import driver_connection
 from sxvis.database.scope import RowScope
 from sxvis.duplicates.candidates import ADDRESS_WEIGHT, BIRTH_DATE_WEIGHT, NAME_WEIGHT
 from sxvis.duplicates.pairs import REFRESH_LOCK, refresh
@@ -185,7 +186,7 @@ async def test_a_person_registered_after_a_refresh_is_paired_at_the_next_one(api
     await register(api, **SPELLINGS[2])
     assert await shown_now(admin(api)) == {frozenset(("Məmmədov", "Mammadov"))}
     done = await refresh(db)
-    assert (done.full, done.years) == (False, 1)  # only the birth year of the new person
+    assert (done.full, done.years, done.changed) == (False, 1, 1)  # the new person alone
     assert len(await shown_now(admin(api))) == 3
 
 
@@ -220,6 +221,20 @@ async def test_the_incremental_refreshes_keep_the_pairs_a_full_one_computes(api:
     assert done.full
     assert done.pairs == len(incremental) == 3
     assert await stored_pairs(db) == incremental
+
+
+async def test_a_refresh_taking_the_queue_never_holds_up_a_change_to_a_queued_person(
+    api: Api, db: Database
+) -> None:
+    person = await register(api, **SPELLINGS[0])
+    async with db.connect() as connection:
+        pg = await driver_connection(connection)
+        async with pg.transaction():  # a refresh has taken the queue (this person too) and is not done
+            taken = "WITH t AS (DELETE FROM person_changes RETURNING 1) SELECT count(*) FROM t"
+            assert await pg.fetchval(taken) >= 1
+            update = api.execute(UPDATE_PERSON, input={"id": person["id"], "phone": "+994 50 123 45 67"})
+            changed = await asyncio.wait_for(update, timeout=5)
+            assert changed.payload("updatePerson")["errors"] == []
 
 
 async def test_a_refresh_gives_way_to_one_already_running(db: Database) -> None:

@@ -10,11 +10,14 @@
   `sxvis_merge_person` moves every row that refers to `persons.id`, and a pair must not be moved but
   dropped; the reader joins `persons`, so a pair whose person is gone is never shown, and the next
   refresh removes it.
-- `duplicate_pairs_state`: up to when the pairs are computed (persons changed after it are recomputed
-  at the next refresh).
-- `persons.updated_at` is set by the database on every update that changes the row (until now only
-  the ORM set it; the import and the merge function wrote rows without it), since the refresh finds
-  the persons to recompute by it.
+- `duplicate_pairs_state`: when the pairs were last complete (null: never, or a full refresh died
+  half way, so the next one is full again).
+- `person_changes`: the persons inserted, updated or deleted since the last refresh, appended by
+  statement triggers on `persons` (one trigger call per statement, not per row, for the million-row
+  import) as the owner (SECURITY DEFINER: the application role has no access to the queue). Rows are
+  only appended and deleted, never updated, so a writer never waits for a refresh, nor a refresh for
+  a writer. A refresh takes the rows off in the transaction that recomputes their pairs: a change
+  committed while it runs waits for the next one, and a refresh that fails gives them back.
 
 Revision ID: 0013
 Revises: 0012
@@ -32,16 +35,28 @@ depends_on: str | Sequence[str] | None = None
 
 APP_ROLE = "sxvis_app"
 
-TOUCH_FUNCTION = """
-CREATE FUNCTION sxvis_touch_person() RETURNS trigger LANGUAGE plpgsql AS $$
+QUEUE_FUNCTION = """
+CREATE FUNCTION sxvis_queue_person_changes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  IF ROW(NEW.*) IS DISTINCT FROM ROW(OLD.*) THEN
-    NEW.updated_at := now();
+  IF TG_OP = 'DELETE' THEN
+    INSERT INTO person_changes (person_id) SELECT DISTINCT id FROM gone;
+  ELSE
+    INSERT INTO person_changes (person_id) SELECT DISTINCT id FROM changed;
   END IF;
-  RETURN NEW;
+  RETURN NULL;
 END
 $$
 """
+
+TRIGGERS = (
+    "CREATE TRIGGER persons_queue_insert AFTER INSERT ON persons REFERENCING NEW TABLE AS changed"
+    " FOR EACH STATEMENT EXECUTE FUNCTION sxvis_queue_person_changes()",
+    "CREATE TRIGGER persons_queue_update AFTER UPDATE ON persons REFERENCING NEW TABLE AS changed"
+    " FOR EACH STATEMENT EXECUTE FUNCTION sxvis_queue_person_changes()",
+    "CREATE TRIGGER persons_queue_delete AFTER DELETE ON persons REFERENCING OLD TABLE AS gone"
+    " FOR EACH STATEMENT EXECUTE FUNCTION sxvis_queue_person_changes()",
+)
 
 PAIRS_POLICY = (
     "EXISTS (SELECT 1 FROM persons a WHERE a.id = duplicate_pairs.a_id)"
@@ -50,11 +65,20 @@ PAIRS_POLICY = (
 
 
 def upgrade() -> None:
-    op.execute(TOUCH_FUNCTION)
-    op.execute(
-        "CREATE TRIGGER persons_touch BEFORE UPDATE ON persons FOR EACH ROW EXECUTE FUNCTION sxvis_touch_person()"
+    op.create_table(
+        "person_changes",
+        sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
+        sa.Column("person_id", sa.Uuid(), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_person_changes")),
     )
-    op.create_index("ix_persons_updated_at", "persons", ["updated_at"])
+    op.execute("ALTER TABLE person_changes ENABLE ROW LEVEL SECURITY")
+    op.execute("ALTER TABLE person_changes FORCE ROW LEVEL SECURITY")
+    op.execute("CREATE POLICY sxvis_owner ON person_changes TO CURRENT_USER USING (true) WITH CHECK (true)")
+    op.execute(QUEUE_FUNCTION)
+    op.execute("REVOKE ALL ON FUNCTION sxvis_queue_person_changes() FROM PUBLIC")
+    for trigger in TRIGGERS:
+        op.execute(trigger)
     op.create_table(
         "duplicate_pairs",
         sa.Column("a_id", sa.Uuid(), nullable=False),
@@ -77,7 +101,7 @@ def upgrade() -> None:
     op.create_table(
         "duplicate_pairs_state",
         sa.Column("singleton", sa.Boolean(), server_default=sa.text("true"), nullable=False),
-        sa.Column("computed_through", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("refreshed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("pairs", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.CheckConstraint("singleton", name=op.f("ck_duplicate_pairs_state_singleton")),
@@ -96,6 +120,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("duplicate_pairs_state")
     op.drop_table("duplicate_pairs")
-    op.drop_index("ix_persons_updated_at", table_name="persons")
-    op.execute("DROP TRIGGER persons_touch ON persons")
-    op.execute("DROP FUNCTION sxvis_touch_person()")
+    for event in ("insert", "update", "delete"):
+        op.execute(f"DROP TRIGGER persons_queue_{event} ON persons")
+    op.execute("DROP FUNCTION sxvis_queue_person_changes()")
+    op.drop_table("person_changes")

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, DateTime, ForeignKey, Identity, Index, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -51,13 +51,24 @@ class DuplicatePair(Base):
 
 
 class DuplicatePairsState(Base):
-    """Up to when `duplicate_pairs` is computed: one row."""
+    """When `duplicate_pairs` was last complete (null: never, or a full refresh died half way): one row."""
 
     __tablename__ = "duplicate_pairs_state"
 
     singleton: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
-    computed_through: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     refreshed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     pairs: Mapped[int] = mapped_column(server_default=text("0"))
 
     __table_args__ = (CheckConstraint("singleton", name="singleton"),)
+
+
+class PersonChange(Base):
+    """A person inserted, updated or deleted since the last refresh of the pairs (statement triggers on
+    `persons`, migration 0013); the refresh takes the rows off as it recomputes their pairs."""
+
+    __tablename__ = "person_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    person_id: Mapped[uuid.UUID]  # no foreign key: deletions are queued too
+    changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=text("now()"))

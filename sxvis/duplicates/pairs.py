@@ -18,18 +18,19 @@ What makes a pair (one place, here):
   same birth date + `ADDRESS_WEIGHT` for the same address.
 
 Both blocks pair persons born in the same year only, so pairs are found a birth year at a time, by
-one statement (`_YEAR_PAIRS`). `refresh` recomputes every year, one transaction each (`full`, or when
-nothing was computed yet), and otherwise only the pairs of the persons changed since the last refresh
-(`persons.updated_at`, set by the database on every change, migration 0013): their pairs are dropped
-and found again in one transaction, the statement comparing only pairs with a changed side. Readers
-never see a year, or a change, half done. The refresh runs as the owner, over every person; the reader
-applies the caller's remit and disclosure, and row-level security repeats it.
+one statement (`_YEAR_PAIRS`). `refresh` takes off the queue of persons changed since the last one
+(`person_changes`, filled by triggers on `persons`, migration 0013) and, in the same transaction,
+drops their pairs and finds them again, the statement comparing only pairs with a changed side. When
+nothing was computed yet, when asked (`full`), or when the queue is long (an import), it recomputes
+every birth year instead, a transaction each. Readers never see a year, or a change, half done. The
+refresh runs as the owner, over every person; the reader applies the caller's remit and disclosure,
+and row-level security repeats it.
 """
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 from sxvis.database import Database
@@ -41,9 +42,8 @@ NAME_WEIGHT = 0.5
 BIRTH_DATE_WEIGHT = 0.35
 ADDRESS_WEIGHT = 0.15
 
-OVERLAP = timedelta(minutes=5)
-"""How far before the last refresh's start the next one looks for changed persons: a change committed
-up to this long after its statement ran is still found."""
+FULL_AT = 20_000
+"""Changed persons beyond which a refresh recomputes every birth year rather than their pairs."""
 
 REFRESH_LOCK = 0x5D0_9A1F
 """The advisory lock one refresh holds: several server workers (and the CLI) never refresh at once."""
@@ -53,8 +53,9 @@ WITH seen AS (
   -- `focus`: the persons whose pairs are wanted ($3; null: all). A column, so that the cheap test on it
   -- runs before the similarity calls (PostgreSQL orders a join's conditions by their cost).
   SELECT p.id, p.name_key, p.birth_date, p.sex, p.created_at, p.district_code, p.address_line,
-    ($3::uuid[] IS NULL OR p.id = ANY($3::uuid[])) AS focus
-  FROM persons p WHERE p.birth_date >= $1::date AND p.birth_date < $2::date
+    ($3::uuid[] IS NULL OR f.id IS NOT NULL) AS focus
+  FROM persons p LEFT JOIN (SELECT DISTINCT unnest($3::uuid[]) AS id) f ON f.id = p.id
+  WHERE p.birth_date >= $1::date AND p.birth_date < $2::date
 ), near_address AS MATERIALIZED (
   -- Same district, sex and (the block's) birth year, very similar names (which, at 0.8, begin with the
   -- same letter: a cheap key that spares most similarity calls). MATERIALIZED, so that the planner
@@ -97,11 +98,14 @@ DELETE FROM duplicate_pairs d USING persons a
 WHERE a.id = d.a_id AND a.birth_date >= $1::date AND a.birth_date < $2::date
 """
 
-# Pairs of persons changed since (their birth year may have changed too), and of persons gone (merged).
-_DROP_STALE = """
+# Pairs of persons changed since the last refresh (their birth year may have changed too, or they are
+# gone: a deletion is queued like any change).
+_DROP_CHANGED = "DELETE FROM duplicate_pairs WHERE a_id = ANY($1::uuid[]) OR b_id = ANY($1::uuid[])"
+
+# After recomputing every year: pairs of persons deleted meanwhile (their queue rows were taken).
+_DROP_ORPHANS = """
 DELETE FROM duplicate_pairs d
-WHERE d.a_id = ANY($1::uuid[]) OR d.b_id = ANY($1::uuid[])
-   OR NOT EXISTS (SELECT 1 FROM persons a WHERE a.id = d.a_id)
+WHERE NOT EXISTS (SELECT 1 FROM persons a WHERE a.id = d.a_id)
    OR NOT EXISTS (SELECT 1 FROM persons b WHERE b.id = d.b_id)
 """
 
@@ -133,44 +137,68 @@ async def refresh(
     async with _locked(db) as pg:
         if pg is None:
             return Refreshed(full=full, years=0, changed=0, pairs=0, skipped=True)
-        state = await pg.fetchrow("SELECT computed_through, now() AS horizon FROM duplicate_pairs_state")
-        horizon: datetime = state["horizon"]
-        since: datetime | None = None if full else state["computed_through"]
-        if since is None:
-            years = [int(r["year"]) for r in await pg.fetch(_ALL_YEARS)]
-            if on_start is not None:
-                on_start(len(years))
-            for year in years:  # a year a transaction: readers see each year whole, old or new
-                async with pg.transaction():
-                    await pg.execute(_DROP_YEAR, *_year(year))
-                    await pg.execute(_YEAR_PAIRS, *_year(year), None)
-                if on_year is not None:
-                    on_year(year)
-            async with pg.transaction():
-                await pg.execute(_DROP_STALE, [])
-            changed = 0
+        completed = await pg.fetchval("SELECT completed_at FROM duplicate_pairs_state")
+        queued = int(await pg.fetchval("SELECT count(*) FROM person_changes"))
+        full = full or completed is None or queued > FULL_AT
+        if full:
+            years = await _all_years(pg, on_start, on_year)
+            changed = queued
         else:
-            rows = await pg.fetch("SELECT id, birth_date FROM persons WHERE updated_at > $1", since - OVERLAP)
-            by_year: dict[int, list[Any]] = {}
-            for row in rows:
-                by_year.setdefault(row["birth_date"].year, []).append(row["id"])
-            years = sorted(by_year)
-            if on_start is not None:
-                on_start(len(years))
-            async with pg.transaction():  # the changed persons' pairs, dropped and found again, at once
-                await pg.execute(_DROP_STALE, [row["id"] for row in rows])
-                for year in years:
-                    await pg.execute(_YEAR_PAIRS, *_year(year), by_year[year])
-                    if on_year is not None:
-                        on_year(year)
-            changed = len(rows)
+            years, changed = await _changed_only(pg, on_start, on_year)
         pairs = int(await pg.fetchval("SELECT count(*) FROM duplicate_pairs"))
         await pg.execute(
-            "UPDATE duplicate_pairs_state SET computed_through = $1, refreshed_at = now(), pairs = $2",
-            horizon,
-            pairs,
+            "UPDATE duplicate_pairs_state SET completed_at = now(), refreshed_at = now(), pairs = $1", pairs
         )
-    return Refreshed(full=since is None, years=len(years), changed=changed, pairs=pairs)
+    return Refreshed(full=full, years=years, changed=changed, pairs=pairs)
+
+
+async def _all_years(
+    pg: Any, on_start: Callable[[int], object] | None, on_year: Callable[[int], object] | None
+) -> int:
+    """Every birth year again, a transaction each. The queue is emptied first (every change in it is
+    covered by what follows), and the pairs are marked incomplete until the last year is done."""
+    async with pg.transaction():
+        await pg.execute("DELETE FROM person_changes")
+        await pg.execute("UPDATE duplicate_pairs_state SET completed_at = NULL")
+    years = [int(r["year"]) for r in await pg.fetch(_ALL_YEARS)]
+    if on_start is not None:
+        on_start(len(years))
+    for year in years:
+        async with pg.transaction():
+            await pg.execute(_DROP_YEAR, *_year(year))
+            await pg.execute(_YEAR_PAIRS, *_year(year), None)
+        if on_year is not None:
+            on_year(year)
+    async with pg.transaction():
+        await pg.execute(_DROP_ORPHANS)
+    return len(years)
+
+
+async def _changed_only(
+    pg: Any, on_start: Callable[[int], object] | None, on_year: Callable[[int], object] | None
+) -> tuple[int, int]:
+    """The queued persons' pairs, dropped and found again, in the transaction that takes them off."""
+    async with pg.transaction():
+        taken = await pg.fetch(_TAKE_CHANGES)
+        by_year: dict[int, list[Any]] = {}
+        for row in taken:
+            if row["birth_date"] is not None:  # None: the person is gone (merged)
+                by_year.setdefault(row["birth_date"].year, []).append(row["person_id"])
+        if on_start is not None:
+            on_start(len(by_year))
+        if taken:
+            await pg.execute(_DROP_CHANGED, [row["person_id"] for row in taken])
+        for year in sorted(by_year):
+            await pg.execute(_YEAR_PAIRS, *_year(year), by_year[year])
+            if on_year is not None:
+                on_year(year)
+    return len(by_year), len(taken)
+
+
+_TAKE_CHANGES = """
+WITH taken AS (DELETE FROM person_changes RETURNING person_id)
+SELECT DISTINCT t.person_id, p.birth_date FROM taken t LEFT JOIN persons p ON p.id = t.person_id
+"""
 
 
 _ALL_YEARS = "SELECT DISTINCT extract(year FROM birth_date)::int AS year FROM persons ORDER BY year"

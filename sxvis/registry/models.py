@@ -90,8 +90,6 @@ class Person(Base):
         Index("ix_persons_birth_date", "birth_date"),
         # Probable duplicates: the same birth date and folded name (import, duplicateCandidates).
         Index("ix_persons_birth_date_name_key", "birth_date", "name_key"),
-        # Persons changed since the duplicate pairs were computed (`sxvis.duplicates.pairs`).
-        Index("ix_persons_updated_at", "updated_at"),
     )
 
 
