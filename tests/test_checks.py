@@ -190,11 +190,12 @@ async def test_checks_run_together_each_with_its_own_status(api: Api, ministries
     person = await register(api)
     ministries.faults("employment", down=True)
     checks = await run(api, person["id"], "DISABILITY", "EMPLOYMENT", "PENSION")
+    why = [(c["kind"], c["status"], c["error"]) for c in checks]  # a failure says which ministry failed how
     assert [(c["kind"], c["status"] == "PENDING") for c in checks] == [
         ("DISABILITY", False),
         ("EMPLOYMENT", True),
         ("PENSION", False),
-    ]
+    ], why
 
 
 async def test_a_protected_person_is_checked_by_fin_but_the_answer_does_not_identify_them(
