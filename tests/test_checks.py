@@ -42,8 +42,11 @@ TSERAS_RECORD = {"group": 2, "cause": "general illness", "valid_until": "2030-01
 
 
 @pytest.fixture
-async def hub(ministries: Ministries) -> AsyncIterator[Integrations]:
-    async with ministries.integrations(retry_attempts=1) as integrations:
+async def hub(ministries: Ministries, request: pytest.FixtureRequest) -> AsyncIterator[Integrations]:
+    """Real clients of the simulators; one attempt per request unless a test asks for more
+    (`parametrize("hub", [n], indirect=True)`), so that a ministry that is down fails at once."""
+    attempts = getattr(request, "param", 1)
+    async with ministries.integrations(retry_attempts=attempts) as integrations:
         yield integrations
 
 
@@ -186,6 +189,10 @@ async def test_a_refused_request_is_failed_not_pending(api: Api, ministries: Min
     assert "wrong shape" in check["error"]
 
 
+# Two attempts, as the product makes for a GET (three by default): this test is about one ministry
+# being down not touching the others' checks. A lone transient failure of another ministry failed it
+# twice in CI (cause not found; `why` below names it if it comes back without a retry to hide it).
+@pytest.mark.parametrize("hub", [2], indirect=True, ids=["two-attempts"])
 async def test_checks_run_together_each_with_its_own_status(api: Api, ministries: Ministries) -> None:
     person = await register(api)
     ministries.faults("employment", down=True)
