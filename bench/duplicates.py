@@ -21,14 +21,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import statistics
 import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from registry import REPO, database_for, machine, seed, write_report
+from registry import REPO, database_for, machine, percentiles, seed, write_report
 
 from authz.actions import Action
 from sxvis.actors import Actor
@@ -45,11 +44,6 @@ ADMIN = Actor(
     name="Benchmark (duplicates)",
     permissions=frozenset({Action.REGISTRY_READ.value, Action.PERSON_READ.value, candidates.READ}),
 )
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 async def timed_refresh(owner: Database, *, full: bool) -> dict[str, Any]:
@@ -73,7 +67,8 @@ async def pages(app: Database, *, reads: int, depth: int) -> dict[str, Any]:
             page = await candidates.duplicate_candidates(connection, ADMIN, first=20, after=after)
         seconds.append(time.perf_counter() - started)
     assert len(page.items) == 20, f"page {depth} has {len(page.items)} pairs"
-    return {"p50_ms": 1000 * statistics.median(seconds), "p95_ms": 1000 * percentile(seconds, 0.95)}
+    spread = percentiles(seconds)
+    return {"p50_ms": spread["p50"], "p95_ms": spread["p95"]}
 
 
 async def measure(url: str, app_url: str, *, touched: int, reads: int) -> dict[str, Any]:

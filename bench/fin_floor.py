@@ -49,9 +49,8 @@ from typing import Any
 
 import asyncpg
 import orjson
-import psutil
 from baseline import FIN_SQL
-from registry import AGENCY, FIN_LOOKUP, REPO, database_for, machine, write_report
+from registry import AGENCY, FIN_LOOKUP, REPO, CpuMeter, database_for, machine, postmaster_pid, write_report
 
 import resolvers.registry as registry_resolvers
 from authz.actions import Action
@@ -83,36 +82,21 @@ FIELDS = ["id", "fin", "lastName", "firstName", "patronymic", "birthDate", "sex"
 SCHEMA = "bench_floor"
 
 
-def postgres_cpu(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for process in processes:
-        with contextlib.suppress(psutil.Error):
-            times = process.cpu_times()
-            total += times.user + times.system
-    return total
-
-
-def postgres_processes(pid: int) -> list[psutil.Process]:
-    """The postmaster of the server whose backend is `pid`, and all its children."""
-    postmaster = psutil.Process(pid).parent()
-    return [postmaster, *postmaster.children(recursive=True)]
-
-
 async def timed(
-    name: str, lookup: Callable[[str], Awaitable[object]], fins: list[str], backend_pid: int | None
+    name: str, lookup: Callable[[str], Awaitable[object]], fins: list[str], postgres: CpuMeter | None
 ) -> dict[str, Any]:
     for fin in fins[:300]:  # warm: prepared statements, caches, the pool
         await lookup(fin)
-    processes = [] if backend_pid is None else postgres_processes(backend_pid)  # the pool's backends too
-    pg_before, cpu_before, wall_before = postgres_cpu(processes), time.process_time(), time.perf_counter()
+    if postgres is not None:
+        postgres.start()
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
     for fin in fins:
         await lookup(fin)
     wall, cpu = time.perf_counter() - wall_before, time.process_time() - cpu_before
-    pg = postgres_cpu(processes) - pg_before
     n = len(fins)
     result = {"name": name, "lookups": n, "wall_ms": 1000 * wall / n, "client_cpu_ms": 1000 * cpu / n}
-    if processes:
-        result["postgres_cpu_ms"] = 1000 * pg / n
+    if postgres is not None:
+        result["postgres_cpu_ms"] = 1000 * postgres.stop() / n
     print(f"  {name}: {result}", file=sys.stderr)
     return result
 
@@ -135,7 +119,9 @@ END
 $fn$"""
 
 
-async def database_part(url: str, app_url: str, lookups: int) -> list[dict[str, Any]]:
+async def database_part(
+    url: str, app_url: str, lookups: int, postgres: CpuMeter | None
+) -> list[dict[str, Any]]:
     owner = await asyncpg.connect(url)
     app = await asyncpg.connect(app_url)
     db = Database(app_url, pool_size=1, max_overflow=0)
@@ -150,7 +136,6 @@ async def database_part(url: str, app_url: str, lookups: int) -> list[dict[str, 
         )
         fins = [row["fin"] for row in rows]
         fins = (fins * (lookups // len(fins) + 1))[:lookups]
-        backend = owner.get_server_pid()
 
         # The one-statement function, made from the product's statement with its own column types.
         logged = _logged_sql(persons._BY_FIN, 5, "id", None, False)
@@ -189,7 +174,7 @@ async def database_part(url: str, app_url: str, lookups: int) -> list[dict[str, 
         results = []
         for name, lookup in (("bare", bare), ("unscoped", unscoped), ("product", product),
                              ("one_statement", one_statement)):  # fmt: skip
-            results.append(await timed(name, lookup, fins, backend))
+            results.append(await timed(name, lookup, fins, postgres))
         return results
     finally:
         with contextlib.suppress(Exception):
@@ -276,7 +261,9 @@ def main() -> int:
         app_url = app_database_url(Settings(data_dir=args.data_dir), owner_url=url)
         started = datetime.now(UTC)
         print("database part …", file=sys.stderr)
-        database_results = asyncio.run(database_part(url, app_url, args.lookups))
+        pid = postmaster_pid(url)  # every PostgreSQL process, so WAL writing counts too
+        postgres = None if pid is None else CpuMeter(pid)
+        database_results = asyncio.run(database_part(url, app_url, args.lookups, postgres))
         print("graphql part …", file=sys.stderr)
         graphql_results = asyncio.run(graphql_part(app_url, args.data_dir, args.lookups))
         report = {

@@ -365,6 +365,7 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
     return {
         "p50": at(0.50),
         "p90": at(0.90),
+        "p95": at(0.95),
         "p99": at(0.99),
         "max": 1000 * ordered[-1],
         "mean": 1000 * sum(ordered) / len(ordered),
