@@ -36,7 +36,6 @@ from integrations.simulators import (
     demo_keys,
     endpoint_settings,
 )
-from sxvis.app import app_database_url, create_app
 from sxvis.checks import CheckKind, Requester
 from sxvis.config import Settings
 from sxvis.database import migrate
@@ -44,6 +43,7 @@ from sxvis.database.embedded import EmbeddedPostgres
 from sxvis.database.engine import Database
 from sxvis.seed.catalogue import install_catalogue
 from sxvis.seed.demo import seed_persons
+from sxvis.web.app import app_database_url, create_app
 
 RUN_CHECKS = """
 mutation Run($input: RunChecksInput!) {

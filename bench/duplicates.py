@@ -31,11 +31,11 @@ from registry import REPO, database_for, machine, percentiles, seed, write_repor
 
 from authz.actions import Action
 from sxvis.actors import Actor
-from sxvis.app import app_database_url
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
 from sxvis.database.scope import RowScope
 from sxvis.duplicates import candidates, pairs
+from sxvis.web.app import app_database_url
 
 ADMIN = Actor(
     user_id="bench-duplicates",

@@ -58,13 +58,13 @@ from resolvers.context import Context
 from schema import build_schema
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor, Origin
-from sxvis.app import app_database_url
 from sxvis.audit.service import _logged_sql  # the product's logged statement, for the function
 from sxvis.config import Mode, Settings
 from sxvis.database import Database
 from sxvis.database.driver import driver_connection
 from sxvis.database.scope import RowScope
 from sxvis.registry import persons
+from sxvis.web.app import app_database_url
 
 ACTOR = Actor(
     user_id="bench-floor",

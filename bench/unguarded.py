@@ -1,7 +1,7 @@
 """SXVİS's GraphQL app with the access stack switched off: for `bench/registry.py`, and nothing else.
 
 It exists only so the benchmark can measure, in the same run, what the access stack costs: the same
-app as `sxvis serve` (`sxvis.app.create_app`: the same schema, endpoint, resolvers, services, SQL and
+app as `sxvis serve` (`sxvis.web.app.create_app`: the same schema, endpoint, resolvers, services, SQL and
 DataLoaders), minus the pieces below, so "full GraphQL / unguarded GraphQL" is the price of those pieces
 alone. Nothing in the product changes and the product has no switch for this: the pieces are replaced
 by monkeypatching, in this process only, when uvicorn calls the factory.
@@ -10,7 +10,7 @@ NEVER SERVE IT. It answers anyone, with every permission, on every row, and logs
 
 Switched off:
 
-1. Authentication and the policy. `sxvis.gate.Gate.actor` returns one fixed actor, built once: a
+1. Authentication and the policy. `sxvis.web.gate.Gate.actor` returns one fixed actor, built once: a
    social worker of SXA holding every permission of `authz.actions.Action` (`registry:read`, the
    registry-wide grant, included). No bearer token is read or verified (no EdDSA), no Casbin question
    is asked (not even the cached one), no purpose header is parsed, no per-request origin (request id,
@@ -22,7 +22,7 @@ Switched off:
    `COMMIT`. (A mutation sent here would not be atomic; the benchmark sends only reads.)
 4. Row-level security. The app connects as the database owner (`SXVIS_DATABASE_URL` as given, the
    embedded server's superuser), not as `sxvis_app`, so PostgreSQL evaluates no RLS policy.
-5. The access log's sealer. `sxvis.app._seal_forever` returns at once: this process chains no events
+5. The access log's sealer. `sxvis.web.app._seal_forever` returns at once: this process chains no events
    (and so does not take over the sealing of the events the full server writes during its phases).
 
 Left on, because they are the rest of the app: the endpoint (body, orjson), GraphQL parsing, validation
@@ -45,9 +45,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from starlette.applications import Starlette
 from starlette.requests import Request
 
-import sxvis.app
 import sxvis.audit
-import sxvis.gate
+import sxvis.web.app
+import sxvis.web.gate
 from authz.actions import Action
 from sxvis.actors import Actor
 from sxvis.audit._pg import raw
@@ -66,7 +66,7 @@ ACTOR = Actor(
 """Whoever calls: a social worker of SXA with every permission, the registry-wide grant included."""
 
 
-async def _fixed_actor(self: sxvis.gate.Gate, request: Request) -> Actor:
+async def _fixed_actor(self: sxvis.web.gate.Gate, request: Request) -> Actor:
     return ACTOR
 
 
@@ -103,11 +103,11 @@ async def _no_sealer(settings: Settings) -> None:
 
 def switch_off() -> None:
     """Apply the patches above to this process (idempotent)."""
-    sxvis.gate.Gate.actor = _fixed_actor  # type: ignore[method-assign]
+    sxvis.web.gate.Gate.actor = _fixed_actor  # type: ignore[method-assign]
     sxvis.audit.read_logged = _plain_read  # type: ignore[assignment]
     Database.scoped = _unscoped  # type: ignore[method-assign]
     Database.scoped_session = _unscoped_session  # type: ignore[method-assign]
-    sxvis.app._seal_forever = _no_sealer  # type: ignore[attr-defined]
+    sxvis.web.app._seal_forever = _no_sealer  # type: ignore[attr-defined]
 
 
 def create_app_from_environment() -> Starlette:
@@ -124,4 +124,4 @@ def create_app_from_environment() -> Starlette:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    return sxvis.app.create_app(settings, database=database)
+    return sxvis.web.app.create_app(settings, database=database)

@@ -1,6 +1,6 @@
 """`Integrations`: every ministry client and adapter SXVİS holds, built once from `IntegrationSettings`.
 
-The composition root builds one (`sxvis.app`, `sxvis.cli`), hands it to the resolvers through their
+The composition root builds one (`sxvis.web.app`, `sxvis.cli`), hands it to the resolvers through their
 context, and closes it when the server stops. It holds:
 
 - `clients`: one `MinistryClient` per configured ministry, keyed by its settings name (`tseras`,

@@ -1,6 +1,6 @@
 """Configuration: every `SXVIS_*` environment variable, read once into a frozen `Settings`.
 
-Only the composition root (`sxvis.app`, `sxvis.cli`) reads the environment; everything else is handed
+Only the composition root (`sxvis.web.app`, `sxvis.cli`) reads the environment; everything else is handed
 the `Settings` it needs. Secrets are `SecretStr`, so a `repr` in a log never shows them.
 """
 

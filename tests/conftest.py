@@ -18,12 +18,12 @@ from sqlalchemy import text
 from authz.authentication import issue_dev_token
 from authz.store import seed_policies
 from integrations.simulators import DemoWorld, SimulatorServer, create_simulator_app, demo_keys
-from sxvis.app import app_database_url, create_app
 from sxvis.config import Settings
 from sxvis.database import migrate
 from sxvis.database.embedded import EmbeddedPostgres
 from sxvis.database.engine import Database
 from sxvis.seed.catalogue import install_catalogue
+from sxvis.web.app import app_database_url, create_app
 from tests.simulators import Ministries
 
 REGISTRY_TABLES = (

@@ -39,7 +39,7 @@ from sxvis.audit import (
     seal_pending,
     verify,
 )
-from sxvis.cli_audit import audit_app
+from sxvis.cli.audit import audit_app
 from sxvis.database import migrate
 from sxvis.database.engine import Database, async_url, plain_url
 from sxvis.registry import persons

@@ -42,7 +42,7 @@ from authz.authentication import (
 from authz.principal import Principal
 from authz.roles import Role
 from sxvis.actors import Actor
-from sxvis.cli_token import token_app
+from sxvis.cli.tokens import token_app
 from sxvis.config import Settings
 from sxvis.errors import ConfigurationError, ValidationFailed
 

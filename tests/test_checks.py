@@ -15,10 +15,10 @@ from strawberry import relay
 from integrations.hub import Integrations
 from sxvis import clock
 from sxvis.access.pseudonyms import Pseudonyms
-from sxvis.app import create_app
 from sxvis.checks import CheckKind, Freshness, retry_pending_checks
 from sxvis.config import Settings
 from sxvis.database import Database
+from sxvis.web.app import create_app
 from tests.conftest import Api
 from tests.documents import REGISTER_PERSON
 from tests.factories import person_input

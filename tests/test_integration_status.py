@@ -15,11 +15,11 @@ from sqlalchemy import text
 from authz.authentication import issue_dev_token
 from integrations.hub import Integrations
 from integrations.outbound import outbound_adapters
-from sxvis.app import create_app
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.outbox import RetryPolicy, deliver_due, enqueue
 from sxvis.outbox.messages import DECISION, DOMESTIC_VIOLENCE_REPORT, ESOSIAL, POLICE
+from sxvis.web.app import create_app
 from tests.conftest import Api
 from tests.factories import WORKER
 from tests.simulators import Ministries

@@ -23,9 +23,9 @@ from integrations.settings import IntegrationSettings, MinistryEndpoint
 from integrations.signing import Attribution, sign
 from integrations.simulators import SimulatorServer, create_simulator_app
 from sxvis import clock
-from sxvis.app import create_app
 from sxvis.config import Settings
 from sxvis.database import Database
+from sxvis.web.app import create_app
 from tests.conftest import Api
 from tests.documents import REGISTER_PERSON
 from tests.factories import person_input

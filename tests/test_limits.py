@@ -7,10 +7,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from resolvers.context import Context
 from schema import build_schema
 from sxvis.access.pseudonyms import Pseudonyms
-from sxvis.app import create_app
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.errors import ConfigurationError
+from sxvis.web.app import create_app
 from tests.conftest import Api
 from tests.factories import WORKER
 

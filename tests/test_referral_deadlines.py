@@ -9,13 +9,13 @@ from sqlalchemy import text
 from typer.testing import CliRunner
 
 from sxvis import clock
-from sxvis.app import create_app
-from sxvis.cli_calendar import calendar_app
+from sxvis.cli.calendar import calendar_app
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.referrals.calendar import DayKind, WorkingCalendar, load_calendar
 from sxvis.referrals.deadlines import ResponseTimes, due_at
 from sxvis.referrals.enums import Urgency
+from sxvis.web.app import create_app
 from tests.conftest import Api
 from tests.test_referrals import refer, register
 

@@ -1,6 +1,6 @@
 """The Ministry of Justice's release notices: a person left a penitentiary institution.
 
-The notice arrives signed (`integrations.adapters.justice` verifies it; `sxvis.justice_http` is the
+The notice arrives signed (`integrations.adapters.justice` verifies it; `sxvis.web.justice_http` is the
 route). Here, in one transaction: the message id is stored (a second notice with the same id is a
 `Replayed` one and the transaction rolls back, changing nothing); the person is found by FIN; the
 circumstance "released from a penitentiary institution" (`RELEASED_FROM_PRISON`, Strategy §3) is recorded,

@@ -40,7 +40,7 @@ def local_page() -> str:
     def local(match: re.Match[str]) -> str:
         wanted = match.group(1)
         if wanted not in _LOCAL:
-            raise MissingAsset(f"the GraphiQL page asks for {wanted}; sxvis/static/graphiql lacks it")
+            raise MissingAsset(f"the GraphiQL page asks for {wanted}; sxvis/web/static/graphiql lacks it")
         return f"{STATIC_PREFIX}/{_LOCAL[wanted]}"
 
     return _UNPKG.sub(local, strawberry_page())

@@ -24,8 +24,8 @@ from integrations.metrics import BREAKER_STATE, OUTBOX_DEAD, OUTBOX_PENDING
 from integrations.outbound import OUTBOUND
 from sxvis.config import Settings
 from sxvis.database import Database
-from sxvis.gate import Gate
 from sxvis.outbox import service as outbox
+from sxvis.web.gate import Gate
 
 log = structlog.get_logger(__name__)
 _BREAKER_VALUES = {CircuitState.CLOSED: 0, CircuitState.HALF_OPEN: 1, CircuitState.OPEN: 2}

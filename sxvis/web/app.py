@@ -2,9 +2,9 @@
 
 Only here (and in `sxvis.cli`) are the engine and the schema built. The app serves GraphQL at
 `/graphql` (GraphiQL in development), `/healthz` (the process is up) and `/readyz` (the database answers
-and is migrated to head). Every GraphQL operation needs a bearer token (`sxvis.gate`); the app connects
+and is migrated to head). Every GraphQL operation needs a bearer token (`sxvis.web.gate`); the app connects
 to PostgreSQL as the `sxvis_app` role, so row-level security holds behind every query. Subscriptions
-come to the same `/graphql` on a websocket (`sxvis.graphql_ws`); each process keeps one LISTEN
+come to the same `/graphql` on a websocket (`sxvis.web.graphql_ws`); each process keeps one LISTEN
 connection for the live inbox (`sxvis.referrals.events.ReferralStream`).
 """
 
@@ -24,7 +24,6 @@ from starlette.staticfiles import StaticFiles
 from integrations.hub import Integrations
 from resolvers.context import Context
 from schema import build_schema
-from sxvis import graphiql
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
 from sxvis.audit import chain
@@ -34,15 +33,16 @@ from sxvis.database import Database, migrate
 from sxvis.database.scope import APP_ROLE
 from sxvis.duplicates import pairs as duplicate_pairs
 from sxvis.errors import ConfigurationError
-from sxvis.fhir_http import task_endpoint
-from sxvis.gate import Gate
-from sxvis.graphql_http import GraphQLEndpoint
-from sxvis.graphql_ws import LiveEndpoint
-from sxvis.justice_http import PATH as RELEASE_NOTICES_PATH
-from sxvis.justice_http import notices_from, release_notice_endpoint
-from sxvis.metrics_http import metrics_endpoint
 from sxvis.referrals import escalation
 from sxvis.referrals.events import ReferralStream
+from sxvis.web import graphiql
+from sxvis.web.fhir_http import task_endpoint
+from sxvis.web.gate import Gate
+from sxvis.web.graphql_http import GraphQLEndpoint
+from sxvis.web.graphql_ws import LiveEndpoint
+from sxvis.web.justice_http import PATH as RELEASE_NOTICES_PATH
+from sxvis.web.justice_http import notices_from, release_notice_endpoint
+from sxvis.web.metrics_http import metrics_endpoint
 from sxvis.worker import in_process_worker
 
 log = structlog.get_logger(__name__)

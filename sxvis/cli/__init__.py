@@ -24,12 +24,12 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from sxvis.cli_audit import audit_app
-from sxvis.cli_calendar import calendar_app
-from sxvis.cli_duplicates import duplicates_app
-from sxvis.cli_import import import_app
-from sxvis.cli_simulate import simulate_command, start_demo_simulators
-from sxvis.cli_token import token_app
+from sxvis.cli.audit import audit_app
+from sxvis.cli.calendar import calendar_app
+from sxvis.cli.duplicates import duplicates_app
+from sxvis.cli.imports import import_app
+from sxvis.cli.simulate import simulate_command, start_demo_simulators
+from sxvis.cli.tokens import token_app
 from sxvis.config import Settings
 from sxvis.errors import SxvisError
 
@@ -52,7 +52,7 @@ console = Console(stderr=True)
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "schema" / "sxvis.graphql"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "schema" / "sxvis.graphql"
 
 
 def _settings(**overrides: object) -> Settings:
@@ -182,7 +182,7 @@ def serve(
             if not settings.is_production:
                 _print_development_token(settings)
             uvicorn.run(
-                "sxvis.app:create_app_from_environment",
+                "sxvis.web.app:create_app_from_environment",
                 factory=True,
                 host=settings.host,
                 port=settings.port,

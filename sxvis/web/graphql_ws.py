@@ -1,6 +1,6 @@
 """`/graphql` over a websocket: subscriptions (graphql-transport-ws), through the same door as a POST.
 
-`sxvis.graphql_http.GraphQLEndpoint` hands a websocket to `LiveEndpoint`, which speaks the protocol with
+`sxvis.web.graphql_http.GraphQLEndpoint` hands a websocket to `LiveEndpoint`, which speaks the protocol with
 strawberry's own handler and keeps the door's rules:
 
 - Authentication in `connection_init`: the payload carries the token as `{"Authorization": "Bearer …"}`
@@ -12,7 +12,7 @@ strawberry's own handler and keeps the door's rules:
 - Each subscription gets a context of its own (`LiveContext`), whose actor the resolver derives again
   under the current policy for each event; denials are logged (`log_denials`) before they are sent.
 
-Part of the composition root: built by `sxvis.app`, it knows the schema, the gate and the context.
+Part of the composition root: built by `sxvis.web.app`, it knows the schema, the gate and the context.
 """
 
 import asyncio
@@ -43,8 +43,8 @@ from resolvers.referral_events import LiveContext
 from schema.errors import denial_of, mark_forbidden
 from sxvis.access.denials import log_denials
 from sxvis.actors import Actor
-from sxvis.gate import Gate, with_operation
 from sxvis.referrals.events import ReferralStream
+from sxvis.web.gate import Gate, with_operation
 
 REFUSED = 4403  # graphql-transport-ws: the server refuses the connection ("Forbidden")
 TRY_AGAIN_LATER = 1013  # RFC 6455 registry: the server cannot verify tokens now

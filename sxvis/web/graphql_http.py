@@ -2,13 +2,13 @@
 
 strawberry's HTTP view handles every transport (GET, multipart uploads, incremental delivery, the IDE)
 and pays for that generality on every request. Here the one case SXVİS serves is served directly:
-authenticate the caller (`sxvis.gate`), read the body (bounded), decode it with orjson, execute,
+authenticate the caller (`sxvis.web.gate`), read the body (bounded), decode it with orjson, execute,
 log the operation's denials, encode with orjson. A browser's GET gets the GraphiQL page in
 development; every other GET, and every other content type, is refused with a clear message.
-Subscriptions come through the same door on a websocket: `sxvis.graphql_ws` serves them with the
+Subscriptions come through the same door on a websocket: `sxvis.web.graphql_ws` serves them with the
 same gate, context and denial logging.
 
-Part of the composition root: it is built by `sxvis.app` and knows the schema and the context.
+Part of the composition root: it is built by `sxvis.web.app` and knows the schema and the context.
 """
 
 from collections.abc import Awaitable, Callable
@@ -28,8 +28,8 @@ from authz.purposes import UnknownPurpose
 from schema.errors import denial_of, mark_forbidden
 from sxvis.access.denials import log_denials
 from sxvis.actors import Actor
-from sxvis.gate import Gate, with_operation
-from sxvis.graphql_ws import LiveEndpoint
+from sxvis.web.gate import Gate, with_operation
+from sxvis.web.graphql_ws import LiveEndpoint
 
 MAX_BODY_BYTES = 1_000_000
 _ALLOWED = {OperationType.QUERY, OperationType.MUTATION}
@@ -58,7 +58,7 @@ class GraphQLEndpoint:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
-            # Subscriptions (graphql-transport-ws): authenticated in connection_init (`sxvis.graphql_ws`).
+            # Subscriptions (graphql-transport-ws): authenticated in connection_init (`sxvis.web.graphql_ws`).
             if self.live is not None:
                 await self.live.serve(scope, receive, send)
             else:

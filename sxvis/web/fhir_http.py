@@ -20,9 +20,9 @@ from sxvis.access.pseudonyms import PREFIX, Pseudonyms
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 from sxvis.errors import AccessDenied
-from sxvis.gate import Gate
 from sxvis.referrals import fhir
 from sxvis.referrals import service as referrals
+from sxvis.web.gate import Gate
 
 FHIR_JSON = "application/fhir+json"
 

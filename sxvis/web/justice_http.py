@@ -33,8 +33,8 @@ from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 from sxvis.errors import AccessDenied, DomainError
-from sxvis.gate import Gate
 from sxvis.inbound.release_notices import JUSTICE, Replayed, receive_release_notice
+from sxvis.web.gate import Gate
 
 PATH = "/integrations/justice/release-notices"
 JUSTICE_MINISTRY = "justice"  # its settings key (`SXVIS_MINISTRY__JUSTICE__*`)
