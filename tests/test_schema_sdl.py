@@ -1,7 +1,7 @@
 """The exported SDL in schema/sxvis.graphql is the public contract: it must match the code."""
 
 from schema import build_schema
-from sxvis.cli import SCHEMA_FILE, sdl
+from sxvis.cli.graphql_schema import SCHEMA_FILE, sdl
 from sxvis.config import Settings
 
 

@@ -1,8 +1,7 @@
 """`sxvis audit`: seal the access log, verify its chain, print the signed head.
 
-The database is found exactly as for every other command (`sxvis.cli.run_with_database`: the
-configured server, or the embedded one for as long as the command runs). `sxvis.cli` is imported inside each
-command, not at the top, because `sxvis.cli` itself imports this module to register `audit_app`.
+The database is found exactly as for every other command (`sxvis.cli.common.run_with_database`: the
+configured server, or the embedded one for as long as the command runs).
 The signing key is read here, in the composition root: `SXVIS_AUDIT_KEY`, else the data folder's key.
 """
 
@@ -25,9 +24,9 @@ AUDIT_KEY_VARIABLE = "SXVIS_AUDIT_KEY"
 
 def _key() -> bytes:
     from sxvis.audit.heads import load_key
-    from sxvis.cli import _settings
+    from sxvis.cli.common import load_settings
 
-    return load_key(_settings().data_dir, os.environ.get(AUDIT_KEY_VARIABLE))
+    return load_key(load_settings().data_dir, os.environ.get(AUDIT_KEY_VARIABLE))
 
 
 @audit_app.command("seal")
@@ -37,7 +36,7 @@ def seal(
 ) -> None:
     """Seal the events written so far into the hash chain; prints how many."""
     from sxvis.audit import seal_pending
-    from sxvis.cli import run_with_database
+    from sxvis.cli.common import run_with_database
 
     print(f"sealed {run_with_database(lambda db: seal_pending(db, batch=batch, wait=wait))} events")
 
@@ -51,7 +50,7 @@ def verify(
     """Recompute the chain; exit 1 naming the first altered, removed or inserted event."""
     from sxvis.audit import VerifyResult, check
     from sxvis.audit import verify as verify_chain
-    from sxvis.cli import run_with_database
+    from sxvis.cli.common import run_with_database
 
     known = None
     if head is not None:
@@ -71,7 +70,7 @@ def verify(
 def head() -> None:
     """Print the signed chain head: one line for auditors to keep outside the database."""
     from sxvis.audit import head as signed_head
-    from sxvis.cli import run_with_database
+    from sxvis.cli.common import run_with_database
 
     key = _key()
 

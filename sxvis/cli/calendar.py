@@ -3,7 +3,7 @@
 Public holidays come from the `holidays` package; the government's transferred working days and extra
 holidays are entered here (system admins may use the `setCalendarDay` mutation instead: both go through
 `sxvis.referrals.calendar.put_day` and `drop_day`). Each change is one transaction, run as the database owner
-(`sxvis.cli.run_with_database`, imported inside each command because `sxvis.cli` imports this module).
+(`sxvis.cli.common.run_with_database`).
 """
 
 from datetime import date
@@ -15,7 +15,7 @@ calendar_app = typer.Typer(help="Working days of referral deadlines: holidays an
 
 
 def _set(day: date, kind: str, note: str | None) -> None:
-    from sxvis.cli import run_with_database
+    from sxvis.cli.common import run_with_database
     from sxvis.database import Database
     from sxvis.referrals.calendar import DayKind, put_day
 
@@ -48,7 +48,7 @@ def working_day(
 @calendar_app.command("remove")
 def remove(day: Annotated[str, typer.Argument(help="YYYY-MM-DD")]) -> None:
     """Drop the operator's entry for a day (the public calendar applies again)."""
-    from sxvis.cli import run_with_database
+    from sxvis.cli.common import run_with_database
     from sxvis.database import Database
     from sxvis.referrals.calendar import drop_day
 
@@ -66,7 +66,7 @@ def list_days(year: Annotated[int, typer.Option(help="The year to show.")] = dat
     """The year's non-working weekdays and working weekend days: public holidays and operator entries."""
     import holidays
 
-    from sxvis.cli import run_with_database
+    from sxvis.cli.common import run_with_database
     from sxvis.database import Database
     from sxvis.referrals.calendar import CalendarDay, operator_days
 

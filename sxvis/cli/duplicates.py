@@ -17,13 +17,13 @@ def refresh(
     full: Annotated[bool, typer.Option(help="Recompute every birth year, not only changed ones.")] = False,
 ) -> None:
     """Recompute the pairs of the persons changed since the last refresh (all of them with --full)."""
-    from sxvis.cli import _progress, console, run_with_database
+    from sxvis.cli.common import console, progress_bar, run_with_database
     from sxvis.database import Database
     from sxvis.duplicates.pairs import Refreshed
     from sxvis.duplicates.pairs import refresh as refresh_pairs
 
     async def work(db: Database) -> Refreshed:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task("Pairing persons, a birth year at a time", total=None)
             return await refresh_pairs(
                 db,

@@ -1,7 +1,7 @@
 """`sxvis import persons`: load an agency's list of beneficiaries (CSV or JSON Lines) into the registry.
 
-An operator command, run as the database owner (`sxvis.cli.run_with_database`, imported inside the
-command because `sxvis.cli` imports this module); the work is `sxvis.imports.service.import_persons`.
+An operator command, run as the database owner (`sxvis.cli.common.run_with_database`); the work is
+`sxvis.imports.service.import_persons`.
 """
 
 import getpass
@@ -32,7 +32,7 @@ def import_persons_command(
     Re-running the same file changes nothing. A new row whose name and birth date match a registered
     person is reported as a probable duplicate, not created.
     """
-    from sxvis.cli import _fail, _progress, console, run_with_database
+    from sxvis.cli.common import console, fail, progress_bar, run_with_database
     from sxvis.database import Database
     from sxvis.imports.rows import FileFormat, ImportFileError
     from sxvis.imports.service import ImportSummary, import_persons
@@ -40,11 +40,11 @@ def import_persons_command(
     try:
         chosen = None if file_format is None else FileFormat(file_format.lower())
     except ValueError:
-        _fail(ImportFileError(f"Unknown format {file_format!r}: csv or jsonl."))
+        fail(ImportFileError(f"Unknown format {file_format!r}: csv or jsonl."))
     total = _count_records(file)
 
     async def work(db: Database) -> ImportSummary:
-        with _progress() as progress:
+        with progress_bar() as progress:
             task = progress.add_task(f"Importing {file.name}", total=total)
 
             def phase(name: str) -> None:
