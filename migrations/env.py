@@ -12,6 +12,7 @@ import authz.models  # noqa: F401  (the policy table; authz sits above the core,
 import sxvis.models  # noqa: F401  (registers every table on the metadata)
 from sxvis.database.base import Base
 from sxvis.database.engine import async_url
+from sxvis.database.migrate import include_name
 
 target_metadata = Base.metadata
 
@@ -20,7 +21,9 @@ MIGRATION_LOCK_KEY = 0x5A715
 
 
 def do_run_migrations(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata, compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, compare_type=True, include_name=include_name
+    )
     with context.begin_transaction():
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
         context.run_migrations()

@@ -16,7 +16,9 @@ from sxvis.database.engine import async_url
 
 async def test_models_and_migrations_do_not_drift_apart(database: Database) -> None:
     def diff(connection):
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": migrate.include_name}
+        )
         return compare_metadata(context, Base.metadata)
 
     async with database.engine.connect() as conn:

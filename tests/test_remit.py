@@ -210,7 +210,7 @@ class TestRowLevelSecurity:
                     "SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity FROM pg_class c"
                     " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'person_id'"
                     " JOIN pg_namespace n ON n.oid = c.relnamespace"
-                    " WHERE n.nspname = 'public' AND c.relkind = 'r' AND c.relname <> 'access_events'"
+                    " WHERE n.nspname = 'public' AND c.relkind = 'r' AND NOT c.relispartition"
                 )
             )
             tables = {name: (enabled, forced) for name, enabled, forced in rows}

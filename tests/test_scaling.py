@@ -28,6 +28,7 @@ COORDINATOR_TABLES = {
     "inbound_messages",
     "person_imports",
     "person_merges",
+    "access_log_archives",
     "duplicate_pairs",  # pairs two persons across nodes; recomputed by a batch, not served per person
 }
 DISTRIBUTED_BY_OWN_ID = {"persons", "households"}
@@ -43,6 +44,9 @@ async def _columns_by_table(database: Database) -> dict[str, set[str]]:
                 "SELECT c.table_name, c.column_name FROM information_schema.columns c"
                 " JOIN information_schema.tables t USING (table_schema, table_name)"
                 " WHERE c.table_schema = 'public' AND t.table_type = 'BASE TABLE'"
+                # The access log's monthly partitions are the access log (a partitioned table).
+                " AND NOT EXISTS (SELECT 1 FROM pg_inherits i"
+                " WHERE i.inhrelid = (quote_ident(c.table_name))::regclass)"
             )
         )
         tables: dict[str, set[str]] = {}

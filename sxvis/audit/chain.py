@@ -109,8 +109,11 @@ _UNSEALED = (
     " WHERE e.id > $1 AND e.id <= $2 ORDER BY e.id LIMIT $3"
 )
 _INSERT_SEALS = (
-    "INSERT INTO access_event_seals (event_id, prev_hash, hash)"
-    " SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bytea[])"
+    "INSERT INTO access_event_seals (event_id, occurred_at, prev_hash, hash)"
+    " SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::bytea[], $4::bytea[])"
+)
+_ARCHIVED_HEAD = (
+    "SELECT head_event_id, head_hash, stragglers FROM access_log_archives ORDER BY month DESC LIMIT 1"
 )
 _LAST_ID = "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('access_events', 'id')), 0)"
 _WRITERS = """
@@ -125,12 +128,21 @@ WHERE locktype = 'relation'
 """
 _SEALS_WITH_EVENTS = (
     f"SELECT s.event_id, s.prev_hash, s.hash, {_EVENT_COLUMNS}"  # noqa: S608  (constant column names)
-    " FROM access_event_seals s LEFT JOIN access_events e ON e.id = s.event_id"
+    " FROM access_event_seals s LEFT JOIN access_events e"
+    " ON e.id = s.event_id AND e.occurred_at = s.occurred_at"
     " WHERE s.event_id > $1 ORDER BY s.event_id LIMIT $2"
+)
+_SEAL_WITH_EVENT = (
+    f"SELECT s.event_id, s.prev_hash, s.hash, {_EVENT_COLUMNS}"  # noqa: S608  (constant column names)
+    " FROM access_event_seals s LEFT JOIN access_events e"
+    " ON e.id = s.event_id AND e.occurred_at = s.occurred_at WHERE s.event_id = $1"
 )
 _FIRST_UNSEALED_INSIDE = """
 SELECT min(e.id) FROM access_events e
-WHERE e.id < $1 AND NOT EXISTS (SELECT 1 FROM access_event_seals s WHERE s.event_id = e.id)
+WHERE e.id < $1 AND e.id > $2
+  AND NOT EXISTS (
+    SELECT 1 FROM access_event_seals s WHERE s.event_id = e.id AND s.occurred_at = e.occurred_at
+  )
 """
 _WAITING = "SELECT count(*) FROM access_events WHERE id > $1"
 
@@ -213,15 +225,17 @@ async def seal_pending(db: Database, *, batch: int = 5000, wait: float = 5.0) ->
             events = await pg.fetch(_UNSEALED, head_id, horizon, batch)
             if events:
                 ids: list[int] = []
+                times: list[datetime] = []
                 prevs: list[bytes] = []
                 hashes: list[bytes] = []
                 for event in events:
                     digest = link(prev, event)
                     ids.append(event["id"])
+                    times.append(event["occurred_at"])
                     prevs.append(prev)
                     hashes.append(digest)
                     prev = digest
-                await pg.execute(_INSERT_SEALS, ids, prevs, hashes)
+                await pg.execute(_INSERT_SEALS, ids, times, prevs, hashes)
         sealed += len(events)
         if len(events) < batch:
             if sealed:  # the server seals every few seconds; an idle one need not say so
@@ -300,11 +314,12 @@ async def verify(db: Database, *, known: KnownHead | None = None, batch: int = 1
     broken. With `known`, the chain must also still pass through that earlier head.
     """
     async with in_transaction(db, "SELECT 1", isolation="REPEATABLE READ", readonly=True) as pg:
-        prev = GENESIS
+        # Months archived to files (`sxvis.audit.partitions`) are verified from the head kept with them.
+        archived_id, prev, stragglers = await archived_head(pg)
         checked = 0
-        last_id = 0
-        broken: tuple[int, Problem] | None = None
-        known_seen = known is None or known.event_id == 0
+        last_id = archived_id
+        broken: tuple[int, Problem] | None = await _check_stragglers(pg, stragglers)
+        known_seen = known is None or known.event_id <= archived_id
         while broken is None:
             rows = await pg.fetch(_SEALS_WITH_EVENTS, last_id, batch)
             for row in rows:
@@ -325,7 +340,7 @@ async def verify(db: Database, *, known: KnownHead | None = None, batch: int = 1
             broken = (known.event_id, Problem.HEAD_MISMATCH)
         head_id, head_hash = await chain_head(pg)
         limit = broken[0] if broken is not None else head_id
-        inside = await pg.fetchval(_FIRST_UNSEALED_INSIDE, limit)
+        inside = await pg.fetchval(_FIRST_UNSEALED_INSIDE, limit, archived_id)
         if inside is not None:
             broken = (int(inside), Problem.UNSEALED_INSIDE)
         waiting = int(await pg.fetchval(_WAITING, head_id))
@@ -353,6 +368,37 @@ def _check(row: Record, prev: bytes) -> tuple[int, Problem] | None:
 
 
 async def chain_head(pg: PgConnection) -> tuple[int, bytes]:
-    """The last sealed event's id and hash (0 and the genesis hash for an empty chain)."""
+    """The last sealed event's id and hash: the last live seal, else the last archive's head, else 0
+    and the genesis hash for an empty chain."""
     head = await pg.fetchrow(_CHAIN_HEAD)
-    return (0, GENESIS) if head is None else (int(head["event_id"]), bytes(head["hash"]))
+    if head is not None:
+        return int(head["event_id"]), bytes(head["hash"])
+    archived_id, archived_hash, _ = await archived_head(pg)
+    return archived_id, archived_hash
+
+
+async def archived_head(pg: PgConnection) -> tuple[int, bytes, list[dict[str, Any]]]:
+    """Where the archived months end in the chain: the head's id and hash, and the live events below
+    it (stragglers) with their hashes; 0, the genesis hash and none when nothing is archived."""
+    row = await pg.fetchrow(_ARCHIVED_HEAD)
+    if row is None:
+        return 0, GENESIS, []
+    stragglers = row["stragglers"]
+    if isinstance(stragglers, str):
+        stragglers = json.loads(stragglers)
+    return int(row["head_event_id"]), bytes(row["head_hash"]), list(stragglers)
+
+
+async def _check_stragglers(pg: PgConnection, stragglers: list[dict[str, Any]]) -> tuple[int, Problem] | None:
+    """The live events below the archive's head must still be there, unchanged, with the hashes the
+    archive recorded (their links to the archived events were verified when it was made)."""
+    for kept in stragglers:
+        event_id = int(kept["event_id"])
+        row = await pg.fetchrow(_SEAL_WITH_EVENT, event_id)
+        if row is None or row["id"] is None:
+            return event_id, Problem.DELETED
+        if bytes(row["hash"]) != bytes.fromhex(kept["hash"]) or link(bytes(row["prev_hash"]), row) != bytes(
+            row["hash"]
+        ):
+            return event_id, Problem.ALTERED
+    return None

@@ -2,6 +2,8 @@
 
 Both are insert-only: migration 0002 adds a trigger that refuses UPDATE, DELETE and TRUNCATE on them,
 for every role, so the log is the auditors' source of truth rather than the application's notebook.
+Both are partitioned by month of `occurred_at` (migration 0017, `sxvis.audit.partitions`): the models
+describe the parent tables; the partitions are made by `sxvis_access_log_partition(month)`.
 
 No foreign keys from an event to persons, agencies or users: the log must outlive the rows it speaks
 of (a person record erased, an agency renamed), and a failed lookup must never stop a denial being
@@ -9,18 +11,18 @@ logged.
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
-    ForeignKey,
-    Identity,
     Index,
     LargeBinary,
+    Sequence,
     Text,
     Uuid,
     func,
@@ -43,16 +45,24 @@ class Outcome(StrEnum):
 _OUTCOMES = ", ".join(f"'{o.value}'" for o in Outcome)
 
 
+ID_SEQUENCE = Sequence("access_events_id_seq", cache=1, metadata=Base.metadata)
+
+
 class AccessEvent(Base):
     """One access to personal data: who, when, what, whose, why, and how it ended."""
 
     __tablename__ = "access_events"
 
-    # GENERATED ALWAYS: nobody chooses an id, so the chain's order is the database's, not a caller's.
-    # The identity's sequence must keep CACHE 1 (the default): the sealer's horizon relies on ids being
-    # handed out in the order INSERTs run (`sxvis.audit.chain`).
-    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
-    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    # From a sequence the app role may use but not override: it holds no INSERT privilege on `id` (nor on
+    # `occurred_at`), so the chain's order and an event's month are the database's, not a caller's. The
+    # sequence must keep CACHE 1: the sealer's horizon relies on ids being handed out in the order
+    # INSERTs run (`sxvis.audit.chain`).
+    id: Mapped[int] = mapped_column(
+        BigInteger, ID_SEQUENCE, server_default=ID_SEQUENCE.next_value(), primary_key=True
+    )
+    occurred_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), primary_key=True
+    )
     actor_user: Mapped[str] = mapped_column(Text)
     actor_agency: Mapped[str] = mapped_column(Text)
     actor_roles: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
@@ -81,6 +91,7 @@ class AccessEvent(Base):
         Index("ix_access_events_actor_user_occurred_at", "actor_user", "occurred_at"),
         Index("ix_access_events_actor_agency_occurred_at", "actor_agency", "occurred_at"),
         Index("ix_access_events_occurred_at", "occurred_at"),
+        {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
 
 
@@ -89,11 +100,39 @@ class AccessEventSeal(Base):
 
     __tablename__ = "access_event_seals"
 
-    event_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("access_events.id"), primary_key=True)
+    # No foreign key to the event: one to a partitioned table needs its whole key, and `verify` finds a
+    # seal whose event is gone (DELETED) anyway. The seal carries its event's month, to live beside it.
+    event_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
     prev_hash: Mapped[bytes] = mapped_column(LargeBinary)
     hash: Mapped[bytes] = mapped_column(LargeBinary)
     sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
     __table_args__ = (
         CheckConstraint("octet_length(prev_hash) = 32 AND octet_length(hash) = 32", name="sha256_sizes"),
+        {"postgresql_partition_by": "RANGE (occurred_at)"},
     )
+
+
+class AccessLogArchive(Base):
+    """A month of the log, detached, exported to a file and dropped (`sxvis audit archive`).
+
+    `head_event_id` and `head_hash` are the chain's head where the archived events end in id order: the
+    live chain is verified from there. `stragglers` lists the live events (of a later month) whose ids
+    fall below that head, with their hashes: a transaction that began before midnight at a month's end
+    may draw its id after one that began after it.
+    """
+
+    __tablename__ = "access_log_archives"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)
+    first_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    events: Mapped[int] = mapped_column(BigInteger)
+    head_event_id: Mapped[int] = mapped_column(BigInteger)
+    head_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    stragglers: Mapped[list[Any]] = mapped_column(JSONB, server_default=text("'[]'"))
+    file_name: Mapped[str] = mapped_column(Text)
+    file_sha256: Mapped[str] = mapped_column(Text)
+    archived_by: Mapped[str] = mapped_column(Text)
+    archived_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -76,3 +76,37 @@ def head() -> None:
 
     line = run_with_database(lambda db: signed_head(db, key))
     sys.stdout.write(line + "\n")
+
+
+@audit_app.command("archive")
+def archive(
+    before: Annotated[str, typer.Option(help="Archive every month before this one (YYYY-MM).")],
+    to: Annotated[
+        str | None, typer.Option(help="Folder for the archive files (default: the data folder's archive/).")
+    ] = None,
+) -> None:
+    """Detach, export and drop each month of the log before BEFORE, after verifying its stretch of the
+    chain; the chain's head where it ends is kept, and `audit verify` goes on from there."""
+    from pathlib import Path
+
+    from sxvis.audit.partitions import archive as archive_months
+    from sxvis.audit.partitions import month_of
+    from sxvis.cli.common import load_settings, run_with_database
+
+    try:
+        first_kept = month_of(before)
+    except SxvisError as err:
+        _console.print(f"[bold red]error:[/] {err}", soft_wrap=True)
+        raise typer.Exit(2) from err
+    folder = Path(to) if to else load_settings().data_dir / "archive"
+    user = os.environ.get("USER") or "operator"
+    done = run_with_database(
+        lambda db: archive_months(db, before=first_kept, folder=folder, archived_by=user)
+    )
+    if not done:
+        print(f"nothing to archive before {before}")
+    for month in done:
+        print(
+            f"archived {month.month:%Y-%m}: {month.events} events to {month.file}"
+            f" (head {month.head_event_id}:{month.head_hash.hex()}, {month.stragglers} later events below it)"
+        )

@@ -10,6 +10,7 @@ connection for the live inbox (`sxvis.referrals.events.ReferralStream`).
 
 import asyncio
 import os
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -26,7 +27,7 @@ from resolvers.context import Context
 from schema import build_schema
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
-from sxvis.audit import chain
+from sxvis.audit import chain, partitions
 from sxvis.checks import Freshness, retry_forever
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
@@ -183,13 +184,22 @@ async def _seal_forever(settings: Settings) -> None:
 
     - seal new access events (the app role may not write seals; every worker runs a sealer, and they
       take turns under an advisory lock, so the chain stays in order);
+    - make the access log's partitions for the coming months, once an hour (`sxvis.audit.partitions`);
     - escalate overdue urgent and emergency referrals (rows locked with SKIP LOCKED, so workers share).
     """
     if settings.database_url is None:
         return
     owner = Database(settings.database_url.get_secret_value(), pool_size=1, max_overflow=0)
+    partitions_due = 0.0
     try:
         while True:
+            if time.monotonic() >= partitions_due:
+                try:
+                    ready = await partitions.ensure_partitions(owner)
+                    partitions_due = time.monotonic() + (3600 if ready else 60)
+                except Exception:
+                    log.exception("audit.partitions.failed")
+                    partitions_due = time.monotonic() + 60
             await asyncio.sleep(settings.audit_seal_seconds)
             try:
                 await chain.seal_pending(owner)
