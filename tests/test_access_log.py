@@ -94,12 +94,12 @@ async def append_only_tables(session: Any) -> list[str]:
             " WHERE i.inhparent IN ('access_events'::regclass, 'access_event_seals'::regclass)"
         )
     )
-    return [*APPEND_ONLY, *(name for (name,) in rows)]
+    return [*APPEND_ONLY, "access_log_archives", *(name for (name,) in rows)]
 
 
 async def empty_log(db: Database) -> None:
     async with superuser_bypass(db) as session:
-        await session.execute(text("TRUNCATE access_event_seals, access_events"))
+        await session.execute(text("TRUNCATE access_event_seals, access_events, access_log_archives"))
 
 
 @pytest.fixture
