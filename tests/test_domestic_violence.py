@@ -16,8 +16,12 @@ import pytest
 from sqlalchemy import text
 from strawberry import relay
 
+from authz.actions import Action
+from authz.roles import Role
+from authz.store import build_authorizer, read_policy_csv
 from integrations.outbound import outbound_adapters
 from sxvis import clock
+from sxvis.actors import Actor
 from sxvis.database import Database
 from sxvis.outbox import RetryPolicy, deliver_due
 from sxvis.outbox.messages import DOMESTIC_VIOLENCE_REPORT, POLICE
@@ -27,6 +31,7 @@ from tests.factories import person_input
 from tests.simulators import Ministries
 
 CENTRE = "DOST-BAKI-1"
+AUTHORIZER = build_authorizer(read_policy_csv())
 REGISTER = """
 mutation Register($input: RegisterDomesticViolenceCaseInput!) {
   registerDomesticViolenceCase(input: $input) {
@@ -222,6 +227,21 @@ async def test_rule_10_refused_anyone_else_is_forbidden_and_nothing_is_written(
             {"agency": agency, "last": last_event},
         )
     assert denied == 1
+
+
+DOST_CENTRES = ("DOST-BAKI-1", "DOST-BAKI-4", "DOST-GENCE", "DOST-LENKERAN", "DOST-SEKI")
+OTHER_AGENCIES = ("DOST", "SXA", "SXA-REAB", "DIN", "EESMN", "VXSIDA", "NGO-QADIN", "DSMF")
+
+
+@pytest.mark.parametrize("action", [Action.DV_CASE_REGISTER, Action.DV_CASE_READ_INTERVIEWS])
+@pytest.mark.parametrize("agency", DOST_CENTRES + OTHER_AGENCIES)
+@pytest.mark.parametrize("role", [role.value for role in Role])
+def test_rule_10_the_policy_gives_the_dv_actions_to_the_centres_case_workers_only(
+    role: str, agency: str, action: Action
+) -> None:
+    actor = Actor(user_id="u", agency_code=agency, roles=frozenset({role}))
+    expected = agency in DOST_CENTRES and role in {"social_worker", "case_manager"}
+    assert AUTHORIZER.allows(actor, action) is expected
 
 
 # Existing persons
