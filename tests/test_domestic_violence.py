@@ -604,6 +604,8 @@ PERSON_READ = """
 query($p: ID!) { node(id: $p) { ... on Person { id pseudonym fin lastName firstName patronymic birthDate age
   addressLine phone email household { id } circumstances { note recordedBy } cases { id } } } }
 """
+BY_FIN = "query($fin: String!) { person(fin: $fin) { id pseudonym fin lastName } }"
+BY_NAME = "query($text: String!) { persons(filter: {text: $text}, first: 10) { edges { node { id fin } } } }"
 ACCEPT = """
 mutation($r: ID!) {
   acceptReferral(input: {id: $r}) { referral { id status person { id fin lastName } } errors { code } }
@@ -666,6 +668,11 @@ async def test_walk_c_a_victim_referred_to_sxa_stays_anonymous_and_the_police_ar
     assert responses["person"]["node"]["pseudonym"] == node["person"]["pseudonym"]  # type: ignore[index]
     responses["by real id"] = (await sxa.execute(PERSON_READ, p=real_id)).ok()
     assert responses["by real id"]["node"] is None  # type: ignore[index]
+    # Nor is she found by what identifies her: her FIN, her name.
+    responses["by FIN"] = (await sxa.execute(BY_FIN, fin=given["fin"])).ok()
+    assert responses["by FIN"]["person"] is None  # type: ignore[index]
+    responses["by name"] = (await sxa.execute(BY_NAME, text=f"{given['lastName']} {given['firstName']}")).ok()
+    assert responses["by name"]["persons"]["edges"] == []  # type: ignore[index]
     task_id = relay.from_base64(referral_id)[1]
     fhir = await api.client.get(f"/fhir/Task/{task_id}", headers=sxa.headers)
     assert fhir.status_code == 200
