@@ -34,6 +34,8 @@ class Action(StrEnum):
     CASE_READ = "case:read"
     CASE_UPDATE = "case:update"  # assessment, service plan, monitoring entries
     CASE_CLOSE = "case:close"  # close and reopen
+    DV_CASE_REGISTER = "dv_case:register"  # rule 10: protect, open a case, tell the police, ask SXA
+    DV_CASE_READ_INTERVIEWS = "dv_case:read_interviews"  # the lawyer's and psychologist's records
     CHECK_RUN = "check:run"  # ask the ministry systems about a person (or reuse a fresh fact)
     CHECK_READ = "check:read"  # the checks run on a person: facts, provenance, status
     CATALOGUE_READ = "catalogue:read"

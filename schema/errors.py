@@ -39,6 +39,8 @@ def api_field(name: str | None) -> str | None:
         return None
     if name in _FIELD_NAMES:
         return _FIELD_NAMES[name]
+    if "." in name:  # a field inside a nested input: `person.last_name` → `person.lastName`
+        return ".".join(api_field(part) or part for part in name.split("."))
     head, *rest = name.split("_")
     return head + "".join(part.title() for part in rest)
 

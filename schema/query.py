@@ -17,6 +17,7 @@ from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of
 from schema.duplicates.query import DuplicateQuery
 from schema.errors import answer
 from schema.integrations.query import IntegrationQuery
+from schema.protection.query import ProtectionQuery
 from schema.referrals.query import ReferralQuery
 from schema.referrals.statistics import StatisticsQuery
 from schema.registry.inputs import PersonFilter
@@ -49,6 +50,7 @@ class Query(
     AdminQuery,
     IntegrationQuery,
     DuplicateQuery,
+    ProtectionQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:

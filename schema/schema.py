@@ -44,6 +44,7 @@ from schema.checks.mutations import CheckMutation
 from schema.duplicates.mutations import DuplicateMutation
 from schema.errors import log_unexpected, should_mask
 from schema.integrations.mutations import IntegrationMutation
+from schema.protection.mutations import ProtectionMutation
 from schema.query import Query
 from schema.referrals.mutations import ReferralMutation
 from schema.referrals.subscription import ReferralSubscription
@@ -65,6 +66,7 @@ class Mutation(
     IntegrationMutation,
     CheckMutation,
     DuplicateMutation,
+    ProtectionMutation,
 ):
     pass
 

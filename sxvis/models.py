@@ -10,6 +10,7 @@ from sxvis.duplicates.models import PersonMerge
 from sxvis.imports.models import PersonImport
 from sxvis.inbound.models import InboundMessage
 from sxvis.outbox.models import DeadLetter, OutboxMessage
+from sxvis.protection.models import DomesticViolenceRegistration, Interview
 from sxvis.referrals.calendar import CalendarDay
 from sxvis.referrals.models import Referral, ReferralMove
 from sxvis.registry.models import Circumstance, Consent, Enrollment, Household, HouseholdMember, Person
@@ -26,11 +27,13 @@ __all__ = [
     "Circumstance",
     "Consent",
     "DeadLetter",
+    "DomesticViolenceRegistration",
     "Enrollment",
     "Fact",
     "Household",
     "HouseholdMember",
     "InboundMessage",
+    "Interview",
     "Notice",
     "OutboxMessage",
     "Person",

@@ -167,6 +167,24 @@ def calendar_day_variables(**values: Any) -> Variables:
     return build
 
 
+async def dv_case_variables(world: World) -> dict[str, Any]:
+    today = date.today().isoformat()
+    interview = {"interviewer": "matrix", "heldOn": today, "record": "matrix"}
+    return {
+        "input": {
+            "person": person_input(),
+            "lawyerInterview": interview,
+            "psychologistInterview": interview,
+            "placementNeeded": True,
+            "idempotencyKey": uuid.uuid4().hex,
+        }
+    }
+
+
+async def dv_interviews_variables(world: World) -> dict[str, Any]:
+    return {"caseId": gid("Case")}
+
+
 async def dead_letter_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("DeadLetter")}}
 
@@ -358,6 +376,23 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
             "reopenCase",
             f"mutation Ro($input: ReopenCaseInput!) {{ reopenCase(input: $input) {{ {ERRORS} }} }}",
             case_input_with(reason="Again."),
+        ),
+    ),
+    # Held at the DOST centres only (domain-specific lines), so in DOST every role is refused;
+    # tests/test_domestic_violence.py checks the centres.
+    Action.DV_CASE_REGISTER: (
+        Operation(
+            "registerDomesticViolenceCase",
+            "mutation Dv($input: RegisterDomesticViolenceCaseInput!) "
+            f"{{ registerDomesticViolenceCase(input: $input) {{ {ERRORS} }} }}",
+            dv_case_variables,
+        ),
+    ),
+    Action.DV_CASE_READ_INTERVIEWS: (
+        Operation(
+            "domesticViolenceInterviews",
+            "query Di($caseId: ID!) { domesticViolenceInterviews(caseId: $caseId) { record } }",
+            dv_interviews_variables,
         ),
     ),
     Action.CHECK_RUN: (

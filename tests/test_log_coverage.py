@@ -41,6 +41,7 @@ PERSONAL_TYPES = frozenset(
         "Node",
         "Case",
         "CaseTimelineEntry",
+        "DomesticViolenceInterview",
     }
 )
 STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
@@ -226,6 +227,19 @@ COVERAGE: dict[str, Probe] = {
         " { case { id } errors { code } } }",
         "case:reopen",
     ),
+    "Mutation.registerDomesticViolenceCase": Probe(
+        "mutation($i: DomesticViolenceVictimInput!, $today: Date!) { registerDomesticViolenceCase(input: {"
+        ' person: $i, lawyerInterview: {interviewer: "L", heldOn: $today, record: "r"},'
+        ' psychologistInterview: {interviewer: "P", heldOn: $today, record: "r"}, placementNeeded: true,'
+        ' idempotencyKey: "probe"}) { case { id } referral { id } errors { code } } }',
+        "dv_case:register",
+        agency="DOST-BAKI-1",
+    ),
+    "Query.domesticViolenceInterviews": Probe(
+        "query($dv: ID!) { domesticViolenceInterviews(caseId: $dv) { record } }",
+        "dv_case:read_interviews",
+        agency="DOST-BAKI-1",
+    ),
     "Mutation.breakGlass": Probe(
         "mutation($v: ID!) { breakGlass(input: {personId: $v, reasonCode: IMMEDIATE_DANGER,"
         f' reason: "{REASON}"}}) {{ grant {{ id }} errors {{ code }} }} }}',
@@ -350,8 +364,18 @@ async def scenario(api: Api) -> dict[str, str]:
             )
             assert moved.payload(f"{move}Referral")["errors"] == []
     case_ids = await case_scenario(api, {"kc": person["id"], "k": other["id"], "ka": victim["id"]})
+    today = clock.today().isoformat()
+    domestic_violence = await api.as_("social_worker", agency="DOST-BAKI-1").execute(
+        "mutation($i: DomesticViolenceVictimInput!, $today: Date!) { registerDomesticViolenceCase(input: {"
+        ' person: $i, lawyerInterview: {interviewer: "L", heldOn: $today, record: "r"},'
+        ' psychologistInterview: {interviewer: "P", heldOn: $today, record: "r"}, placementNeeded: false,'
+        ' idempotencyKey: "scenario"}) { case { id } } }',
+        i=person_input(),
+        today=today,
+    )
     return {
         **case_ids,
+        "dv": domestic_violence.payload("registerDomesticViolenceCase")["case"]["id"],
         "today": clock.today().isoformat(),
         "r": referral_ids[0],
         "ra": referral_ids[1],

@@ -38,6 +38,7 @@ from authz.authentication import issue_dev_token
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.referrals.events import APPLICATION_NAME
+from tests import test_domestic_violence as dv
 from tests.documents import REGISTER_PERSON
 from tests.factories import person_input
 from tests.servers import Server
@@ -298,6 +299,40 @@ async def test_rule_10_a_protected_person_reaches_the_receivers_inbox_under_its_
     wire = json.dumps(event, ensure_ascii=False)
     assert victim["fin"] not in wire
     assert "Qurbanova" not in wire
+
+
+DV_EVENTS = """
+subscription Inbox {
+  referralEvents {
+    fromStatus toStatus byAgencyCode
+    referral {
+      id reason caseId status history { note actorUser actorAgencyCode }
+      person {
+        id pseudonym fin lastName firstName patronymic birthDate age addressLine phone email
+        household { id } circumstances { note recordedBy since }
+        cases { id managerId timeline { summary note } }
+      }
+    }
+  }
+}
+"""
+
+
+async def test_rule_10_sxas_inbox_delivers_a_domestic_violence_referral_without_the_victims_identity(
+    workers: tuple[Server, Server], db: Database
+) -> None:
+    """002 step 5: the placement request of `registerDomesticViolenceCase` reaches SXA's live inbox with
+    nothing that names the victim: no FIN, names, birth date, address, contacts, real id or interviews."""
+    mover, listener = workers
+    given = dv.victim()
+    async with subscribed(listener, token(listener, "SXA", role="case_manager"), DV_EVENTS) as sxa:
+        await until_live(sxa, mover, "SXA")
+        data = await graphql(mover, token(mover, dv.CENTRE), dv.REGISTER, input=dv.registration(person=given))
+        registered = data["registerDomesticViolenceCase"]
+        assert registered["errors"] == [], registered
+        event = await sxa.event_of(registered["referral"]["id"], "REQUESTED")
+    assert event["referral"]["person"]["pseudonym"] is not None
+    assert dv.leaks(event, given, registered["case"]["person"]["id"]) == []
 
 
 @pytest.mark.parametrize(

@@ -47,7 +47,7 @@ class Referral(relay.Node):
     review_reason: str | None = strawberry.field(description="Why the referral is flagged for review.")
     outcome: str | None
     created_at: datetime
-    case_id: strawberry.ID | None
+    case_ref: strawberry.Private[uuid.UUID | None]
     from_agency_code: strawberry.Private[str]
     to_agency_code: strawberry.Private[str]
     service_code: strawberry.Private[str | None]
@@ -60,6 +60,15 @@ class Referral(relay.Node):
     )
     async def person(self, info: Info[Context, None]) -> Person | None:
         return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+
+    @strawberry.field
+    async def case_id(self, info: Info[Context, None]) -> strawberry.ID | None:
+        # As the case itself is shown (`Case.id`): under the caller's pseudonym when the person is shown
+        # to it under one, so that a receiver cannot match the sender's case through the referral.
+        if self.case_ref is None:
+            return None
+        shown = await registry_resolvers.shown_id(info.context, self.case_ref, self.person_id)
+        return None if shown is None else global_id("Case", shown)
 
     @strawberry.field
     async def from_agency(self, info: Info[Context, None]) -> Agency | None:
@@ -106,7 +115,7 @@ def referral_of(r: ReferralModel) -> Referral:
         review_reason=r.review_reason,
         outcome=r.outcome,
         created_at=r.created_at,
-        case_id=None if r.case_id is None else global_id("Case", r.case_id),
+        case_ref=r.case_id,
         from_agency_code=r.from_agency,
         to_agency_code=r.to_agency,
         service_code=r.service_code,

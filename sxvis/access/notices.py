@@ -26,6 +26,9 @@ class NoticeKind(StrEnum):
     BREAK_GLASS = "BREAK_GLASS"
     DUPLICATE_FIN = "DUPLICATE_FIN"
     REFERRAL_OVERDUE = "REFERRAL_OVERDUE"
+    DOMESTIC_VIOLENCE_CASE = (
+        "DOMESTIC_VIOLENCE_CASE"  # another agency registered one about a person it protects
+    )
 
 
 async def post(
