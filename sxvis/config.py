@@ -126,7 +126,20 @@ class Settings(BaseSettings):
         "holding `integration:status`.",
     )
 
-    @field_validator("database_url", "app_database_url", "pseudonym_key", "metrics_token", mode="before")
+    console_session_key: SecretStr | None = Field(
+        default=None,
+        description="Secret that signs the web console's session cookies; the same for every worker. "
+        "Unset: a key file in the data folder.",
+    )
+
+    @field_validator(
+        "database_url",
+        "app_database_url",
+        "pseudonym_key",
+        "metrics_token",
+        "console_session_key",
+        mode="before",
+    )
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         return None if value == "" else value
