@@ -23,7 +23,7 @@ query ConsoleSearch($text: String!, $first: Int!) {
 """
 
 PERSON = """
-query ConsolePerson($id: ID!) {
+query ConsolePerson($id: ID!, $checks: Boolean!, $cases: Boolean!) {
   person(id: $id) {
     id pseudonym fin lastName firstName patronymic birthDate age sex residenceStatus
     regionCode districtCode addressLine phone email protected dateOfDeath
@@ -32,8 +32,10 @@ query ConsolePerson($id: ID!) {
     enrollments {
       status startedOn endedOn serviceCode service { nameAz nameEn } provider { code nameAz nameEn }
     }
-    checks { kind status sourceSystem messageId obtainedAt validUntil fresh pendingSince error }
-    cases {
+    checks @include(if: $checks) {
+      kind status sourceSystem messageId obtainedAt validUntil fresh pendingSince error
+    }
+    cases @include(if: $cases) {
       id phase open openedAt closedAt agency { code } referrals { id status urgency toAgency { code } }
     }
   }
@@ -179,7 +181,9 @@ async def _person_page(
     glass: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
-    outcome = await view.run(PERSON, id=person_id)
+    # Only what the role may read: asking for more would be refused (and logged as a denial) each time.
+    may = view.actor.may if view.actor is not None else (lambda action: False)
+    outcome = await view.run(PERSON, id=person_id, checks=may("check:read"), cases=may("case:read"))
     found = outcome.data.get("person") if not outcome.user_errors else None
     if found is None:
         return view.render("not_found.html", status_code=404)

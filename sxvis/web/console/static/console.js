@@ -5,6 +5,12 @@
   function listen(element) {
     var source = new EventSource(element.getAttribute("data-live"));
     var status = document.getElementById("live-status");
+    var opened = false;
+    // After a reconnection, ask once for the list: moves made while the stream was down are not replayed.
+    source.addEventListener("open", function () {
+      if (opened) { document.body.dispatchEvent(new CustomEvent("sxvis:referral")); }
+      opened = true;
+    });
     source.addEventListener("referral", function () {
       document.body.dispatchEvent(new CustomEvent("sxvis:referral"));
       if (status) { status.textContent = status.getAttribute("data-message") || ""; }
