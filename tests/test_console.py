@@ -16,6 +16,9 @@ from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.web.app import create_app
 from sxvis.web.console import SESSION_COOKIE, i18n
+from sxvis.web.console.pages import url_id
+from tests.conftest import Api
+from tests.documents import REGISTER_PERSON
 from tests.factories import person_input
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -229,3 +232,137 @@ def test_every_message_in_the_code_and_templates_is_in_the_catalogues() -> None:
         catalogued = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(file, locale="az") if m.id}
     assert len(found) > 100
     assert found - catalogued == set()
+
+
+HOME_CARE = "01-09-15-00"
+STATUSES = "query S { referrals(filter: {direction: INCOMING}) { edges { node { status } } } }"
+REFERRALS_AS_SEEN = (
+    "query L { referrals(filter: {direction: INCOMING}) { edges { node { id person { id } } } } }"
+)
+
+
+async def registered(api: Api, agency: str = "SXA", **values: object) -> str:
+    result = await api.as_("social_worker", agency=agency).execute(
+        REGISTER_PERSON, input=person_input(**values)
+    )
+    payload = result.payload("registerPerson")
+    assert payload["errors"] == []
+    return payload["person"]["id"]  # type: ignore[no-any-return]
+
+
+async def test_a_full_provider_offers_its_alternatives_as_choices_and_one_can_be_chosen(
+    browser: Browser, api: Api, db: Database
+) -> None:
+    from tests.test_capacity import FULL, SAME_REGION, declare, fill
+
+    async with db.transaction() as session:
+        await session.execute(text("DELETE FROM service_capacities"))
+    try:
+        await declare(api, FULL, 1)
+        await declare(api, SAME_REGION, 3)
+        await fill(api, FULL)
+        person_id = await registered(api)
+        await browser.sign_in(demo="sxa-worker")
+        form = f"/referrals/new?person={person_id}"
+        values = {"personId": person_id, "toAgencyCode": FULL, "serviceCode": HOME_CARE, "urgency": "ROUTINE"}
+        refused = await browser.post(
+            "/referrals/new", {**values, "reason": "Cannot cook or wash alone"}, page=form
+        )
+        assert refused.status_code == 400
+        assert 'id="f-toAgencyCode-error"' in refused.text
+        assert "Bu qurumda boş yer yoxdur" in refused.text
+        assert f'id="alt-{SAME_REGION}"' in refused.text
+        assert "Cannot cook or wash alone" in refused.text  # what was typed is kept
+        chosen = await browser.post(
+            "/referrals/new",
+            {**values, "reason": "Cannot cook or wash alone", "alternative": SAME_REGION},
+            page=form,
+        )
+        assert chosen.status_code == 303
+        assert chosen.headers["location"].startswith("/referrals?sent=")
+    finally:
+        async with db.transaction() as session:
+            await session.execute(text("DELETE FROM service_capacities"))
+
+
+async def test_a_move_without_its_reason_is_refused_beside_its_field(browser: Browser, api: Api) -> None:
+    from tests.test_referrals import CREATE
+
+    person_id = await registered(api)
+    created = await api.execute(
+        CREATE,
+        input={
+            "personId": person_id,
+            "toAgencyCode": "DOST",
+            "reason": "Needs care",
+            "urgency": "ROUTINE",
+            "idempotencyKey": "console-move-without-reason",
+        },
+    )
+    referral_id = created.payload("createReferral")["referral"]["id"]
+    await browser.sign_in(demo="dost-worker")
+    path = f"/referrals/{url_id(referral_id)}/reject"
+    refused = await browser.post(path, {"reason": ""}, page="/referrals")
+    assert refused.status_code == 400
+    assert f'id="t-reject-{url_id(referral_id)}-error"' in refused.text
+    rejected = await browser.post(path, {"reason": "No place for men in this shelter"}, page="/referrals")
+    assert rejected.status_code == 303
+    listed = (await api.as_("social_worker", agency="DOST").execute(STATUSES)).ok()["referrals"]["edges"]
+    assert [edge["node"]["status"] for edge in listed] == ["REJECTED"]
+
+
+async def test_a_consent_recorded_on_the_person_page_is_listed_there(browser: Browser, api: Api) -> None:
+    person_id = await registered(api)
+    await browser.sign_in(demo="sxa-worker")
+    page = f"/persons/{url_id(person_id)}"
+    missing = await browser.post(
+        f"{page}/consents", {"agencyCode": "NGO-QADIN", "purpose": "Shelter"}, page=page
+    )
+    assert 'id="f-validUntil-error"' in missing.text
+    assert 'value="Shelter"' in missing.text
+    recorded = await browser.post(
+        f"{page}/consents",
+        {"agencyCode": "NGO-QADIN", "purpose": "Shelter", "validUntil": "2099-01-01"},
+        page=page,
+    )
+    assert recorded.status_code == 303
+    shown = await browser.client.get(page)
+    assert "Shelter" in shown.text
+    assert "2099" in shown.text
+
+
+async def test_a_case_manager_breaks_the_glass_from_the_pseudonymous_page(browser: Browser, api: Api) -> None:
+    from tests.test_referrals import CREATE
+
+    victim = await registered(api, "DOST", lastName="Qurbanova", protected=True)
+    dost = api.as_("social_worker", agency="DOST")
+    sent = await dost.execute(
+        CREATE,
+        input={
+            "personId": victim,
+            "toAgencyCode": "SXA",
+            "reason": "Needs a shelter",
+            "urgency": "URGENT",
+            "idempotencyKey": "console-break-glass",
+        },
+    )
+    assert sent.payload("createReferral")["errors"] == []
+    seen = (await api.execute(REFERRALS_AS_SEEN)).ok()["referrals"]["edges"][0]["node"]["person"]["id"]
+    await browser.sign_in(demo="sxa-manager")
+    page = f"/persons/{url_id(seen)}"
+    hidden = await browser.client.get(page)
+    assert "Qurbanova" not in hidden.text
+    assert 'action="/persons/' in hidden.text
+    assert "break-glass" in hidden.text
+    short = await browser.post(
+        f"{page}/break-glass", {"reasonCode": "IMMEDIATE_DANGER", "reason": "short"}, page=page
+    )
+    assert short.status_code == 400
+    assert 'id="f-reason-error"' in short.text
+    opened = await browser.post(
+        f"{page}/break-glass",
+        {"reasonCode": "IMMEDIATE_DANGER", "reason": "She called the hotline: her husband is at the door"},
+        page=page,
+    )
+    assert opened.status_code == 303
+    assert "Qurbanova" in (await browser.client.get(opened.headers["location"])).text

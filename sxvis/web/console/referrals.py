@@ -165,13 +165,19 @@ def register(site: Site) -> None:
                 errors = outcome.user_errors or outcome.payload(mutation)["errors"]
                 problem = " ".join(errors_by_field(errors, set()).values())
         listing = await _inbox(view)
+        if problem:  # shown beside the move's field, keeping what was typed in it
+            typed = values.get(text_field, "") if text_field is not None else ""
+            listing |= {
+                "problem": problem,
+                "problem_for": referral_id,
+                "problem_move": chosen,
+                "typed": typed,
+            }
         if view.request.headers.get("hx-request"):
-            return view.render(
-                "_inbox_tables.html", status_code=200, problem=problem, problem_for=referral_id, **listing
-            )
+            return view.render("_inbox_tables.html", **listing)
         if not problem:
             return view.redirect("/referrals")
-        return view.render("inbox.html", status_code=400, problem=problem, problem_for=referral_id, **listing)
+        return view.render("inbox.html", status_code=400, **listing)
 
 
 async def _form(
@@ -220,6 +226,8 @@ async def _inbox(view: View) -> dict[str, Any]:
         "text_labels": TEXT_LABELS,
         "problem": "",
         "problem_for": "",
+        "problem_move": "",
+        "typed": "",
     }
 
 
