@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from sxvis import keyfiles
 from sxvis.config import Settings
-from sxvis.web.console import auth, i18n, people, referrals
+from sxvis.web.console import auth, i18n, oidc, people, referrals
 from sxvis.web.console.operations import Operations
 from sxvis.web.console.pages import STATIC_PREFIX, Site
 
@@ -42,6 +42,7 @@ def session_secret(settings: Settings) -> str:
 def create_console(settings: Settings, operations: Operations) -> Starlette:
     site = Site(settings, operations)
     auth.register(site)
+    oidc.register(site)
     people.register(site)
     referrals.register(site)
 

@@ -13,7 +13,7 @@ from datetime import timedelta
 from starlette.responses import RedirectResponse, Response
 
 from authz.authentication import AuthenticationFailed, SigningKeysUnavailable, issue_dev_token
-from sxvis.web.console import i18n
+from sxvis.web.console import i18n, oidc
 from sxvis.web.console.pages import N_, TOKEN_KEY, Site, View, local_path
 
 DEMO_TOKEN_HOURS = 8
@@ -64,6 +64,7 @@ def register(site: Site) -> None:
             next=view.query("next"),
             errors={},
             typed="",
+            oidc=oidc.configured(site),
         )
 
     @site.page("/sign-in", name="sign-in", title=N_("Sign in"), methods=("POST",), public=True)
@@ -101,6 +102,7 @@ def register(site: Site) -> None:
                 next=view.field("next"),
                 errors=errors,
                 typed=view.field("token"),
+                oidc=oidc.configured(site),
             )
         # A new session on sign-in: nothing from before it (its CSRF token included) carries over.
         view.request.session.clear()
