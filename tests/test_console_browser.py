@@ -32,6 +32,14 @@ mutation C($input: CreateReferralInput!) {
 }
 """
 
+DELIVERIES = """
+query D {
+  accessLog(filter: {actorId: "nigar.dost", action: "referral:read"}, first: 100) {
+    edges { node { operationName outcome } }
+  }
+}
+"""
+
 WORDS = {
     "az": {
         "english": None,
@@ -161,9 +169,8 @@ def test_a_referral_from_sxa_arrives_live_at_dost_and_is_accepted(
     sxa = Visit(browser, server, language, screenshots, "sxa")
     try:
         dost.sign_in("dost-worker")
-        with dost.page.expect_request(lambda request: request.url.endswith("/referrals/events")):
-            dost.page.goto(f"{server.url}/referrals")
-        dost.page.wait_for_timeout(1_500)  # the subscription is registered shortly after the stream opens
+        dost.page.goto(f"{server.url}/referrals")
+        dost.page.locator("#inbox[data-live-ready]").wait_for(state="attached", timeout=SEEN_WITHIN_MS)
         loaded = dost.navigations
 
         sxa.sign_in("sxa-worker")
@@ -205,6 +212,10 @@ def test_a_referral_from_sxa_arrives_live_at_dost_and_is_accepted(
         sxa.close()
     assert dost.violations + sxa.violations == []
     assert dost.outside + sxa.outside == [], "the console fetched from outside"
+    # The live delivery was logged as a read of the referral by DOST's worker, as the subscription's are.
+    auditor = server.token(user="auditor", agency="EESMN", roles=("auditor",))
+    log = server.graphql(DELIVERIES, token=auditor)["data"]["accessLog"]["edges"]
+    assert "ConsoleInboxEvents" in {edge["node"]["operationName"] for edge in log}
     print(f"console screenshots: {screenshots}")
 
 

@@ -8,8 +8,6 @@ token (`SXVIS_JWKS_URL`, `SXVIS_JWT_ISSUER`, the `sxvis` audience, the `agency` 
 one rule for who may act, whichever door they came in by, and the session ends when that token does.
 """
 
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.starlette_client import OAuth
 from starlette.responses import RedirectResponse, Response
 
 from authz.authentication import AuthenticationFailed, SigningKeysUnavailable
@@ -28,6 +26,10 @@ def configured(site: Site) -> bool:
 def register(site: Site) -> None:
     if not configured(site):
         return
+    # Imported only where single sign-on is configured: development never loads the OIDC client.
+    from authlib.integrations.base_client import OAuthError
+    from authlib.integrations.starlette_client import OAuth
+
     settings = site.settings
     oauth = OAuth()
     secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else None

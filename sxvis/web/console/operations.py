@@ -10,6 +10,7 @@ Live updates run the `referralEvents` subscription itself (`subscribe`), with th
 `LiveContext`: the actor is derived again for every event and each delivery is logged.
 """
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ from schema.errors import denial_of, mark_forbidden
 from sxvis.access.denials import log_denials
 from sxvis.actors import Actor
 from sxvis.errors import AccessDenied
-from sxvis.referrals.events import ReferralStream
+from sxvis.referrals.events import Inbox, ReferralStream
 from sxvis.web.gate import Gate, with_operation
 
 _PAGE_OPERATIONS = {OperationType.QUERY, OperationType.MUTATION}
@@ -107,17 +108,23 @@ class Operations:
         await log_denials(self.gate.db, actor, [denial])
 
     async def subscribe(
-        self, principal: Principal, connection: HTTPConnection, document: str
+        self,
+        principal: Principal,
+        connection: HTTPConnection,
+        document: str,
+        *,
+        listening: asyncio.Event | None = None,
     ) -> AsyncIterator[Outcome]:
-        """Run a subscription until the token expires or the caller stops; each result's denials logged."""
+        """Run a subscription until the token expires or the caller stops; each result's denials logged.
+        `listening` is set once the subscriber's inbox is registered on the stream: from then on no move
+        is missed (the page may say so, and refresh once to catch what came before)."""
 
         async def authorize() -> Actor:
             return with_operation(await self.actor(principal, connection), document, None)
 
         base = await self.context(await authorize())
-        context = LiveContext.of(
-            base, stream=self.stream, expires_at=principal.expires_at, authorize=authorize
-        )
+        stream = self.stream if listening is None else _Announcing(self.stream, listening)
+        context = LiveContext.of(base, stream=stream, expires_at=principal.expires_at, authorize=authorize)
         source = await self.schema.subscribe(document, context_value=context)
         async with aclosing(source) as results:
             async for result in results:  # an ExecutionResult, or a PreExecutionError (same shape)
@@ -125,6 +132,19 @@ class Operations:
                 await _log_denials(context, errors)
                 data = getattr(result, "data", None) or {}
                 yield Outcome(data=data, errors=[error.formatted for error in errors])
+
+
+class _Announcing(ReferralStream):
+    """The process's referral stream, telling one subscriber when its inbox is registered."""
+
+    def __init__(self, stream: ReferralStream, listening: asyncio.Event) -> None:  # no super(): a view
+        self._stream = stream
+        self._listening_event = listening
+
+    async def subscribe(self, actor: Actor) -> Inbox:
+        inbox = await self._stream.subscribe(actor)
+        self._listening_event.set()
+        return inbox
 
 
 async def _log_denials(context: Context, errors: list[GraphQLError]) -> None:

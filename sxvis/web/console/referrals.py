@@ -22,6 +22,7 @@ from sxvis.web.console.pages import N_, Site, View, new_key
 
 INBOX_PAGE = 50
 KEEPALIVE_SECONDS = 15.0
+READY_SECONDS = 10.0
 
 REFERRAL_FIELDS = """
   id status urgency dueAt overdue flaggedForReview reason outcome createdAt
@@ -237,10 +238,17 @@ async def _event_stream(view: View) -> AsyncIterator[bytes]:
     if principal is None:
         return
     yield b": connected\n\n"
-    subscription = view.site.operations.subscribe(principal, view.request, EVENTS)
+    listening = asyncio.Event()
+    subscription = view.site.operations.subscribe(principal, view.request, EVENTS, listening=listening)
     deadline = principal.expires_at
-    pending: asyncio.Task[Any] | None = None
+    first: asyncio.Future[Any] = asyncio.ensure_future(anext(subscription))
+    pending: asyncio.Future[Any] | None = first
     try:
+        waiting: asyncio.Future[Any] = asyncio.ensure_future(listening.wait())
+        await asyncio.wait({waiting, first}, timeout=READY_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+        waiting.cancel()
+        if listening.is_set():
+            yield b"event: ready\ndata: {}\n\n"
         while True:
             remaining = (deadline - datetime.now(UTC)).total_seconds()
             if remaining <= 0:
@@ -273,4 +281,5 @@ async def _event_stream(view: View) -> AsyncIterator[bytes]:
     finally:
         if pending is not None:
             pending.cancel()
+            await asyncio.gather(pending, return_exceptions=True)  # stopped before the generator closes
         await subscription.aclose()  # type: ignore[attr-defined]

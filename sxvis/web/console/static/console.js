@@ -5,11 +5,13 @@
   function listen(element) {
     var source = new EventSource(element.getAttribute("data-live"));
     var status = document.getElementById("live-status");
-    var opened = false;
-    // After a reconnection, ask once for the list: moves made while the stream was down are not replayed.
-    source.addEventListener("open", function () {
-      if (opened) { document.body.dispatchEvent(new CustomEvent("sxvis:referral")); }
-      opened = true;
+    var ready = false;
+    // "ready": the server listens for this page from now on. After a reconnection, ask once for the
+    // list: moves made while the stream was down are not replayed.
+    source.addEventListener("ready", function () {
+      if (ready) { document.body.dispatchEvent(new CustomEvent("sxvis:referral")); }
+      ready = true;
+      element.setAttribute("data-live-ready", "true");
     });
     source.addEventListener("referral", function () {
       document.body.dispatchEvent(new CustomEvent("sxvis:referral"));
