@@ -366,3 +366,29 @@ async def test_a_case_manager_breaks_the_glass_from_the_pseudonymous_page(browse
     )
     assert opened.status_code == 303
     assert "Qurbanova" in (await browser.client.get(opened.headers["location"])).text
+
+
+async def test_an_overdue_referral_is_highlighted_in_the_inbox(
+    browser: Browser, api: Api, db: Database
+) -> None:
+    from tests.test_referrals import CREATE
+
+    created = await api.execute(
+        CREATE,
+        input={
+            "personId": await registered(api),
+            "toAgencyCode": "DOST",
+            "reason": "Needs care",
+            "urgency": "URGENT",
+            "idempotencyKey": "console-overdue",
+        },
+    )
+    referral_id = created.payload("createReferral")["referral"]["id"]
+    async with db.transaction() as session:
+        await session.execute(text("UPDATE referrals SET due_at = now() - interval '1 hour'"))
+    await browser.sign_in(demo="dost-worker")
+    inbox = await browser.client.get("/referrals")
+    row = re.search(rf'<tr id="referral-{re.escape(url_id(referral_id))}"[^>]*>', inbox.text)
+    assert row is not None
+    assert 'class="overdue"' in row.group(0)
+    assert "Gecikib" in inbox.text
