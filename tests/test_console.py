@@ -392,3 +392,25 @@ async def test_an_overdue_referral_is_highlighted_in_the_inbox(
     assert row is not None
     assert 'class="overdue"' in row.group(0)
     assert "Gecikib" in inbox.text
+
+
+async def test_a_record_is_corrected_field_by_field_and_a_bad_value_is_shown_beside_its_field(
+    browser: Browser, api: Api
+) -> None:
+    from tests.documents import PERSON_BY_ID
+
+    person_id = await registered(api, phone="+994 50 123 45 67")
+    await browser.sign_in(demo="sxa-worker")
+    edit = f"/persons/{url_id(person_id)}/edit"
+    form = await browser.client.get(edit)
+    assert 'value="Məmmədov"' in form.text
+    values = person_input(lastName="Məmmədli", phone="+994 50 123 45 67")
+    values.pop("fin")
+    fin = (await api.execute(PERSON_BY_ID, id=person_id)).ok()["person"]["fin"]
+    saved = await browser.post(edit, {**{k: str(v) for k, v in values.items()}, "fin": fin}, page=edit)
+    assert saved.status_code == 303
+    assert (await api.execute(PERSON_BY_ID, id=person_id)).ok()["person"]["lastName"] == "Məmmədli"
+    refused = await browser.post(edit, {**{k: str(v) for k, v in values.items()}, "fin": "bad"}, page=edit)
+    assert refused.status_code == 400
+    assert 'id="f-fin-error"' in refused.text
+    assert 'value="bad"' in refused.text

@@ -62,6 +62,12 @@ mutation ConsoleRecordConsent($input: RecordConsentInput!) {
 }
 """
 
+UPDATE = """
+mutation ConsoleUpdatePerson($input: UpdatePersonInput!) {
+  updatePerson(input: $input) { person { id } errors { field code message } }
+}
+"""
+
 BREAK_GLASS = """
 mutation ConsoleBreakGlass($input: BreakGlassInput!) {
   breakGlass(input: $input) { grant { expiresAt person { id } } errors { field code message } }
@@ -103,7 +109,7 @@ def register(site: Site) -> None:
         "/persons/new", name="register", title=N_("Register a person"), permission="person:register", nav=True
     )
     async def register_form(view: View) -> Response:
-        return view.render("register.html", typed={}, errors={}, labels=LABELS)
+        return view.render("register.html", typed={}, errors={}, labels=LABELS, words=_register_words())
 
     @site.page("/persons/new", name="register", permission="person:register", methods=("POST",))
     async def register_person(view: View) -> Response:
@@ -121,7 +127,52 @@ def register(site: Site) -> None:
                 if not payload["errors"]:
                     return view.redirect(_person_path(payload["person"]["id"]))
                 errors = errors_by_field(payload["errors"], set(REGISTER_FIELDS))
-        return view.render("register.html", status_code=400, typed=typed, errors=errors, labels=LABELS)
+        return view.render(
+            "register.html",
+            status_code=400,
+            typed=typed,
+            errors=errors,
+            labels=LABELS,
+            words=_register_words(),
+        )
+
+    @site.page(
+        "/persons/{id}/edit", name="correct", title=N_("Correct the record"), permission="person:update"
+    )
+    async def correct_form(view: View) -> Response:
+        person = await _editable(view)
+        if person is None:
+            return view.render("not_found.html", status_code=404)
+        typed = {name: str(person.get(name) or "") for name in REGISTER_FIELDS}
+        typed["protected"] = "on" if person.get("protected") else ""
+        return _edit_page(view, person, typed, {})
+
+    @site.page("/persons/{id}/edit", name="correct", permission="person:update", methods=("POST",))
+    async def correct(view: View) -> Response:
+        person = await _editable(view)
+        if person is None:
+            return view.render("not_found.html", status_code=404)
+        typed = {name: view.field(name) for name in REGISTER_FIELDS}
+        typed["protected"] = "on" if view.field("protected") else ""
+        errors = {name: i18n.gettext("This field is required.") for name in REQUIRED if not typed.get(name)}
+        if errors:
+            return _edit_page(view, person, typed, errors, status=400)
+        # Only what changed is sent: "only the fields given change" (updatePerson).
+        changes: dict[str, Any] = {
+            name: (typed[name] or None)
+            for name in REGISTER_FIELDS
+            if typed[name] != str(person.get(name) or "")
+        }
+        if bool(typed["protected"]) != bool(person.get("protected")):
+            changes["protected"] = bool(typed["protected"])
+        if changes:
+            outcome = await view.run(UPDATE, input={"id": person["id"], **changes})
+            found = outcome.user_errors or outcome.payload("updatePerson")["errors"]
+            if found:
+                return _edit_page(
+                    view, person, typed, errors_by_field(found, set(REGISTER_FIELDS)), status=400
+                )
+        return view.redirect(_person_path(person["id"]))
 
     @site.page("/persons/{id}", name="person", title=N_("Person"), permission="person:read")
     async def person(view: View) -> Response:
@@ -157,6 +208,32 @@ def register(site: Site) -> None:
                 return view.redirect(_person_path(opened["id"] if opened else person_id))
             errors = errors_by_field(found, set(BREAK_GLASS_FIELDS))
         return await _person_page(view, person_id, glass={"typed": typed, "errors": errors}, status=400)
+
+
+async def _editable(view: View) -> dict[str, Any] | None:
+    outcome = await view.run(PERSON, id=view.path_id(), checks=False, cases=False)
+    found = outcome.data.get("person") if not outcome.user_errors else None
+    if found is None or found.get("pseudonym"):
+        return None  # a record shown under a pseudonym is not for this agency to correct
+    return found  # type: ignore[no-any-return]
+
+
+def _edit_page(
+    view: View, person: dict[str, Any], typed: dict[str, str], errors: dict[str, str], *, status: int = 200
+) -> Response:
+    return view.render(
+        "register.html",
+        status_code=status,
+        typed=typed,
+        errors=errors,
+        labels=LABELS,
+        words={
+            "action": f"/persons/{url_id(person['id'])}/edit",
+            "heading": i18n.gettext("Correct the record of %(name)s")
+            % {"name": f"{person['lastName']} {person['firstName']}"},
+            "submit": i18n.gettext("Save the corrections"),
+        },
+    )
 
 
 async def _search(view: View, text: str) -> dict[str, Any]:
@@ -203,6 +280,14 @@ async def _person_page(
         labels=LABELS,
         refer_path="/referrals/new?person=" + quote(found["id"], safe=""),
     )
+
+
+def _register_words() -> dict[str, str]:
+    return {
+        "action": "/persons/new",
+        "heading": i18n.gettext("Register a person"),
+        "submit": i18n.gettext("Register"),
+    }
 
 
 def _person_path(person_id: str) -> str:
