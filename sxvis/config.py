@@ -126,7 +126,35 @@ class Settings(BaseSettings):
         "holding `integration:status`.",
     )
 
-    @field_validator("database_url", "app_database_url", "pseudonym_key", "metrics_token", mode="before")
+    console_session_key: SecretStr | None = Field(
+        default=None,
+        description="Secret that signs the web console's session cookies; the same for every worker. "
+        "Unset: a key file in the data folder.",
+    )
+    oidc_discovery_url: str | None = Field(
+        default=None,
+        description="The console's OpenID Connect provider: its discovery document "
+        "(`…/.well-known/openid-configuration`). Unset: no single sign-on button.",
+    )
+    oidc_client_id: str | None = Field(default=None, description="The console's client id at the provider.")
+    oidc_client_secret: SecretStr | None = Field(
+        default=None, description="The console's client secret at the provider (unset for a public client)."
+    )
+    oidc_scope: str = Field(
+        default="openid profile", description="Scopes the console asks the provider for at sign-in."
+    )
+
+    @field_validator(
+        "database_url",
+        "app_database_url",
+        "pseudonym_key",
+        "metrics_token",
+        "console_session_key",
+        "oidc_discovery_url",
+        "oidc_client_id",
+        "oidc_client_secret",
+        mode="before",
+    )
     @classmethod
     def _empty_url_is_unset(cls, value: object) -> object:
         return None if value == "" else value

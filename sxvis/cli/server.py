@@ -85,7 +85,7 @@ def serve(
                 start_demo_simulators(settings, seed=seed)  # a daemon thread: it ends with the server
                 os.environ["SXVIS_OUTBOX_IN_PROCESS"] = "true"  # the server delivers the outbox itself
             console.print(
-                f"SXVİS on http://{settings.host}:{settings.port}/graphql "
+                f"SXVİS on http://{settings.host}:{settings.port}/ (the console; GraphQL at /graphql) "
                 f"({settings.mode.value}, {settings.workers} worker(s)); Ctrl+C stops it."
             )
             if not settings.is_production:

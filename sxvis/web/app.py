@@ -37,6 +37,7 @@ from sxvis.errors import ConfigurationError
 from sxvis.referrals import escalation
 from sxvis.referrals.events import ReferralStream
 from sxvis.web import graphiql
+from sxvis.web.console import Operations, create_console
 from sxvis.web.fhir_http import task_endpoint
 from sxvis.web.gate import Gate
 from sxvis.web.graphql_http import GraphQLEndpoint
@@ -152,6 +153,9 @@ def create_app(
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
         routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
+    # The console, for people: last, so that every route above is matched first.
+    operations = Operations(schema, gate, context, referral_stream)
+    routes.append(Mount("/", create_console(settings, operations), name="console"))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gate = gate  # so that a host without a lifespan (the tests' transport) can close it
     app.state.integrations = hub  # the ministry clients: the outbox worker and the operator view use them
