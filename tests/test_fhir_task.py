@@ -6,6 +6,7 @@ fhir.resources ships R4B (4.3), R4's technical correction; Task is the same reso
 import json
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from fhir.resources.R4B.task import Task
 from sqlalchemy import text
@@ -117,3 +118,22 @@ async def test_reading_the_task_is_logged(api: Api, db: Database) -> None:
             await session.execute(text("SELECT action FROM access_events WHERE actor_user = 'fhir-reader'"))
         ).scalars()
         assert "referral:read" in set(actions)
+
+
+async def test_the_graphql_referral_id_reads_the_same_task_as_the_bare_id(api: Api) -> None:
+    referral_id, _ = await referral(api)
+    dsmf = api.as_("social_worker", agency="DSMF")
+    by_bare = await get_task(api, dsmf, referral_id)
+    by_global = await get_task(api, dsmf, relay.to_base64("Referral", referral_id))
+    assert by_bare.status_code == by_global.status_code == 200
+    assert by_global.json() == by_bare.json()
+    assert by_global.json()["id"] == referral_id  # the id FHIR clients keep is the bare one
+
+
+async def test_a_global_id_of_another_type_is_no_task(api: Api) -> None:
+    referral_id, person = await referral(api)
+    dsmf = api.as_("social_worker", agency="DSMF")
+    for other in (person["id"], relay.to_base64("Case", referral_id), "not-an-id"):
+        response = await get_task(api, dsmf, quote(other, safe=""))
+        assert response.status_code == 404
+        assert response.json()["resourceType"] == "OperationOutcome"
