@@ -20,6 +20,11 @@ async def list_agencies(session: AsyncSession, actor: Actor) -> list[Agency]:
     return list((await session.execute(select(Agency).order_by(Agency.code))).scalars())
 
 
+async def agency_codes(session: AsyncSession) -> frozenset[str]:
+    """Every agency code in the catalogue (reference data, no person in it: no actor needed)."""
+    return frozenset((await session.execute(select(Agency.code))).scalars())
+
+
 async def get_agencies(session: AsyncSession, *, codes: Sequence[str]) -> list[Agency]:
     return list((await session.execute(select(Agency).where(Agency.code.in_(codes)))).scalars())
 
