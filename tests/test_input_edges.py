@@ -10,20 +10,28 @@
 Each refusal is checked in the database too: a refused input writes nothing.
 """
 
+import json
 import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
+import pytest
 from sqlalchemy import text
+from structlog.testing import capture_logs
 
 from authz.auth_settings import DEV_KEY_ID, AuthSettings
 from authz.authentication import DEV_ALGORITHM, load_or_create_dev_key
+from resolvers.context import Context
+from schema.schema import build_schema
+from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.config import Settings
 from sxvis.database import Database
 from tests.conftest import Api
 from tests.documents import REGISTER_PERSON
-from tests.factories import person_input
+from tests.factories import WORKER, person_input
 
 AGENCIES = "query { agencies { code } }"
 
@@ -93,3 +101,77 @@ async def test_made_up_agencies_do_not_cost_a_catalogue_read_each(api: Api) -> N
         assert response.status_code == 401
     assert gate.agencies.reads - reads <= 1
     assert (await api.execute(AGENCIES)).status == 200
+
+
+# --- a database error's text never reaches a response -------------------------------------------
+
+REFUSED_FIN = "EDGE001"
+REFUSED_NAME = "Qəhrəmanova"
+
+
+@pytest.fixture
+async def database_refusing_a_fin(db: Database) -> AsyncIterator[None]:
+    """A real database error on a path the API reaches: PostgreSQL refuses one FIN with a CHECK, whose
+    detail quotes the whole row and whose statement's parameters are the person's data."""
+    async with db.transaction() as session:
+        await session.execute(
+            text(f"ALTER TABLE persons ADD CONSTRAINT edge_refuse CHECK (fin <> '{REFUSED_FIN}') NOT VALID")
+        )
+    yield
+    async with db.transaction() as session:
+        await session.execute(text("ALTER TABLE persons DROP CONSTRAINT edge_refuse"))
+
+
+def assert_no_database_text(body: object) -> None:
+    dumped = json.dumps(body, ensure_ascii=False)
+    for leak in (REFUSED_FIN, REFUSED_NAME, "edge_refuse", "INSERT", "persons", "asyncpg", "SQL", "DETAIL"):
+        assert leak not in dumped, leak
+
+
+async def test_development_names_the_error_type_and_the_request_not_the_database_text(
+    api: Api, db: Database, database_refusing_a_fin: None
+) -> None:
+    caller = api.as_(headers={"X-Request-Id": "edge-req-1"})
+    with capture_logs() as logs:
+        result = await caller.execute(
+            REGISTER_PERSON, input=person_input(fin=REFUSED_FIN, lastName=REFUSED_NAME)
+        )
+    assert_no_database_text(result.body)
+    [error] = result.errors
+    assert error["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "requestId": "edge-req-1",
+        "errorType": "IntegrityError",
+    }
+    assert "IntegrityError" in error["message"]
+    assert "edge-req-1" in error["message"]
+    [logged] = [entry for entry in logs if entry["event"] == "graphql.unexpected_error"]
+    assert logged["request_id"] == "edge-req-1"
+    assert (logged["sqlstate"], logged["constraint"], logged["table"]) == ("23514", "edge_refuse", "persons")
+    assert logged["statement"].startswith("INSERT INTO persons")
+    assert REFUSED_FIN not in str(logs)
+    assert REFUSED_NAME not in str(logs)
+    assert await count(db, "SELECT count(*) FROM persons WHERE fin = :fin", fin=REFUSED_FIN) == 0
+
+
+async def test_production_says_only_unexpected_error_and_the_request(
+    app_database: Database, database_refusing_a_fin: None
+) -> None:
+    production = Settings(mode="production")
+    context = Context(
+        db=app_database,
+        actor=WORKER.with_origin(replace(WORKER.origin, request_id="edge-req-2")),
+        settings=production,
+        pseudonyms=Pseudonyms(b"a test secret of enough bytes"),
+        policy=None,  # type: ignore[arg-type]  (registering needs no policy lookup)
+    )
+    result = await build_schema(production).execute(
+        REGISTER_PERSON,
+        variable_values={"input": person_input(fin=REFUSED_FIN, lastName=REFUSED_NAME)},
+        context_value=context,
+    )
+    assert result.errors is not None
+    [error] = result.errors
+    assert error.message == "Unexpected error."
+    assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "edge-req-2"}
+    assert_no_database_text(error.formatted)
