@@ -88,6 +88,9 @@ PUBLIC_ERRORS: tuple[type[BaseException], ...] = (
     Forbidden,
     AccessDenied,
     InvalidOperationTypeError,  # a query sent where only subscriptions are served (the websocket)
+    # GraphQL's own errors about the request (a variable of the wrong type: graphql-core keeps the
+    # inner error as `original_error`); they quote only what the client sent.
+    GraphQLError,
 )
 
 

@@ -61,6 +61,8 @@ class Query(
                 raise ValidationFailed("This is not an id this API gave out.", field="id") from None
             if gid.type_name not in NODE_TYPE_NAMES:
                 return None
+            if not gid.node_id.isprintable():  # a forged id hiding a NUL or a control character
+                raise ValidationFailed("This is not an id this API gave out.", field="id")
             found: relay.Node | None = await gid.resolve_node(info, required=False)
             return found
 

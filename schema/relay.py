@@ -54,6 +54,8 @@ def parse_id(value: str, *, type_name: str | Sequence[str], field: str) -> str:
         raise ValidationFailed("This is not an id this API gave out.", field=field) from None
     if gid.type_name not in names:
         raise ValidationFailed(f"This id names a {gid.type_name}, not a {names[0]}.", field=field)
+    if not gid.node_id.isprintable():  # a forged id hiding a NUL or a control character
+        raise ValidationFailed("This is not an id this API gave out.", field=field)
     return gid.node_id
 
 

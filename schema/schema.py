@@ -42,6 +42,7 @@ from schema.catalogue.mutations import CapacityMutation
 from schema.catalogue.types import Agency, Service
 from schema.checks.mutations import CheckMutation
 from schema.duplicates.mutations import DuplicateMutation
+from schema.edges import SCALAR_OVERRIDES, guard_inputs
 from schema.errors import MaskUnexpected, log_unexpected, request_id_of
 from schema.integrations.mutations import IntegrationMutation
 from schema.query import Query
@@ -104,11 +105,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     extensions.append(partial(MaskUnexpected, show_type=not settings.is_production))
     if settings.is_production:
         extensions.append(DisableIntrospection)
-    return Schema(
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, relay_max_results=100),
+        scalar_overrides=SCALAR_OVERRIDES,  # dates that do not parse are typed errors (schema.edges)
     )
+    guard_inputs(schema)  # every argument checked once, before its resolver (schema.edges)
+    return schema
