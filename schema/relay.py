@@ -1,7 +1,7 @@
 """Relay plumbing shared by every connection: `PageInfo`, edges, and global-id parsing."""
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -32,6 +32,18 @@ class PageInfo:
 class Edge(Generic[N]):
     cursor: str
     node: N
+
+
+@strawberry.type
+class Counted:
+    """A connection's `totalCount`: counted only when asked for, in a transaction of its own under the
+    same row scope, by the same conditions as the page (so the remit holds)."""
+
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many there are, all pages together (counted only when asked for).")
+    async def total_count(self) -> int:
+        return await self.count()
 
 
 def edges_of(page: Page[Any], convert: Callable[[Any], N]) -> tuple[list[Edge[N]], PageInfo]:

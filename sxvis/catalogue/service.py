@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sxvis.actors import Actor
 from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServiceProvider
 from sxvis.catalogue.seed_types import PassportSeed
-from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, count_rows, decode_cursor, encode_cursor, page_size
 
 READ = "catalogue:read"
 """Browsing the catalogue. The agencies and services named by a record the caller may read come with it."""
@@ -36,6 +36,11 @@ async def get_services(session: AsyncSession, *, codes: Sequence[str]) -> list[S
 async def get_service(session: AsyncSession, actor: Actor, *, code: str) -> Service | None:
     actor.require(READ)
     return await session.get(Service, code.strip())
+
+
+async def count_services(session: AsyncSession, actor: Actor) -> int:
+    actor.require(READ)
+    return await count_rows(session, select(Service))
 
 
 async def list_services(
