@@ -37,8 +37,8 @@ from tests.factories import WORKER, person_input
 AGENCIES = "query { agencies { code } }"
 
 
-def token_for_agency(settings: Settings, agency: str) -> str:
-    """A development token as `sxvis token issue` would sign it, for an agency it would refuse."""
+def token_for_agency(settings: Settings, agency: str, roles: tuple[str, ...] = ("social_worker",)) -> str:
+    """A development token as `sxvis token issue` would sign it, for an agency or roles it would refuse."""
     auth = AuthSettings.from_settings(settings)
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
@@ -46,7 +46,7 @@ def token_for_agency(settings: Settings, agency: str) -> str:
         "aud": auth.jwt_audience,
         "sub": "ghost",
         "agency": agency,
-        "roles": ["social_worker"],
+        "roles": list(roles),
         "iat": now,
         "exp": now + timedelta(hours=1),
     }
@@ -77,6 +77,13 @@ async def test_a_token_for_an_agency_not_in_the_catalogue_is_a_401_naming_the_re
     assert 'error="invalid_token"' in response.headers["www-authenticate"]
     assert await count(db, "SELECT count(*) FROM persons WHERE fin = :fin", fin=new["fin"]) == 0
     assert await count(db, "SELECT count(*) FROM access_events WHERE actor_user = 'ghost'") == 0
+
+
+async def test_a_token_naming_an_unknown_role_is_a_401_naming_the_reason(api: Api) -> None:
+    headers = {"Authorization": f"Bearer {token_for_agency(api.settings, 'DOST', ('root',))}"}
+    response = await api.client.post("/graphql", json={"query": AGENCIES}, headers=headers)
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"] == {"code": "UNAUTHENTICATED", "reason": "unknown_role"}
 
 
 async def test_a_token_for_an_unknown_agency_cannot_read_a_fhir_task_either(api: Api) -> None:
@@ -176,6 +183,25 @@ async def test_production_says_only_unexpected_error_and_the_request(
     assert error.message == "Unexpected error."
     assert error.extensions == {"code": "INTERNAL_SERVER_ERROR", "requestId": "edge-req-2"}
     assert_no_database_text(error.formatted)
+
+
+async def test_a_variable_of_the_wrong_type_keeps_graphqls_own_message_in_production() -> None:
+    # GraphQL's request errors quote only what the client sent; the mask is for our failures.
+    production = Settings(mode="production")
+    context = Context(
+        db=None,  # type: ignore[arg-type]  (refused while the variables are read, before any resolver)
+        actor=WORKER,
+        settings=production,
+        pseudonyms=Pseudonyms(b"a test secret of enough bytes"),
+        policy=None,  # type: ignore[arg-type]
+    )
+    result = await build_schema(production).execute(
+        "query P($first: Int) { persons(first: $first) { totalCount } }",
+        variable_values={"first": "many"},
+        context_value=context,
+    )
+    assert result.errors is not None
+    assert "Int cannot represent" in result.errors[0].message
 
 
 # --- control characters: one check for every string, every shape -------------------------------
