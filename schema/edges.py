@@ -41,6 +41,7 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    default_field_resolver,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.scalar import ScalarDefinition
@@ -59,8 +60,8 @@ _REFUSED = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u206
 _REFUSED_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 MAX_REPORTED = 10  # faults listed in one payload; a client with more has one bug, not ten
 
-DATE_FORMAT = "YYYY-MM-DD"
-DATETIME_FORMAT = "an ISO 8601 date and time with its offset, e.g. 2026-03-01T09:30:00+04:00"
+DATE_FORMAT = "a date written YYYY-MM-DD (e.g. 1980-12-31)"
+DATETIME_FORMAT = "an ISO 8601 date and time with its offset (e.g. 2026-03-01T09:30:00+04:00)"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -160,12 +161,7 @@ def _walk(type_: GraphQLInputType, value: Any, path: str, *, leaf: str) -> Itera
                     yield from _walk(field.type, value[name], f"{path}.{name}" if path else name, leaf=name)
     elif isinstance(value, Unparsed):
         expected = DATE_FORMAT if value.scalar == "Date" else DATETIME_FORMAT
-        example = " (e.g. 1980-12-31)" if value.scalar == "Date" else ""
-        yield Fault(
-            path or leaf,
-            RegistryErrorCode.INVALID_DATE,
-            f"{path or leaf} must be a date written {expected}{example}.",
-        )
+        yield Fault(path or leaf, RegistryErrorCode.INVALID_DATE, f"{path or leaf} must be {expected}.")
     elif isinstance(value, str) and isinstance(type_, GraphQLScalarType):
         problem = character_fault(value, free_text=leaf in FREE_TEXT)
         if problem is not None:
@@ -207,17 +203,20 @@ def _payload_factory(field_name: str, field: GraphQLField) -> Callable[[list[Fau
 def guard_inputs(schema: strawberry.Schema) -> None:
     """Put the check in front of every field that takes arguments (see the module's docstring)."""
     graphql_schema: GraphQLSchema = schema._schema
-    mutation = graphql_schema.mutation_type
+    mutation, subscription = graphql_schema.mutation_type, graphql_schema.subscription_type
     for type_ in graphql_schema.type_map.values():
         if not isinstance(type_, GraphQLObjectType) or type_.name.startswith("__"):
             continue
         for name, field in type_.fields.items():
-            if not field.args or field.resolve is None:
+            if not field.args:
                 continue
+            resolve = field.resolve or default_field_resolver  # no field is left unchecked
             if type_ is mutation:
-                field.resolve = _guard_mutation(field, field.resolve, _payload_factory(name, field))
+                field.resolve = _guard_mutation(field, resolve, _payload_factory(name, field))
             else:
-                field.resolve = _guard_field(field, field.resolve)
+                field.resolve = _guard_field(field, resolve)
+            if type_ is subscription and field.subscribe is not None:
+                field.subscribe = _guard_field(field, field.subscribe)  # checked before the stream opens
 
 
 def _guard_mutation(field: GraphQLField, resolve: Any, payload: Callable[[list[Fault]], object]) -> Any:
