@@ -14,17 +14,13 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import jwt
 import pytest
 from sqlalchemy import text
 from strawberry import relay
 from structlog.testing import capture_logs
 
-from authz.auth_settings import DEV_KEY_ID, AuthSettings
-from authz.authentication import DEV_ALGORITHM, load_or_create_dev_key
 from resolvers.context import Context
 from schema.schema import build_schema
 from sxvis.access.pseudonyms import Pseudonyms
@@ -32,26 +28,9 @@ from sxvis.config import Settings
 from sxvis.database import Database
 from tests.conftest import Api
 from tests.documents import REGISTER_PERSON
-from tests.factories import WORKER, person_input
+from tests.factories import WORKER, person_input, token_for_agency
 
 AGENCIES = "query { agencies { code } }"
-
-
-def token_for_agency(settings: Settings, agency: str, roles: tuple[str, ...] = ("social_worker",)) -> str:
-    """A development token as `sxvis token issue` would sign it, for an agency or roles it would refuse."""
-    auth = AuthSettings.from_settings(settings)
-    now = datetime.now(UTC)
-    claims: dict[str, Any] = {
-        "iss": auth.issuer,
-        "aud": auth.jwt_audience,
-        "sub": "ghost",
-        "agency": agency,
-        "roles": list(roles),
-        "iat": now,
-        "exp": now + timedelta(hours=1),
-    }
-    key = load_or_create_dev_key(auth.dev_key_path)
-    return jwt.encode(claims, key, algorithm=DEV_ALGORITHM, headers={"kid": DEV_KEY_ID})
 
 
 async def count(db: Database, sql: str, **params: Any) -> int:
