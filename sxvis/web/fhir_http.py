@@ -10,16 +10,19 @@ referral. (A referral's global id is the base64 of ASCII hex digits and dashes, 
 `+` or `=`, so it fits in the path as it is.)
 """
 
+import traceback
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+import structlog
 from starlette.requests import Request
 from starlette.responses import Response
 
 from authz.authentication import AuthenticationFailed
 from authz.purposes import UnknownPurpose
+from schema.errors import database_facts
 from schema.relay import parse_uuid
 from sxvis.access.denials import log_denials
 from sxvis.access.pseudonyms import PREFIX, Pseudonyms
@@ -31,6 +34,7 @@ from sxvis.referrals import service as referrals
 from sxvis.web.gate import Gate
 
 FHIR_JSON = "application/fhir+json"
+_log = structlog.get_logger("sxvis.fhir")
 
 
 def task_endpoint(
@@ -55,6 +59,21 @@ def task_endpoint(
         except AccessDenied as denied:
             await log_denials(db, actor, [denied])
             return _outcome(403, "forbidden", denied.message)
+        except Exception as err:
+            # As in GraphQL (`schema.errors`): a database error's text quotes values; the caller gets
+            # the request id, the log the rest without values.
+            _log.error(
+                "fhir.unexpected_error",
+                error_type=f"{type(err).__module__}.{type(err).__qualname__}",
+                request_id=actor.origin.request_id,
+                frames="".join(traceback.format_tb(err.__traceback__)),
+                **database_facts(err),
+            )
+            return _outcome(
+                500,
+                "exception",
+                f"Unexpected error; the server log has the details under request {actor.origin.request_id}.",
+            )
         if not found:
             return _outcome(404, "not-found", "No Task has this id.")
         referral = found[0]
