@@ -7,7 +7,9 @@ trust, so verification is strict and fails closed:
   the one the key's type implies (never the one the token asks for), so "none", HS* and key-confusion
   tricks are refused before any key is looked up.
 - `iss`, `aud`, `exp`, `sub`, `agency` and `roles` are required; `nbf` and `iat` are honoured; clock skew
-  is tolerated up to `SXVIS_JWT_LEEWAY_SECONDS`. Roles must be known (`authz.roles.Role`).
+  is tolerated up to `SXVIS_JWT_LEEWAY_SECONDS`. Roles must be known (`authz.roles.Role`); the agency
+  must be one in the catalogue, which the gate checks (`sxvis.web.gate`, `unknown_agency`), since only
+  the database knows the catalogue.
 - Development mode signs and verifies with an Ed25519 key it creates in the data folder on first use
   (`sxvis token issue` prints tokens for it). Production verifies with `SXVIS_JWT_PUBLIC_KEY` or
   `SXVIS_JWKS_URL` only: it never reads the development key, refuses to run with the development issuer,
@@ -44,6 +46,7 @@ from jwt.exceptions import InvalidJTIError, InvalidSubjectError
 from authz.auth_settings import DEV_ISSUER, DEV_KEY_ID, AuthSettings
 from authz.principal import Principal
 from authz.roles import UnknownRole, parse_role, parse_roles
+from sxvis.catalogue.agencies import AGENCIES
 from sxvis.config import Settings
 from sxvis.errors import ConfigurationError, SxvisError, ValidationFailed
 
@@ -80,6 +83,7 @@ class AuthFailure(StrEnum):
     DEVELOPMENT_KEY = "development_key"
     BAD_CLAIMS = "bad_claims"
     UNKNOWN_ROLE = "unknown_role"
+    UNKNOWN_AGENCY = "unknown_agency"
 
 
 class AuthenticationFailed(SxvisError):
@@ -622,6 +626,9 @@ def _header_safe(message: str) -> str:
 # --- issuing development tokens -----------------------------------------------------------------
 
 
+SEED_AGENCY_CODES = frozenset(agency.code for agency in AGENCIES)
+
+
 def issue_dev_token(
     settings: AuthSettings | Settings,
     *,
@@ -631,7 +638,11 @@ def issue_dev_token(
     name: str | None = None,
     ttl: timedelta = timedelta(hours=8),
 ) -> str:
-    """A token signed by the development key, valid for `ttl`; refused in production mode."""
+    """A token signed by the development key, valid for `ttl`; refused in production mode.
+
+    The agency must be one of the catalogue's seed (`sxvis.catalogue.agencies`), which is every agency a
+    development database has: a token for any other would be refused by every request (`unknown_agency`).
+    """
     auth = settings if isinstance(settings, AuthSettings) else AuthSettings.from_settings(settings)
     issuer = _dev_issuer(auth)
     role_names = list(roles)
@@ -644,6 +655,11 @@ def issue_dev_token(
     for value, field in ((user, "user"), (agency, "agency")):
         if not value.strip() or any(ch.isspace() for ch in value):
             raise ValidationFailed(f"The {field} must be a non-empty identifier without spaces", field=field)
+    if agency not in SEED_AGENCY_CODES:
+        raise ValidationFailed(
+            f"Unknown agency: {_shown(agency)} (known: {', '.join(sorted(SEED_AGENCY_CODES))})",
+            field="agency",
+        )
     if ttl <= timedelta(0):
         raise ValidationFailed("The token's lifetime must be positive", field="ttl")
     now = datetime.now(UTC)

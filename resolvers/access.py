@@ -82,3 +82,13 @@ async def notices(ctx: Context, *, first: int | None, after: str | None) -> Page
     return await in_transaction(
         ctx, lambda s: notices_service.notices_for(s, ctx.actor, first=first, after=after)
     )
+
+
+async def count_break_glass_events(ctx: Context, *, reviewed: bool | None) -> int:
+    async with ctx.db.scoped_session(ctx.scope) as session:
+        return await glass.count_break_glass(session, ctx.actor, reviewed=reviewed)
+
+
+async def count_notices(ctx: Context) -> int:
+    async with ctx.db.scoped_session(ctx.scope) as session:
+        return await notices_service.count_notices(session, ctx.actor)

@@ -75,3 +75,8 @@ async def revoke_role(ctx: Context, *, user_id: str, agency_code: str, role: str
         return await administration.revoke_role(
             session, ctx.actor, ctx.policy.current, user_id=user_id, agency_code=agency_code, role=role
         )
+
+
+async def count_access_log(ctx: Context, *, filter: queries.AccessLogFilter) -> int:
+    async with ctx.db.scoped(ctx.scope) as connection:
+        return await queries.count_events(connection, ctx.actor, filter=filter)

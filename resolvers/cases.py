@@ -71,3 +71,8 @@ async def find_cases(
 
 async def case(ctx: Context, *, case_id: uuid.UUID) -> Case | None:
     return await ctx.loaders.case.load(case_id)
+
+
+async def count_cases(ctx: Context, *, filter: service.CaseFilter) -> int:
+    async with ctx.db.scoped_session(ctx.scope) as session:
+        return await service.count_cases(session, ctx.actor, filter=filter)

@@ -19,3 +19,8 @@ async def service(ctx: Context, *, code: str) -> Service | None:
 async def services(ctx: Context, *, first: int | None, after: str | None) -> Page[Service]:
     async with ctx.db.reader() as session:
         return await catalogue.list_services(session, ctx.actor, first=first, after=after)
+
+
+async def count_services(ctx: Context) -> int:
+    async with ctx.db.reader() as session:
+        return await catalogue.count_services(session, ctx.actor)

@@ -37,3 +37,8 @@ async def merge_persons(
         ctx, lambda s: merges.merge_persons(s, ctx.actor, keep_id=keep_id, merge_id=merge_id, reason=reason)
     )
     return view(ctx, result.kept), result.merge_id
+
+
+async def count_duplicate_candidates(ctx: Context) -> int:
+    async with ctx.db.scoped(ctx.scope) as connection:
+        return await candidates.count_candidates(connection, ctx.actor)

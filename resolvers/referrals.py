@@ -50,3 +50,8 @@ async def find_referrals(
 
 async def referral(ctx: Context, *, referral_id: uuid.UUID) -> Referral | None:
     return await ctx.loaders.referral.load(referral_id)
+
+
+async def count_referrals(ctx: Context, *, filter: service.ReferralFilter) -> int:
+    async with ctx.db.scoped_session(ctx.scope) as session:
+        return await service.count_referrals(session, ctx.actor, filter=filter)

@@ -3,8 +3,13 @@
 Expected failures of a mutation are data: `errors: [RegistryError!]!` in its payload, each with the
 input `field` (camelCase, as the client wrote it), a `code` from the domain's enum, and a `message`.
 Failures of a query are GraphQL errors whose `extensions.code` says what happened (`BAD_USER_INPUT`,
-`FORBIDDEN`); `PUBLIC_ERRORS` lists the exceptions whose messages may pass the production mask, since
-any other error (a database error, say) may carry a FIN in its text.
+`FORBIDDEN`); `PUBLIC_ERRORS` lists the exceptions whose messages may pass the mask, since any other
+error (a database error, say) may carry a FIN in its text.
+
+Every other error is masked in every mode (`MaskUnexpected`): production says "Unexpected error.";
+development adds the error's type; both give the request id (`extensions.requestId`), under which the
+server log holds the rest (`log_unexpected`: where it happened and, for a database error, its SQLSTATE,
+constraint and statement, never a message or a parameter).
 """
 
 import traceback
@@ -15,6 +20,7 @@ from typing import Any, TypeVar
 import strawberry
 import structlog
 from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from sxvis.errors import AccessDenied, DomainError, SxvisError
@@ -84,6 +90,9 @@ PUBLIC_ERRORS: tuple[type[BaseException], ...] = (
     Forbidden,
     AccessDenied,
     InvalidOperationTypeError,  # a query sent where only subscriptions are served (the websocket)
+    # GraphQL's own errors about the request (a variable of the wrong type: graphql-core keeps the
+    # inner error as `original_error`); they quote only what the client sent.
+    GraphQLError,
 )
 
 
@@ -131,13 +140,17 @@ def should_mask(error: GraphQLError) -> bool:
     return not isinstance(original, PUBLIC_ERRORS)
 
 
-def log_unexpected(errors: list[GraphQLError], operation_name: str | None) -> None:
+def log_unexpected(
+    errors: list[GraphQLError], operation_name: str | None, request_id: str | None = None
+) -> None:
     """Log server-side failures without their messages.
 
     strawberry logs each error's message and full traceback, and an exception's message can carry
     personal data (a database error's detail names the duplicate FIN). Logged here instead: the error's
-    type, its path, the operation, and the traceback's frames (file, line, code), never a message.
-    The client's own mistakes (bad input, document errors) are not server failures and are not logged.
+    type, its path, the operation, the request id the client was given, the traceback's frames (file,
+    line, code) and, for a database error, what identifies it without values (`database_facts`); never
+    a message. The client's own mistakes (bad input, document errors) are not server failures and are
+    not logged.
     """
     for error in errors:
         original: BaseException | None = error.original_error
@@ -148,5 +161,76 @@ def log_unexpected(errors: list[GraphQLError], operation_name: str | None) -> No
             error_type=f"{type(original).__module__}.{type(original).__qualname__}",
             path=".".join(str(part) for part in error.path or ()),
             operation=operation_name,
+            request_id=request_id,
             frames="".join(traceback.format_tb(original.__traceback__)),
+            **database_facts(original),
+        )
+
+
+MAX_LOGGED_STATEMENT = 2000
+
+
+def database_facts(error: BaseException) -> dict[str, str]:
+    """What identifies a database error without quoting a value: its SQLSTATE, the constraint, table
+    and column PostgreSQL names, and the statement as sent (placeholders, never the parameters).
+
+    PostgreSQL's message and detail are left out: they quote values (`Key (fin)=(…)`, `Failing row
+    contains (…)`, `invalid input syntax for type uuid: "…"`).
+    """
+    facts: dict[str, str] = {}
+    statement = getattr(error, "statement", None)  # SQLAlchemy's DBAPIError/StatementError
+    if isinstance(statement, str):
+        facts["statement"] = statement[:MAX_LOGGED_STATEMENT]
+    cause: BaseException | None = error
+    while cause is not None:  # SQLAlchemy's error → the asyncpg adapter's → asyncpg's own
+        for attribute, key in (
+            ("sqlstate", "sqlstate"),
+            ("constraint_name", "constraint"),
+            ("table_name", "table"),
+            ("column_name", "column"),
+        ):
+            value = getattr(cause, attribute, None)
+            if isinstance(value, str) and key not in facts:
+                facts[key] = value
+        cause = getattr(cause, "orig", None) or cause.__cause__
+    return facts
+
+
+def request_id_of(context: object) -> str | None:
+    """The request id of an operation's context (the actor's origin), if it has one."""
+    actor = getattr(context, "actor", None)
+    origin = getattr(actor, "origin", None)
+    request_id = getattr(origin, "request_id", None)
+    return request_id if isinstance(request_id, str) else None
+
+
+class MaskUnexpected(MaskErrors):
+    """The mask of every mode: an unexpected error's text never reaches the client.
+
+    The answer names the request id, under which the log holds the rest; development also names the
+    error's type (`IntegrityError`), which tells a developer where to look and the public nothing.
+    """
+
+    def __init__(self, *, show_type: bool) -> None:
+        super().__init__(should_mask_error=should_mask)
+        self.show_type = show_type
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        request_id = request_id_of(self.execution_context.context)
+        extensions: dict[str, Any] = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+        message = "Unexpected error."
+        if self.show_type and error.original_error is not None:
+            error_type = type(error.original_error).__name__
+            extensions["errorType"] = error_type
+            message = (
+                f"Unexpected error ({error_type}); the server log has the details under request {request_id}."
+            )
+        return GraphQLError(
+            message=message,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            original_error=None,
+            extensions=extensions,
         )

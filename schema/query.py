@@ -63,6 +63,8 @@ class Query(
                 raise ValidationFailed("This is not an id this API gave out.", field="id") from None
             if gid.type_name not in NODE_TYPE_NAMES:
                 return None
+            if not gid.node_id.isprintable():  # a forged id hiding a NUL or a control character
+                raise ValidationFailed("This is not an id this API gave out.", field="id")
             found: relay.Node | None = await gid.resolve_node(info, required=False)
             return found
 
@@ -93,8 +95,8 @@ class Query(
         domain_filter = persons.PersonFilter(
             text=given.text,
             category=given.category,
-            region_code=given.region,
-            district_code=given.district,
+            region_code=given.region_given(),
+            district_code=given.district_given(),
             service_code=given.service_code,
             agency_code=given.agency_code,
             min_age=given.min_age,
@@ -135,6 +137,10 @@ class Query(
         async def work() -> ServiceConnection:
             page = await catalogue_resolvers.services(info.context, first=first, after=after)
             edges, page_info = edges_of(page, service_of)
-            return ServiceConnection(edges=edges, page_info=page_info)
+            return ServiceConnection(
+                edges=edges,
+                page_info=page_info,
+                count=lambda: catalogue_resolvers.count_services(info.context),
+            )
 
         return await answer(work)

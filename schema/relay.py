@@ -1,7 +1,7 @@
 """Relay plumbing shared by every connection: `PageInfo`, edges, and global-id parsing."""
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -34,6 +34,18 @@ class Edge(Generic[N]):
     node: N
 
 
+@strawberry.type
+class Counted:
+    """A connection's `totalCount`: counted only when asked for, in a transaction of its own under the
+    same row scope, by the same conditions as the page (so the remit holds)."""
+
+    count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many there are, all pages together (counted only when asked for).")
+    async def total_count(self) -> int:
+        return await self.count()
+
+
 def edges_of(page: Page[Any], convert: Callable[[Any], N]) -> tuple[list[Edge[N]], PageInfo]:
     edges = [Edge(cursor=c, node=convert(item)) for item, c in zip(page.items, page.cursors, strict=True)]
     info = PageInfo(
@@ -54,6 +66,8 @@ def parse_id(value: str, *, type_name: str | Sequence[str], field: str) -> str:
         raise ValidationFailed("This is not an id this API gave out.", field=field) from None
     if gid.type_name not in names:
         raise ValidationFailed(f"This id names a {gid.type_name}, not a {names[0]}.", field=field)
+    if not gid.node_id.isprintable():  # a forged id hiding a NUL or a control character
+        raise ValidationFailed("This is not an id this API gave out.", field=field)
     return gid.node_id
 
 

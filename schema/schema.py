@@ -1,8 +1,9 @@
 """The schema object and its protections.
 
 Limits apply in every mode: depth, aliases, tokens (strawberry >= 0.316, whose limiters have no known
-bypass), and page size in the services. Production adds: no introspection, no "did you mean"
-suggestions, and masked errors. Extensions are passed as factories, so no extension instance (and
+bypass), and page size in the services, and so does the mask of unexpected errors (`MaskUnexpected`:
+development names the error's type, production does not). Production adds: no introspection and no
+"did you mean" suggestions. Extensions are passed as factories, so no extension instance (and
 its per-request state) is shared between requests.
 
 The parser and validation caches spare a repeated document most of GraphQL's cost. The validation
@@ -22,7 +23,6 @@ from graphql import GraphQLError
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
-    MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
@@ -42,7 +42,8 @@ from schema.catalogue.mutations import CapacityMutation
 from schema.catalogue.types import Agency, Service
 from schema.checks.mutations import CheckMutation
 from schema.duplicates.mutations import DuplicateMutation
-from schema.errors import log_unexpected, should_mask
+from schema.edges import SCALAR_OVERRIDES, guard_inputs
+from schema.errors import MaskUnexpected, log_unexpected, request_id_of
 from schema.integrations.mutations import IntegrationMutation
 from schema.protection.mutations import ProtectionMutation
 from schema.query import Query
@@ -82,7 +83,10 @@ class Schema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        log_unexpected(errors, execution_context.operation_name if execution_context else None)
+        if execution_context is None:
+            log_unexpected(errors, None)
+            return
+        log_unexpected(errors, execution_context.operation_name, request_id_of(execution_context.context))
 
 
 NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case]
@@ -99,13 +103,18 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         partial(ParserCache, maxsize=1024),
         partial(ValidationCache, maxsize=1024),
     ]
+    # Masked in every mode: a database error's text (SQL, parameters, a row) never reaches a client.
+    extensions.append(partial(MaskUnexpected, show_type=not settings.is_production))
     if settings.is_production:
-        extensions += [DisableIntrospection, partial(MaskErrors, should_mask_error=should_mask)]
-    return Schema(
+        extensions.append(DisableIntrospection)
+    schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, relay_max_results=100),
+        scalar_overrides=SCALAR_OVERRIDES,  # dates that do not parse are typed errors (schema.edges)
     )
+    guard_inputs(schema)  # every argument checked once, before its resolver (schema.edges)
+    return schema

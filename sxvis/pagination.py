@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import QueryableAttribute
 
@@ -74,6 +74,13 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
             "The cursor is not one this API gave out.", field="after", code=ErrorCode.INVALID
         )
     return when, which
+
+
+async def count_rows(session: AsyncSession, query: Select[Any]) -> int:
+    """How many rows `query` has, all pages together (a connection's `totalCount`): its own conditions,
+    remit included, counted by PostgreSQL, with no row fetched."""
+    counted = select(func.count()).select_from(query.order_by(None).limit(None).subquery())
+    return int((await session.execute(counted)).scalar_one())
 
 
 async def newest_first(

@@ -1,10 +1,16 @@
 """Small builders of valid inputs; each test changes only what it is about."""
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import jwt
+
 from authz.actions import Action
+from authz.auth_settings import DEV_KEY_ID, AuthSettings
+from authz.authentication import DEV_ALGORITHM, load_or_create_dev_key
 from sxvis.actors import Actor
+from sxvis.config import Settings
 
 _counter = itertools.count(1)
 
@@ -44,3 +50,20 @@ WORKER = Actor(
     ),
 )
 """An actor for tests that call services directly: a social worker of SXA with the registry-wide grant."""
+
+
+def token_for_agency(settings: Settings, agency: str, roles: tuple[str, ...] = ("social_worker",)) -> str:
+    """A development token as `sxvis token issue` would sign it, for an agency or roles it would refuse."""
+    auth = AuthSettings.from_settings(settings)
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {
+        "iss": auth.issuer,
+        "aud": auth.jwt_audience,
+        "sub": "ghost",
+        "agency": agency,
+        "roles": list(roles),
+        "iat": now,
+        "exp": now + timedelta(hours=1),
+    }
+    key = load_or_create_dev_key(auth.dev_key_path)
+    return jwt.encode(claims, key, algorithm=DEV_ALGORITHM, headers={"kid": DEV_KEY_ID})

@@ -536,6 +536,16 @@ def test_issuing_a_dev_token_with_an_unknown_role_is_refused(settings: AuthSetti
         issue_dev_token(settings, user="u1", agency="DOST", roles=["root"])
 
 
+@pytest.mark.parametrize("agency", ["NOPE", "dost", "DOST-BAKI-99"])
+def test_issuing_a_dev_token_for_an_agency_not_in_the_catalogue_is_refused(
+    settings: AuthSettings, agency: str
+) -> None:
+    with pytest.raises(ValidationFailed, match=f"Unknown agency: {agency}") as caught:
+        issue_dev_token(settings, user="u1", agency=agency, roles=["social_worker"])
+    assert caught.value.field == "agency"
+    assert "DOST" in caught.value.message  # the message lists the codes that exist
+
+
 # --- production with a JWKS over HTTP -----------------------------------------------------------
 
 
@@ -798,6 +808,14 @@ def test_cli_rejects_an_unknown_role(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     assert "'root' is not one of" in result.stderr
+
+
+def test_cli_rejects_an_agency_not_in_the_catalogue(tmp_path: Path) -> None:
+    result = cli(tmp_path, "--user", "u7", "--agency", "NOPE", "--role", "auditor")
+
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Unknown agency: NOPE" in result.stderr
 
 
 @pytest.mark.parametrize("ttl", ["8", "h", "8x", "0h", "-1h", "31d", "1h30m"])

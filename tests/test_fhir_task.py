@@ -6,10 +6,12 @@ fhir.resources ships R4B (4.3), R4's technical correction; Task is the same reso
 import json
 import uuid
 from typing import Any
+from urllib.parse import quote
 
 from fhir.resources.R4B.task import Task
 from sqlalchemy import text
 from strawberry import relay
+from structlog.testing import capture_logs
 
 from sxvis.database import Database
 from tests.conftest import Api
@@ -117,3 +119,58 @@ async def test_reading_the_task_is_logged(api: Api, db: Database) -> None:
             await session.execute(text("SELECT action FROM access_events WHERE actor_user = 'fhir-reader'"))
         ).scalars()
         assert "referral:read" in set(actions)
+
+
+async def test_the_graphql_referral_id_reads_the_same_task_as_the_bare_id(api: Api) -> None:
+    referral_id, _ = await referral(api)
+    dsmf = api.as_("social_worker", agency="DSMF")
+    by_bare = await get_task(api, dsmf, referral_id)
+    by_global = await get_task(api, dsmf, relay.to_base64("Referral", referral_id))
+    assert by_bare.status_code == by_global.status_code == 200
+    assert by_global.json() == by_bare.json()
+    assert by_global.json()["id"] == referral_id  # the id FHIR clients keep is the bare one
+
+
+async def test_a_global_id_of_another_type_is_no_task(api: Api) -> None:
+    referral_id, person = await referral(api)
+    dsmf = api.as_("social_worker", agency="DSMF")
+    for other in (person["id"], relay.to_base64("Case", referral_id), "not-an-id"):
+        response = await get_task(api, dsmf, quote(other, safe=""))
+        assert response.status_code == 404
+        assert response.json()["resourceType"] == "OperationOutcome"
+
+
+async def test_a_database_failure_answers_an_outcome_without_the_database_text(
+    api: Api, db: Database
+) -> None:
+    referral_id, person = await referral(api)
+    # A real database error on this path: the read's access event is refused for one user.
+    async with db.transaction() as session:
+        await session.execute(
+            text(
+                "ALTER TABLE access_events ADD CONSTRAINT fhir_refuse"
+                " CHECK (actor_user <> 'fhir-breaker') NOT VALID"
+            )
+        )
+    try:
+        caller = api.as_(
+            "social_worker", agency="DSMF", user="fhir-breaker", headers={"X-Request-Id": "fhir-req-1"}
+        )
+        with capture_logs() as logs:
+            response = await get_task(api, caller, referral_id)
+    finally:
+        async with db.transaction() as session:
+            await session.execute(text("ALTER TABLE access_events DROP CONSTRAINT fhir_refuse"))
+    assert response.status_code == 500
+    body = response.json()
+    assert body["resourceType"] == "OperationOutcome"
+    assert "fhir-req-1" in body["issue"][0]["diagnostics"]
+    for leak in ("fhir_refuse", "INSERT", "access_events", "fhir-breaker", person["fin"]):
+        assert leak not in response.text
+    [logged] = [entry for entry in logs if entry["event"] == "fhir.unexpected_error"]
+    assert (logged["sqlstate"], logged["constraint"], logged["request_id"]) == (
+        "23514",
+        "fhir_refuse",
+        "fhir-req-1",
+    )
+    assert person["fin"] not in str(logs)

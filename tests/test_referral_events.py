@@ -40,7 +40,7 @@ from sxvis.database import Database
 from sxvis.referrals.events import APPLICATION_NAME
 from tests import test_domestic_violence as dv
 from tests.documents import REGISTER_PERSON
-from tests.factories import person_input
+from tests.factories import person_input, token_for_agency
 from tests.servers import Server
 
 PROTOCOL = Subprotocol("graphql-transport-ws")
@@ -360,6 +360,16 @@ async def test_a_token_signed_by_another_key_is_refused_with_4403(workers: tuple
     async with connected(workers[1], {"token": forged}) as socket:
         code, _ = await close_of(socket)
     assert code == 4403
+
+
+async def test_a_token_for_an_agency_not_in_the_catalogue_is_refused_with_4403(
+    workers: tuple[Server, Server],
+) -> None:
+    ghost = token_for_agency(Settings(data_dir=workers[1].data_dir), "NOPE")
+    async with connected(workers[1], {"token": ghost}) as socket:
+        code, reason = await close_of(socket)
+    assert code == 4403
+    assert "not an agency of SXVİS" in reason
 
 
 @pytest.mark.parametrize("form", ["Authorization", "token"])

@@ -48,7 +48,11 @@ class AccessQuery:
         async def work() -> BreakGlassEventConnection:
             page = await resolve.break_glass_events(info.context, reviewed=reviewed, first=first, after=after)
             edges, page_info = edges_of(page, break_glass_event_of)
-            return BreakGlassEventConnection(edges=edges, page_info=page_info)
+            return BreakGlassEventConnection(
+                edges=edges,
+                page_info=page_info,
+                count=lambda: resolve.count_break_glass_events(info.context, reviewed=reviewed),
+            )
 
         return await answer(work)
 
@@ -59,6 +63,8 @@ class AccessQuery:
         async def work() -> NoticeConnection:
             page = await resolve.notices(info.context, first=first, after=after)
             edges, page_info = edges_of(page, notice_of)
-            return NoticeConnection(edges=edges, page_info=page_info)
+            return NoticeConnection(
+                edges=edges, page_info=page_info, count=lambda: resolve.count_notices(info.context)
+            )
 
         return await answer(work)

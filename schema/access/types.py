@@ -17,7 +17,8 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.catalogue.types import Agency, agency_or_none
 from schema.registry.types import Person, person_or_none
-from schema.relay import Edge, PageInfo, global_id
+from schema.relay import Counted, Edge, PageInfo, global_id
+from schema.vocabulary import renamed
 from sxvis import clock
 from sxvis.access import break_glass, notices
 from sxvis.access import models as access_models
@@ -100,7 +101,9 @@ def consent_of(c: ConsentModel, *, shown_id: str | None = None) -> Consent:
 )
 class BreakGlassEvent:
     id: strawberry.ID
-    user: str = strawberry.field(description="Who broke the glass (the user id).")
+    user: str = strawberry.field(
+        description="Who broke the glass (the user id).", deprecation_reason=renamed("userId")
+    )
     reason_code: BreakGlassReasonCode  # type: ignore[valid-type]
     reason: str
     opened_at: datetime
@@ -110,6 +113,10 @@ class BreakGlassEvent:
     review_note: str | None
     agency_code: strawberry.Private[str]
     person_id: strawberry.Private[uuid.UUID]
+
+    @strawberry.field(description="Who broke the glass (the user id).")
+    def user_id(self) -> str:
+        return self.user
 
     @strawberry.field(description="Whether the identity is still open to the user.")
     def open(self) -> bool:
@@ -177,12 +184,12 @@ def notice_of(n: access_models.Notice) -> Notice:
 
 
 @strawberry.type
-class BreakGlassEventConnection:
+class BreakGlassEventConnection(Counted):
     edges: list[Edge[BreakGlassEvent]]
     page_info: PageInfo
 
 
 @strawberry.type
-class NoticeConnection:
+class NoticeConnection(Counted):
     edges: list[Edge[Notice]]
     page_info: PageInfo

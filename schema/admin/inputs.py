@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from schema.admin.types import AccessOutcome
+from schema.vocabulary import renamed
 
 
 @strawberry.input(description="Which access events to list. Every condition given must hold.")
@@ -13,7 +14,10 @@ class AccessLogFilter:
         default=None,
         description="A Person id: events about this person, as subject or among the persons returned.",
     )
-    actor_id: str | None = strawberry.field(default=None, description="The acting user's id.")
+    actor_user_id: str | None = strawberry.field(default=None, description="The acting user's id.")
+    actor_id: str | None = strawberry.field(
+        default=None, description="The acting user's id.", deprecation_reason=renamed("actorUserId")
+    )
     agency_code: str | None = strawberry.field(default=None, description="The acting user's agency.")
     action: str | None = strawberry.field(default=None, description="An action, e.g. person:read.")
     outcome: AccessOutcome | None = None  # type: ignore[valid-type]

@@ -61,7 +61,7 @@ class AdminQuery:
                 person_id = require_person_id(info.context, public_id, field="person_id")
             domain_filter = queries.AccessLogFilter(
                 person_id=person_id,
-                actor_id=given.actor_id,
+                actor_id=given.actor_user_id if given.actor_user_id is not None else given.actor_id,
                 agency_code=given.agency_code,
                 action=given.action,
                 outcome=given.outcome,
@@ -70,6 +70,10 @@ class AdminQuery:
             )
             page = await resolve.access_log(info.context, filter=domain_filter, first=first, after=after)
             edges, page_info = edges_of(page, access_event_of)
-            return AccessEventConnection(edges=edges, page_info=page_info)
+            return AccessEventConnection(
+                edges=edges,
+                page_info=page_info,
+                count=lambda: resolve.count_access_log(info.context, filter=domain_filter),
+            )
 
         return await answer(work)

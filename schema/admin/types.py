@@ -11,7 +11,8 @@ from typing import Any
 import strawberry
 
 from authz.models import PolicyRule as PolicyRuleModel
-from schema.relay import Edge, PageInfo, global_id
+from schema.relay import Counted, Edge, PageInfo, global_id
+from schema.vocabulary import renamed
 from sxvis.actors import Actor
 from sxvis.audit.models import Outcome
 from sxvis.audit.queries import LoggedEvent
@@ -61,9 +62,17 @@ def policy_rule_of(rule: PolicyRuleModel) -> PolicyRule:
 
 @strawberry.type(description="Who acted: the user, their agency, and their effective roles then.")
 class AccessEventActor:
-    user: str
-    agency: str
+    user: str = strawberry.field(deprecation_reason=renamed("userId"))
+    agency: str = strawberry.field(deprecation_reason=renamed("agencyCode"))
     roles: list[str]
+
+    @strawberry.field(description="The acting user's id.")
+    def user_id(self) -> str:
+        return self.user
+
+    @strawberry.field(description="The acting user's agency's code.")
+    def agency_code(self) -> str:
+        return self.agency
 
 
 @strawberry.type(description="Where one fact a check used came from.")
@@ -134,6 +143,6 @@ def access_event_of(event: LoggedEvent) -> AccessEvent:
 
 
 @strawberry.type
-class AccessEventConnection:
+class AccessEventConnection(Counted):
     edges: list[Edge[AccessEvent]]
     page_info: PageInfo

@@ -58,6 +58,8 @@ class CaseQuery:
                 start_cursor=page.cursors[0] if page.cursors else None,
                 end_cursor=page.cursors[-1] if page.cursors else None,
             )
-            return CaseConnection(edges=edges, page_info=page_info)
+            return CaseConnection(
+                edges=edges, page_info=page_info, count=lambda: resolve.count_cases(ctx, filter=domain)
+            )
 
         return await answer(work)

@@ -19,7 +19,8 @@ from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
 from schema.referrals.types import Referral, referral_of
 from schema.registry.types import Person, person_or_none
-from schema.relay import Edge, PageInfo
+from schema.relay import Counted, Edge, PageInfo
+from schema.vocabulary import renamed
 from sxvis.cases import enums
 from sxvis.cases import service as cases
 from sxvis.cases.models import Case as CaseModel
@@ -77,13 +78,21 @@ class CaseTimelineEntry:
     kind: CaseEntryKind  # type: ignore[valid-type]
     from_phase: CasePhase | None  # type: ignore[valid-type]
     to_phase: CasePhase  # type: ignore[valid-type]
-    actor_user: str
+    actor_user: str = strawberry.field(deprecation_reason=renamed("actorUserId"))
     actor_agency_code: str
-    at: datetime
+    at: datetime = strawberry.field(deprecation_reason=renamed("occurredAt"))
     summary: str
     visit_date: date | None = strawberry.field(description="A monitoring visit's date.")
     note: str | None = strawberry.field(description=_HIDDEN)
     outcome: str | None = strawberry.field(description=_HIDDEN)
+
+    @strawberry.field(description="The user who made the entry.")
+    def actor_user_id(self) -> str:
+        return self.actor_user
+
+    @strawberry.field(description="When the entry was made.")
+    def occurred_at(self) -> datetime:
+        return self.at
 
 
 @strawberry.type(
@@ -211,6 +220,6 @@ def entry_of(e: EntryModel, *, hidden: bool) -> CaseTimelineEntry:
 
 
 @strawberry.type
-class CaseConnection:
+class CaseConnection(Counted):
     edges: list[Edge[Case]]
     page_info: PageInfo

@@ -17,7 +17,7 @@ from schema.enums import (
     RefusalGround,
     ResponseForm,
 )
-from schema.relay import Edge, PageInfo
+from schema.relay import Counted, Edge, PageInfo
 from sxvis.catalogue import capacity, models
 
 if TYPE_CHECKING:
@@ -216,6 +216,6 @@ def capacity_of(c: capacity.Capacity) -> ServiceCapacity:
 
 
 @strawberry.type
-class ServiceConnection:
+class ServiceConnection(Counted):
     edges: list[Edge[Service]]
     page_info: PageInfo

@@ -24,6 +24,10 @@ class DuplicateQuery:
                 info.context, first=first, after=after, fields=selected_fields(info)
             )
             edges, page_info = edges_of(page, candidate_of)
-            return DuplicateCandidateConnection(edges=edges, page_info=page_info)
+            return DuplicateCandidateConnection(
+                edges=edges,
+                page_info=page_info,
+                count=lambda: resolve.count_duplicate_candidates(info.context),
+            )
 
         return await answer(work)

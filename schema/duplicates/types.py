@@ -4,7 +4,7 @@ import strawberry
 
 from resolvers.duplicates import CandidateView
 from schema.registry.types import Person, person_of
-from schema.relay import Edge, PageInfo
+from schema.relay import Counted, Edge, PageInfo
 from sxvis.duplicates import candidates
 
 MatchedField = strawberry.enum(candidates.MatchedField, description="Which field of the two records matched.")
@@ -46,6 +46,6 @@ def candidate_of(c: CandidateView) -> DuplicateCandidate:
 
 
 @strawberry.type
-class DuplicateCandidateConnection:
+class DuplicateCandidateConnection(Counted):
     edges: list[Edge[DuplicateCandidate]]
     page_info: PageInfo

@@ -46,6 +46,10 @@ class ReferralQuery:
             )
             page = await resolve.find_referrals(info.context, filter=domain, first=first, after=after)
             edges, page_info = edges_of(page, referral_of)
-            return ReferralConnection(edges=edges, page_info=page_info)
+            return ReferralConnection(
+                edges=edges,
+                page_info=page_info,
+                count=lambda: resolve.count_referrals(info.context, filter=domain),
+            )
 
         return await answer(work)

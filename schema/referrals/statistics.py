@@ -13,6 +13,7 @@ from strawberry.types import Info
 from resolvers import statistics as resolve
 from resolvers.context import Context
 from schema.errors import answer
+from schema.vocabulary import renamed
 from sxvis.referrals import statistics
 
 
@@ -22,8 +23,13 @@ class ReferralStatisticsFilter:
         default=None, name="from", description="Created on or after this day (Baku time)."
     )
     to: date | None = strawberry.field(default=None, description="Created on or before this day (Baku time).")
-    region: str | None = strawberry.field(
+    region_code: str | None = strawberry.field(
         default=None, description="The receiving agency's region, e.g. AZ-01."
+    )
+    region: str | None = strawberry.field(
+        default=None,
+        description="The receiving agency's region, e.g. AZ-01.",
+        deprecation_reason=renamed("regionCode"),
     )
     agency_code: str | None = strawberry.field(default=None, description="Sent or received by this agency.")
 
@@ -116,7 +122,8 @@ class StatisticsQuery:
             domain = statistics.StatisticsFilter(
                 start=given.from_,
                 end=given.to,
-                region=(given.region or "").strip() or None,
+                region=(given.region_code if given.region_code is not None else given.region or "").strip()
+                or None,
                 agency_code=(given.agency_code or "").strip() or None,
             )
             return statistics_of(await resolve.referral_statistics(info.context, filter=domain))

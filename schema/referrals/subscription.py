@@ -16,6 +16,7 @@ from resolvers import referral_events as resolve
 from resolvers.referral_events import LiveContext
 from schema.catalogue.types import Agency, agency_or_none
 from schema.referrals.types import Referral, ReferralStatus, referral_of
+from schema.vocabulary import renamed
 from sxvis.referrals import events
 
 
@@ -26,12 +27,29 @@ class ReferralEvent:
         description="The state before the move; null when the referral was just created."
     )
     to_status: ReferralStatus = strawberry.field(description="The state the move led to.")  # type: ignore[valid-type]
-    at: datetime = strawberry.field(description="When the move was committed.")
-    by_agency_code: str = strawberry.field(description="The code of the agency that made the move.")
+    at: datetime = strawberry.field(
+        description="When the move was committed.", deprecation_reason=renamed("occurredAt")
+    )
+    by_agency_code: str = strawberry.field(
+        description="The code of the agency that made the move.",
+        deprecation_reason=renamed("actorAgencyCode"),
+    )
+
+    @strawberry.field(description="When the move was committed.")
+    def occurred_at(self) -> datetime:
+        return self.at
+
+    @strawberry.field(description="The code of the agency that made the move.")
+    def actor_agency_code(self) -> str:
+        return self.by_agency_code
 
     @strawberry.field(description="The agency that made the move.")
-    async def by_agency(self, info: Info[LiveContext, None]) -> Agency | None:
+    async def actor_agency(self, info: Info[LiveContext, None]) -> Agency | None:
         return agency_or_none(await info.context.loaders.agency.load(self.by_agency_code))
+
+    @strawberry.field(description="The agency that made the move.", deprecation_reason=renamed("actorAgency"))
+    async def by_agency(self, info: Info[LiveContext, None]) -> Agency | None:
+        return await self.actor_agency(info)
 
 
 @strawberry.type

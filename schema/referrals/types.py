@@ -12,7 +12,8 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
 from schema.registry.types import Person, person_or_none
-from schema.relay import Edge, PageInfo, global_id, parse_uuid
+from schema.relay import Counted, Edge, PageInfo, global_id, parse_uuid
+from schema.vocabulary import renamed
 from sxvis.referrals import enums
 from sxvis.referrals import service as referrals
 from sxvis.referrals.models import Referral as ReferralModel
@@ -26,10 +27,18 @@ ReferralStatus = strawberry.enum(enums.ReferralStatus, description="States align
 class ReferralMove:
     from_status: ReferralStatus | None  # type: ignore[valid-type]
     to_status: ReferralStatus  # type: ignore[valid-type]
-    actor_user: str
+    actor_user: str = strawberry.field(deprecation_reason=renamed("actorUserId"))
     actor_agency_code: str
     note: str | None
-    at: datetime
+    at: datetime = strawberry.field(deprecation_reason=renamed("occurredAt"))
+
+    @strawberry.field(description="The user who made the move.")
+    def actor_user_id(self) -> str:
+        return self.actor_user
+
+    @strawberry.field(description="When the move was made.")
+    def occurred_at(self) -> datetime:
+        return self.at
 
 
 @strawberry.type(description="A person sent from one agency to another, followed to its end.")
@@ -136,7 +145,7 @@ def move_of(m: MoveModel) -> ReferralMove:
 
 
 @strawberry.type
-class ReferralConnection:
+class ReferralConnection(Counted):
     edges: list[Edge[Referral]]
     page_info: PageInfo
 

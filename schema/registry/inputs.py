@@ -5,6 +5,7 @@ from datetime import date
 import strawberry
 
 from schema.enums import CircumstanceCategory, EnrollmentEndReason, HouseholdRelation, ResidenceStatus, Sex
+from schema.vocabulary import renamed
 
 
 @strawberry.input(description="Which persons to list. Every condition given must hold.")
@@ -17,8 +18,14 @@ class PersonFilter:
     category: CircumstanceCategory | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Has this circumstance now."
     )
-    region: str | None = strawberry.field(default=None, description="Region code, e.g. AZ-01.")
-    district: str | None = strawberry.field(default=None, description="District code, e.g. AZ-01-03.")
+    region_code: str | None = strawberry.field(default=None, description="Region code, e.g. AZ-01.")
+    district_code: str | None = strawberry.field(default=None, description="District code, e.g. AZ-01-03.")
+    region: str | None = strawberry.field(
+        default=None, description="Region code, e.g. AZ-01.", deprecation_reason=renamed("regionCode")
+    )
+    district: str | None = strawberry.field(
+        default=None, description="District code, e.g. AZ-01-03.", deprecation_reason=renamed("districtCode")
+    )
     service_code: str | None = strawberry.field(
         default=None, description="Actively enrolled in this service."
     )
@@ -27,6 +34,12 @@ class PersonFilter:
     )
     min_age: int | None = None
     max_age: int | None = None
+
+    def region_given(self) -> str | None:
+        return self.region_code if self.region_code is not None else self.region
+
+    def district_given(self) -> str | None:
+        return self.district_code if self.district_code is not None else self.district
 
 
 @strawberry.input(description="Where a new person lives: an existing household, or a new one they head.")

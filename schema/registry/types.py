@@ -28,6 +28,7 @@ from schema.enums import (
     Sex,
 )
 from schema.relay import Edge, PageInfo
+from schema.vocabulary import renamed
 from sxvis import clock
 from sxvis.access.disclosure import PersonView
 from sxvis.registry import models
@@ -90,9 +91,13 @@ class Person(relay.Node):
         until = self.date_of_death or clock.today()
         return until.year - born.year - ((until.month, until.day) < (born.month, born.day))
 
-    @strawberry.field
-    async def registered_by(self, info: Info[Context, None]) -> Agency | None:
+    @strawberry.field(description="The agency that registered the person.")
+    async def registered_by_agency(self, info: Info[Context, None]) -> Agency | None:
         return agency_or_none(await info.context.loaders.agency.load(self.registered_by_code))
+
+    @strawberry.field(deprecation_reason=renamed("registeredByAgency"))
+    async def registered_by(self, info: Info[Context, None]) -> Agency | None:
+        return await self.registered_by_agency(info)
 
     @strawberry.field
     async def household(self, info: Info[Context, None]) -> "Household | None":

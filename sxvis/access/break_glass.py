@@ -22,7 +22,7 @@ from sxvis.access import notices
 from sxvis.access.models import BreakGlassGrant
 from sxvis.actors import Actor
 from sxvis.errors import InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, newest_first
+from sxvis.pagination import Page, count_rows, newest_first
 from sxvis.registry import persons
 from sxvis.registry.models import Person
 
@@ -81,6 +81,12 @@ async def break_glass(
         details={"reason_code": code.value, "expires_at": grant.expires_at.isoformat()},
     )
     return grant
+
+
+async def count_break_glass(session: AsyncSession, actor: Actor, *, reviewed: bool | None = None) -> int:
+    """How many openings `list_break_glass` lists with `reviewed`, all pages together."""
+    actor.require(REVIEW)
+    return await count_rows(session, _reviewed(select(BreakGlassGrant), reviewed))
 
 
 def person_for_review(actor: Actor, person_id: uuid.UUID) -> uuid.UUID:

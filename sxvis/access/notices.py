@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sxvis import audit
 from sxvis.access.models import Notice
 from sxvis.actors import Actor
-from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, count_rows, decode_cursor, encode_cursor, page_size
 
 READ = "notice:read"
 
@@ -53,6 +53,12 @@ async def post(
             "details": orjson.dumps(dict(details)).decode() if details else None,
         },
     )
+
+
+async def count_notices(session: AsyncSession, actor: Actor) -> int:
+    """How many notices `notices_for` lists, all pages together."""
+    actor.require(READ)
+    return await count_rows(session, select(Notice).where(Notice.agency_code == actor.agency_code))
 
 
 async def notices_for(

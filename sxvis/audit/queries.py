@@ -115,10 +115,31 @@ def _evidence(value: object) -> tuple[Mapping[str, Any], ...]:
     return tuple(item for item in found if isinstance(item, dict))
 
 
+async def count_events(reads: Reads, actor: Actor, *, filter: AccessLogFilter) -> int:
+    """How many events `find_events` lists with `filter`, all pages together (a number, no event)."""
+    actor.require(READ)
+    args: list[object] = []
+    where = _where(filter, None, args)
+    connection = await driver_connection(reads)
+    return int(await connection.fetchval(f"SELECT count(*) FROM access_events{where}", *args))  # noqa: S608
+
+
 def _statement(filter: AccessLogFilter, after_id: int | None, limit: int) -> tuple[str, list[object]]:
     """The page's SELECT: only the conditions given (so each shape gets its own plan and index), with
     every value a parameter."""
     args: list[object] = []
+    where = _where(filter, after_id, args)
+
+    def arg(value: object, cast: str) -> str:
+        args.append(value)
+        return f"${len(args)}::{cast}"
+
+    sql = f"SELECT {_COLUMNS} FROM access_events{where} ORDER BY id DESC LIMIT {arg(limit + 1, 'int')}"  # noqa: S608
+    return sql, args
+
+
+def _where(filter: AccessLogFilter, after_id: int | None, args: list[object]) -> str:
+    """The WHERE clause of the conditions given, their values appended to `args` as parameters."""
 
     def arg(value: object, cast: str) -> str:
         args.append(value)
@@ -143,9 +164,7 @@ def _statement(filter: AccessLogFilter, after_id: int | None, limit: int) -> tup
         conditions.append(f"occurred_at < {arg(filter.occurred_to, 'timestamptz')}")
     if after_id is not None:
         conditions.append(f"id < {arg(after_id, 'bigint')}")
-    where = " WHERE " + " AND ".join(conditions) if conditions else ""
-    sql = f"SELECT {_COLUMNS} FROM access_events{where} ORDER BY id DESC LIMIT {arg(limit + 1, 'int')}"  # noqa: S608
-    return sql, args
+    return " WHERE " + " AND ".join(conditions) if conditions else ""
 
 
 def _after(cursor: str | None) -> int | None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,7 @@ from sxvis.cases.enums import OPEN_PHASES, CaseEntryKind, CasePhase, NeedDomain,
 from sxvis.cases.models import Case, CaseEntry
 from sxvis.catalogue.models import Agency, Service
 from sxvis.errors import AccessDenied, Conflict, Duplicate, InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, newest_first
+from sxvis.pagination import Page, count_rows, newest_first
 from sxvis.registry import persons
 
 OPEN = "case:open"
@@ -336,6 +336,26 @@ async def find_cases(
 ) -> Page[Case]:
     """The cases the actor sees, newest first."""
     actor.require(READ)
+    page: Page[Case] = await newest_first(
+        session,
+        _filtered(actor, filter),
+        moment=Case.created_at,
+        row_id=Case.id,
+        key=lambda case: (case.created_at, case.id),
+        first=first,
+        after=after,
+    )
+    await _log_read(session, actor, page.items)
+    return page
+
+
+async def count_cases(session: AsyncSession, actor: Actor, *, filter: CaseFilter) -> int:
+    """How many cases `find_cases` lists with `filter`, all pages together."""
+    actor.require(READ)
+    return await count_rows(session, _filtered(actor, filter))
+
+
+def _filtered(actor: Actor, filter: CaseFilter) -> Select[Case]:
     query = select(Case).where(_visible(actor))
     if filter.person_id is not None:
         query = query.where(Case.person_id == filter.person_id)
@@ -346,17 +366,7 @@ async def find_cases(
         query = query.where(~closed if filter.open else closed)
     if filter.manager_id is not None:
         query = query.where(Case.manager_id == filter.manager_id)
-    page: Page[Case] = await newest_first(
-        session,
-        query,
-        moment=Case.created_at,
-        row_id=Case.id,
-        key=lambda case: (case.created_at, case.id),
-        first=first,
-        after=after,
-    )
-    await _log_read(session, actor, page.items)
-    return page
+    return query
 
 
 async def timeline_of(

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sxvis.actors import Actor
 from sxvis.catalogue.models import Agency, RequiredDocument, Service, ServiceProvider
 from sxvis.catalogue.seed_types import PassportSeed
-from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
+from sxvis.pagination import Page, count_rows, decode_cursor, encode_cursor, page_size
 
 READ = "catalogue:read"
 """Browsing the catalogue. The agencies and services named by a record the caller may read come with it."""
@@ -18,6 +18,11 @@ READ = "catalogue:read"
 async def list_agencies(session: AsyncSession, actor: Actor) -> list[Agency]:
     actor.require(READ)
     return list((await session.execute(select(Agency).order_by(Agency.code))).scalars())
+
+
+async def agency_codes(session: AsyncSession) -> frozenset[str]:
+    """Every agency code in the catalogue (reference data, no person in it: no actor needed)."""
+    return frozenset((await session.execute(select(Agency.code))).scalars())
 
 
 async def get_agencies(session: AsyncSession, *, codes: Sequence[str]) -> list[Agency]:
@@ -31,6 +36,11 @@ async def get_services(session: AsyncSession, *, codes: Sequence[str]) -> list[S
 async def get_service(session: AsyncSession, actor: Actor, *, code: str) -> Service | None:
     actor.require(READ)
     return await session.get(Service, code.strip())
+
+
+async def count_services(session: AsyncSession, actor: Actor) -> int:
+    actor.require(READ)
+    return await count_rows(session, select(Service))
 
 
 async def list_services(

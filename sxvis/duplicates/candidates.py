@@ -83,6 +83,22 @@ ORDER BY pg.score DESC, pg.a_id, pg.b_id, side.n
 """  # noqa: S608  (built from constants and $n placeholders only)
 
 
+# $1 agency, $2 registry-wide, $3 user.
+_COUNT = f"""
+SELECT count(*) FROM duplicate_pairs d
+WHERE EXISTS (SELECT 1 FROM persons p WHERE p.id = d.a_id AND {_VISIBLE} AND {_DISCLOSED})
+  AND EXISTS (SELECT 1 FROM persons p WHERE p.id = d.b_id AND {_VISIBLE} AND {_DISCLOSED})
+"""  # noqa: S608  (built from constants and $n placeholders only)
+
+
+async def count_candidates(reads: Reads, actor: Actor) -> int:
+    """How many pairs `duplicate_candidates` lists, all pages together (a number, no person)."""
+    actor.require(READ)
+    connection = await driver_connection(reads)
+    found = await connection.fetchval(_COUNT, actor.agency_code, actor.reads_whole_registry, actor.user_id)
+    return int(found)
+
+
 async def duplicate_candidates(
     reads: Reads,
     actor: Actor,

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import orjson
-from sqlalchemy import ColumnElement, or_, select, text
+from sqlalchemy import ColumnElement, Select, or_, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from sxvis.cases import service as cases
 from sxvis.catalogue import capacity
 from sxvis.catalogue.models import Agency, Service, ServiceProvider
 from sxvis.errors import AccessDenied, Conflict, InvalidTransition, NotFound, ValidationFailed
-from sxvis.pagination import Page, newest_first
+from sxvis.pagination import Page, count_rows, newest_first
 from sxvis.referrals import calendar, deadlines
 from sxvis.referrals.enums import ReferralStatus, Urgency
 from sxvis.referrals.models import Referral, ReferralMove
@@ -255,6 +255,27 @@ async def find_referrals(
 ) -> Page[Referral]:
     """The actor's agency's referrals, newest first."""
     actor.require(READ)
+    query = _filtered(actor, filter)
+    page: Page[Referral] = await newest_first(
+        session,
+        query,
+        moment=Referral.created_at,
+        row_id=Referral.id,
+        key=lambda referral: (referral.created_at, referral.id),
+        first=first,
+        after=after,
+    )
+    await _log_read(session, actor, page.items)
+    return page
+
+
+async def count_referrals(session: AsyncSession, actor: Actor, *, filter: ReferralFilter) -> int:
+    """How many referrals `find_referrals` lists with `filter`, all pages together."""
+    actor.require(READ)
+    return await count_rows(session, _filtered(actor, filter))
+
+
+def _filtered(actor: Actor, filter: ReferralFilter) -> Select[Referral]:
     query = select(Referral).where(_involves(actor))
     if filter.direction == "INCOMING":
         query = query.where(Referral.to_agency == actor.agency_code)
@@ -270,17 +291,7 @@ async def find_referrals(
         late = Referral.status == ReferralStatus.REQUESTED
         late = late & (Referral.due_at < clock.now())
         query = query.where(late if filter.overdue else ~late)
-    page: Page[Referral] = await newest_first(
-        session,
-        query,
-        moment=Referral.created_at,
-        row_id=Referral.id,
-        key=lambda referral: (referral.created_at, referral.id),
-        first=first,
-        after=after,
-    )
-    await _log_read(session, actor, page.items)
-    return page
+    return query
 
 
 async def history_of(

@@ -16,3 +16,5 @@ class RegistryErrorCode(StrEnum):
     REFUSAL_GROUND_NOT_IN_PASSPORT = "REFUSAL_GROUND_NOT_IN_PASSPORT"  # rule 6
     CONSENT_REQUIRED = "CONSENT_REQUIRED"  # rule 2: a referral to a non-state body needs the person's consent
     NO_CAPACITY = "NO_CAPACITY"  # the provider has no free place for the service
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"  # a control character in a string input (schema/edges.py)
+    INVALID_DATE = "INVALID_DATE"  # a date not written YYYY-MM-DD (or a date-time not ISO 8601)
