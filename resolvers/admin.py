@@ -6,6 +6,7 @@ plain filter over the committed `policy_rules` table, which is the policy every 
 """
 
 from collections.abc import Sequence
+from datetime import date
 
 from sqlalchemy import select
 
@@ -14,7 +15,7 @@ from authz.actions import Action
 from authz.models import PolicyRule
 from resolvers.context import Context
 from sxvis.actors import Actor
-from sxvis.audit import queries
+from sxvis.audit import queries, statistics
 from sxvis.errors import AccessDenied
 from sxvis.pagination import Page
 
@@ -80,3 +81,13 @@ async def revoke_role(ctx: Context, *, user_id: str, agency_code: str, role: str
 async def count_access_log(ctx: Context, *, filter: queries.AccessLogFilter) -> int:
     async with ctx.db.scoped(ctx.scope) as connection:
         return await queries.count_events(connection, ctx.actor, filter=filter)
+
+
+async def access_log_statistics(ctx: Context, *, first: date, last: date) -> list[statistics.DayCount]:
+    async with ctx.db.scoped(ctx.scope) as connection:
+        return await statistics.daily_counts(connection, ctx.actor, first=first, last=last)
+
+
+async def audit_chain_status(ctx: Context) -> statistics.ChainStatus:
+    async with ctx.db.scoped(ctx.scope) as connection:
+        return await statistics.chain_status(ctx.db, connection, ctx.actor)

@@ -413,7 +413,14 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
         Operation("services", "query S { services(first: 1) { edges { cursor } } }"),
         Operation("calendarDays", 'query Cd { calendarDays(from: "2099-01-01", to: "2099-01-31") { day } }'),
     ),
-    Action.ACCESS_LOG_READ: (Operation("accessLog", "query L { accessLog(first: 1) { edges { cursor } } }"),),
+    Action.ACCESS_LOG_READ: (
+        Operation("accessLog", "query L { accessLog(first: 1) { edges { cursor } } }"),
+        Operation(
+            "accessLogStatistics",
+            'query S { accessLogStatistics(from: "2026-01-01", to: "2026-01-02") { day denied } }',
+        ),
+        Operation("auditChainStatus", "query C { auditChainStatus { intact headEventId } }"),
+    ),
     Action.BREAK_GLASS_REVIEW: (
         Operation(
             "reviewBreakGlass",

@@ -21,6 +21,9 @@ class AccessLogFilter:
     agency_code: str | None = strawberry.field(default=None, description="The acting user's agency.")
     action: str | None = strawberry.field(default=None, description="An action, e.g. person:read.")
     outcome: AccessOutcome | None = None  # type: ignore[valid-type]
+    purpose: str | None = strawberry.field(
+        default=None, description="The purpose the caller declared (X-Purpose), e.g. case-management."
+    )
     from_: datetime | None = strawberry.field(name="from", default=None, description="At or after this time.")
     to: datetime | None = strawberry.field(default=None, description="Before this time.")
 

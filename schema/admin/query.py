@@ -1,6 +1,7 @@
 """Queries of policy administration and audit: `me`, `policies`, `accessLog`."""
 
-from typing import TypeVar
+from datetime import date
+from typing import Annotated, TypeVar
 
 import strawberry
 from strawberry.types import Info
@@ -11,6 +12,8 @@ from resolvers.registry import require_person_id
 from schema.admin.inputs import AccessLogFilter
 from schema.admin.types import (
     AccessEventConnection,
+    AccessLogDay,
+    AuditChainStatus,
     Me,
     PolicyRule,
     access_event_of,
@@ -65,6 +68,7 @@ class AdminQuery:
                 agency_code=given.agency_code,
                 action=given.action,
                 outcome=given.outcome,
+                purpose=given.purpose,
                 occurred_from=given.from_,
                 occurred_to=given.to,
             )
@@ -74,6 +78,42 @@ class AdminQuery:
                 edges=edges,
                 page_info=page_info,
                 count=lambda: resolve.count_access_log(info.context, filter=domain_filter),
+            )
+
+        return await answer(work)
+
+    @strawberry.field(
+        description="Accesses by day (Baku time) and outcome, `from` to `to` inclusive, at most 366 days "
+        "(needs access_log:read). Counts only, aggregated in the database; asking is logged."
+    )
+    async def access_log_statistics(
+        self, info: Info[Context, None], from_: Annotated[date, strawberry.argument(name="from")], to: date
+    ) -> list[AccessLogDay]:
+        async def work() -> list[AccessLogDay]:
+            days = await resolve.access_log_statistics(info.context, first=from_, last=to)
+            return [
+                AccessLogDay(day=d.day, allowed=d.allowed, denied=d.denied, failed=d.failed) for d in days
+            ]
+
+        return await answer(work)
+
+    @strawberry.field(
+        description="Whether the access log's hash chain is intact, and its head (needs access_log:read). "
+        "Asking is logged."
+    )
+    async def audit_chain_status(self, info: Info[Context, None]) -> AuditChainStatus:
+        async def work() -> AuditChainStatus:
+            status = await resolve.audit_chain_status(info.context)
+            result = status.result
+            return AuditChainStatus(
+                intact=result.intact,
+                events_checked=result.events,
+                head_event_id=result.head_id,
+                head_hash=result.head_hash.hex(),
+                waiting=result.waiting,
+                broken_at=result.broken_at,
+                problem=None if result.intact else result.describe(),
+                checked_at=status.checked_at,
             )
 
         return await answer(work)

@@ -5,7 +5,7 @@ ids, so an auditor can pass them straight to `accessLog(filter: {personId})` or 
 """
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import strawberry
@@ -146,3 +146,29 @@ def access_event_of(event: LoggedEvent) -> AccessEvent:
 class AccessEventConnection(Counted):
     edges: list[Edge[AccessEvent]]
     page_info: PageInfo
+
+
+@strawberry.type(description="How many accesses one day (Baku time) had, by how they ended.")
+class AccessLogDay:
+    day: date
+    allowed: int
+    denied: int
+    failed: int
+
+
+@strawberry.type(
+    description="The access log's hash chain as `sxvis audit verify` finds it (without the head kept "
+    "outside the database: run the command with it for the full check). Verified at most once a minute "
+    "per server; `checkedAt` says when."
+)
+class AuditChainStatus:
+    intact: bool
+    events_checked: int = strawberry.field(description="Sealed events whose hashes were recomputed.")
+    head_event_id: int = strawberry.field(description="The last sealed event.")
+    head_hash: str = strawberry.field(description="Its hash, in hex: compare it with the head you keep.")
+    waiting: int = strawberry.field(
+        description="Events not sealed yet (the sealer runs off the request path)."
+    )
+    broken_at: int | None = strawberry.field(description="The first event where the chain breaks.")
+    problem: str | None = strawberry.field(description="What is wrong there, in words.")
+    checked_at: datetime

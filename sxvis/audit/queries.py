@@ -45,6 +45,8 @@ class AccessLogFilter:
     agency_code: str | None = None
     action: str | None = None
     outcome: Outcome | None = None
+    purpose: str | None = None
+    """The purpose the actor declared (X-Purpose), e.g. case-management."""
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
 
@@ -56,6 +58,7 @@ class AccessLogFilter:
             "agency_code": self.agency_code,
             "action": self.action,
             "outcome": self.outcome,
+            "purpose": self.purpose,
             "occurred_from": self.occurred_from,
             "occurred_to": self.occurred_to,
         }
@@ -158,6 +161,8 @@ def _where(filter: AccessLogFilter, after_id: int | None, args: list[object]) ->
         conditions.append(f"action = {arg(filter.action, 'text')}")
     if filter.outcome is not None:
         conditions.append(f"outcome = {arg(Outcome(filter.outcome).value, 'text')}")
+    if filter.purpose is not None:
+        conditions.append(f"purpose = {arg(filter.purpose, 'text')}")
     if filter.occurred_from is not None:
         conditions.append(f"occurred_at >= {arg(filter.occurred_from, 'timestamptz')}")
     if filter.occurred_to is not None:
