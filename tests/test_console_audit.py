@@ -212,10 +212,33 @@ async def test_the_operator_sees_the_integrations_statistics_and_the_chain(brows
     chain = await browser.client.get("/operator/audit-chain")
     assert chain.status_code == 200
     assert "Zəncir bütövdür" in chain.text
+
+
+async def test_referral_statistics_are_charted_and_a_count_below_five_is_not_shown(
+    browser: Browser, api: Api
+) -> None:
+    from tests.test_referrals import CREATE
+
+    sxa = api.as_("social_worker", agency="SXA")
+    for n in range(5):
+        person = await registered(api, "SXA")
+        sent = await sxa.execute(
+            CREATE,
+            input={
+                "personId": person,
+                "toAgencyCode": "DOST",
+                "reason": "Needs home care",
+                "urgency": "ROUTINE",
+                "idempotencyKey": f"console-statistics-{n}",
+            },
+        )
+        assert sent.payload("createReferral")["errors"] == []
     await browser.sign_in(demo="auditor")
-    statistics = await browser.client.get("/operator/statistics")
+    statistics = await browser.client.get("/operator/statistics", params={"agency": "DOST"})
     assert statistics.status_code == 200
-    assert "<svg" in statistics.text or "Burada heç nə yoxdur" in statistics.text
+    assert "<svg" in statistics.text
+    assert "<rect" in statistics.text  # the five requested referrals
+    assert "5-dən az" in statistics.text  # the other statuses, fewer than five
 
 
 async def test_the_operator_declares_a_holiday_and_removes_it_and_a_missing_day_is_shown_beside_its_field(

@@ -263,3 +263,85 @@ def test_an_ngo_partner_sees_a_protected_person_only_by_pseudonym(
     assert "Qorunan şəxs" in text
     for identity in ("Qurbanova", "Lalə", victim["fin"], "Nizami"):
         assert identity not in text
+
+
+READ_PERSON = "query P($id: ID!) { person(id: $id) { id lastName } }"
+ACCEPT_REFERRAL = """
+mutation A($input: MoveReferralInput!) { acceptReferral(input: $input) { errors { code } } }
+"""
+AUDIT_WORDS = {
+    "az": {"show": "Göstərin", "export": "CSV kimi ixrac edin", "fields": "Sahələr"},
+    "en": {"show": "Show", "export": "Export as CSV", "fields": "Fields"},
+}
+
+
+@pytest.mark.parametrize(("language", "first_name"), [("az", "Kamal"), ("en", "Rauf")])
+def test_an_auditor_finds_both_agencies_accesses_of_a_referral_in_the_explorer_and_its_csv(
+    server: Server, browser: Any, screenshots: Path, language: str, first_name: str
+) -> None:
+    """The issue's end-to-end flow: SXA reads a person and refers them to DOST, DOST accepts and reads
+    them; an auditor finds both accesses in the explorer and in its CSV export."""
+    words = AUDIT_WORDS[language]
+    person = register(server, "SXA", lastName="Əliyev", firstName=first_name)
+    sxa = server.token(user="leyla.sxa", agency="SXA")
+    dost = server.token(user="nigar.dost", agency="DOST")
+    assert server.graphql(READ_PERSON, token=sxa, id=person["id"])["data"]["person"]
+    sent = server.graphql(
+        CREATE_REFERRAL,
+        token=sxa,
+        input={
+            "personId": person["id"],
+            "toAgencyCode": "DOST",
+            "reason": "Needs home care",
+            "urgency": "URGENT",
+            "idempotencyKey": f"console-audit-{language}",
+        },
+    )["data"]["createReferral"]
+    assert sent["errors"] == [], sent
+    accepted = server.graphql(ACCEPT_REFERRAL, token=dost, input={"id": sent["referral"]["id"]})
+    assert accepted["data"]["acceptReferral"]["errors"] == []
+    assert server.graphql(READ_PERSON, token=dost, id=person["id"])["data"]["person"]
+
+    auditor = Visit(browser, server, language, screenshots, "auditor")
+    try:
+        auditor.sign_in("auditor")
+        auditor.check("home")
+        auditor.page.goto(f"{server.url}/audit/log")
+        auditor.page.locator("#f-person").fill(person["id"])
+        auditor.page.get_by_role("button", name=words["show"]).click()
+        auditor.page.wait_for_load_state()
+        rows = auditor.page.locator("table.events tbody tr")
+        text = rows.all_inner_texts()
+        assert any("leyla.sxa" in row and "person:read" in row for row in text), text
+        assert any("nigar.dost" in row and "person:read" in row for row in text), text
+        auditor.page.locator("table.events summary", has_text=words["fields"]).first.click()
+        auditor.check("access-log")
+        with auditor.page.expect_download() as download:
+            auditor.page.get_by_role("link", name=words["export"]).click()
+        exported = Path(download.value.path()).read_text(encoding="utf-8")
+        assert exported.startswith("occurredAt,userId,agencyCode")
+        assert "leyla.sxa,SXA" in exported
+        assert "nigar.dost,DOST" in exported
+        for path, name in (
+            ("/audit/activity", "activity"),
+            ("/audit/break-glass", "break-glass"),
+            ("/operator/statistics", "referral-statistics"),
+        ):
+            auditor.page.goto(f"{server.url}{path}")
+            auditor.check(name)
+    finally:
+        auditor.close()
+    operator = Visit(browser, server, language, screenshots, "operator")
+    try:
+        operator.sign_in("operator")
+        for path, name in (
+            ("/operator/integrations", "integrations"),
+            ("/operator/calendar", "calendar"),
+            ("/operator/audit-chain", "audit-chain"),
+        ):
+            operator.page.goto(f"{server.url}{path}")
+            operator.check(name)
+    finally:
+        operator.close()
+    assert auditor.violations + operator.violations == []
+    assert auditor.outside + operator.outside == [], "the console fetched from outside"

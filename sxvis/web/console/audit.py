@@ -173,7 +173,7 @@ def day_chart(days: list[dict[str, Any]]) -> charts.Chart:
         [
             charts.Series(i18n.gettext("Allowed"), "allowed", [d["allowed"] for d in days]),
             charts.Series(i18n.gettext("Denied"), "denied", [d["denied"] for d in days]),
-            charts.Series(i18n.gettext("Failed"), "failed", [d["failed"] for d in days]),
+            charts.Series(i18n.gettext("Failed with an error"), "failed", [d["failed"] for d in days]),
         ],
     )
 

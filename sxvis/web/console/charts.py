@@ -42,15 +42,16 @@ class Chart:
 
 
 def _nice_top(value: int) -> int:
-    if value <= 4:
-        return 4
-    step = 1
+    """The axis' top: at least `value`, and a multiple of 4, so the five ticks are whole round numbers."""
+    if value <= 20:
+        return max(4, -(-value // 4) * 4)
+    step = 10
     while step * 10 < value:
         step *= 10
-    for multiple in (1, 2, 5, 10):
+    for multiple in (2, 4, 8, 10):
         if step * multiple >= value:
             return step * multiple
-    return value
+    return step * 10
 
 
 def bars(labels: list[str], series: list[Series]) -> Chart:

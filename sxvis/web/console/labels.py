@@ -77,7 +77,7 @@ LABELS: dict[str, dict[str, str]] = {
         "ADMINISTRATION": N_("Administration"),
         "DATA_EXCHANGE": N_("Data exchange"),
     },
-    "AccessOutcome": {"ALLOWED": N_("Allowed"), "DENIED": N_("Denied"), "FAILED": N_("Failed")},
+    "AccessOutcome": {"ALLOWED": N_("Allowed"), "DENIED": N_("Denied"), "FAILED": N_("Failed with an error")},
     "CircuitState": {"CLOSED": N_("Working"), "OPEN": N_("Interrupted"), "HALF_OPEN": N_("Being tested")},
     "CalendarDayKind": {"HOLIDAY": N_("Holiday"), "WORKING_DAY": N_("Working day")},
     "CalendarDaySource": {"PUBLIC": N_("Public calendar"), "OPERATOR": N_("Operator")},
