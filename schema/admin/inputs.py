@@ -22,7 +22,7 @@ class AccessLogFilter:
     action: str | None = strawberry.field(default=None, description="An action, e.g. person:read.")
     outcome: AccessOutcome | None = None  # type: ignore[valid-type]
     purpose: str | None = strawberry.field(
-        default=None, description="The purpose the caller declared (X-Purpose), e.g. CASE_MANAGEMENT."
+        default=None, description="The purpose the caller declared (X-Purpose-Of-Use), e.g. CASE_MANAGEMENT."
     )
     from_: datetime | None = strawberry.field(name="from", default=None, description="At or after this time.")
     to: datetime | None = strawberry.field(default=None, description="Before this time.")

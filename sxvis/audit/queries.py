@@ -46,7 +46,7 @@ class AccessLogFilter:
     action: str | None = None
     outcome: Outcome | None = None
     purpose: str | None = None
-    """The purpose the actor declared (X-Purpose), e.g. CASE_MANAGEMENT."""
+    """The purpose the actor declared (X-Purpose-Of-Use), e.g. CASE_MANAGEMENT."""
     occurred_from: datetime | None = None
     occurred_to: datetime | None = None
 
