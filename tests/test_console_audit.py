@@ -178,6 +178,7 @@ async def test_an_auditor_reviews_a_break_the_glass_opening_and_a_review_needs_i
     assert opened.status_code == 303
     await browser.post("/sign-out", {})
     await browser.sign_in(demo="auditor")
+    assert 'href="/audit/break-glass"' in (await browser.client.get("/")).text
     queue = await browser.client.get("/audit/break-glass")
     assert "She called the hotline" in queue.text
     assert "Qurbanova" not in queue.text

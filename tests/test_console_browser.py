@@ -275,6 +275,41 @@ AUDIT_WORDS = {
 }
 
 
+BREAK_GLASS = """
+mutation B($input: BreakGlassInput!) { breakGlass(input: $input) { errors { field code message } } }
+"""
+INCOMING = "query I { referrals(filter: {direction: INCOMING}) { edges { node { person { id } } } } }"
+
+
+def break_the_glass(server: Server, language: str) -> None:
+    """A case manager of SXA opens a protected person DOST referred to them: one opening to review."""
+    victim = register(server, "DOST", lastName="Qurbanova", sex="FEMALE", protected=True)
+    sent = server.graphql(
+        CREATE_REFERRAL,
+        token=server.token(user="dost-setup", agency="DOST"),
+        input={
+            "personId": victim["id"],
+            "toAgencyCode": "SXA",
+            "reason": "Needs a shelter",
+            "urgency": "URGENT",
+            "idempotencyKey": f"console-glass-{language}",
+        },
+    )["data"]["createReferral"]
+    assert sent["errors"] == [], sent
+    manager = server.token(user="rashad.sxa", agency="SXA", roles=("case_manager",))
+    seen = server.graphql(INCOMING, token=manager)["data"]["referrals"]["edges"][0]["node"]["person"]["id"]
+    opened = server.graphql(
+        BREAK_GLASS,
+        token=manager,
+        input={
+            "personId": seen,
+            "reasonCode": "IMMEDIATE_DANGER",
+            "reason": "Hotline call: her husband is at the door",
+        },
+    )["data"]["breakGlass"]
+    assert opened["errors"] == [], opened
+
+
 @pytest.mark.parametrize(("language", "first_name"), [("az", "Kamal"), ("en", "Rauf")])
 def test_an_auditor_finds_both_agencies_accesses_of_a_referral_in_the_explorer_and_its_csv(
     server: Server, browser: Any, screenshots: Path, language: str, first_name: str
@@ -301,6 +336,7 @@ def test_an_auditor_finds_both_agencies_accesses_of_a_referral_in_the_explorer_a
     accepted = server.graphql(ACCEPT_REFERRAL, token=dost, input={"id": sent["referral"]["id"]})
     assert accepted["data"]["acceptReferral"]["errors"] == []
     assert server.graphql(READ_PERSON, token=dost, id=person["id"])["data"]["person"]
+    break_the_glass(server, language)
 
     auditor = Visit(browser, server, language, screenshots, "auditor")
     try:
@@ -322,9 +358,11 @@ def test_an_auditor_finds_both_agencies_accesses_of_a_referral_in_the_explorer_a
         assert exported.startswith("occurredAt,userId,agencyCode")
         assert "leyla.sxa,SXA" in exported
         assert "nigar.dost,DOST" in exported
+        auditor.page.goto(f"{server.url}/audit/break-glass")
+        assert "Hotline call: her husband is at the door" in auditor.page.content()
+        auditor.check("break-glass")
         for path, name in (
             ("/audit/activity", "activity"),
-            ("/audit/break-glass", "break-glass"),
             ("/operator/statistics", "referral-statistics"),
         ):
             auditor.page.goto(f"{server.url}{path}")

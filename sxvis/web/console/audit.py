@@ -295,7 +295,7 @@ def register(site: Site) -> None:
 
     @site.page(
         "/audit/break-glass",
-        name="break-glass",
+        name="break-glass-review",
         title=N_("Break-the-glass review"),
         permission="break_glass:review",
         nav=True,
@@ -303,7 +303,9 @@ def register(site: Site) -> None:
     async def break_glass(view: View) -> Response:
         return await _queue(view, {}, {})
 
-    @site.page("/audit/break-glass", name="break-glass", permission="break_glass:review", methods=("POST",))
+    @site.page(
+        "/audit/break-glass", name="break-glass-review", permission="break_glass:review", methods=("POST",)
+    )
     async def review(view: View) -> Response:
         grant_id = view.field("id")
         typed = {"note": view.field("note")}
