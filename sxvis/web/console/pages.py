@@ -154,8 +154,11 @@ class Site:
     ) -> Callable[[Handler], Handler]:
         def register(handler: Handler) -> Handler:
             page = Page(name=name, path=path, title=title, permission=permission, nav=nav)
-            if not any(known.name == name for known in self.pages):
+            known = next((known for known in self.pages if known.name == name), None)
+            if known is None:
                 self.pages.append(page)
+            elif known.path != path:  # one name, one page: a clash would drop a page from the menu
+                raise ValueError(f"the page name {name!r} is taken by {known.path}")
 
             async def endpoint(request: Request) -> Response:
                 return await self._serve(page, handler, request, public=public)
