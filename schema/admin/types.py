@@ -158,8 +158,8 @@ class AccessLogDay:
 
 @strawberry.type(
     description="The access log's hash chain as `sxvis audit verify` finds it (without the head kept "
-    "outside the database: run the command with it for the full check). Verified at most once a minute "
-    "per server; `checkedAt` says when."
+    "outside the database: run the command with it for the full check). A server keeps its last answer "
+    "and refreshes it in the background at most once a minute; `checkedAt` says when it was taken."
 )
 class AuditChainStatus:
     intact: bool

@@ -20,6 +20,7 @@ from starlette.responses import Response, StreamingResponse
 from sxvis import clock
 from sxvis.web.console import charts, i18n
 from sxvis.web.console.labels import LABELS, errors_by_field
+from sxvis.web.console.operations import OperationFailed
 from sxvis.web.console.pages import N_, Site, View
 
 PAGE = 50
@@ -222,6 +223,7 @@ def register(site: Site) -> None:
         truncated = i18n.gettext(
             "The export stops here, after %(count)s events. Narrow the filter to export the rest."
         ) % {"count": EXPORT_PAGE * EXPORT_PAGES}
+        interrupted = i18n.gettext("The export was interrupted here; it is incomplete. Export again.")
 
         async def lines() -> AsyncIterator[str]:
             yield _csv_line(list(CSV_COLUMNS))
@@ -235,9 +237,19 @@ def register(site: Site) -> None:
                 if pages >= EXPORT_PAGES:
                     yield _csv_line(["# " + truncated])
                     return
-                following = await view.run(
-                    ACCESS_LOG, filter=given or None, first=EXPORT_PAGE, after=found["pageInfo"]["endCursor"]
-                )
+                try:
+                    following = await view.run(
+                        ACCESS_LOG,
+                        filter=given or None,
+                        first=EXPORT_PAGE,
+                        after=found["pageInfo"]["endCursor"],
+                    )
+                except OperationFailed:
+                    following = None
+                if following is None or not following.data.get("accessLog"):
+                    # Refused (the token expired meanwhile) or failed: say so rather than end silently.
+                    yield _csv_line(["# " + interrupted])
+                    return
                 found = following.data["accessLog"]
                 pages += 1
 
