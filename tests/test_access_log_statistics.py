@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from sxvis import clock
+from sxvis.audit.statistics import READ
 from sxvis.database import Database
 from tests.conftest import Api
 from tests.test_access_log_api import ACCESS_LOG, auditor, log, nodes, register, unique
@@ -70,3 +71,29 @@ async def test_the_chain_status_answers_as_verify_does_and_is_forbidden_without_
     assert again["checkedAt"] == status["checkedAt"]  # a second ask within the minute reuses the check
     refused = await api.as_("social_worker", agency="SXA").execute(CHAIN)
     assert refused.errors[0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_a_stale_chain_status_is_answered_at_once_and_refreshed_in_the_background(db: Database) -> None:
+    import asyncio
+
+    from sxvis.actors import Actor
+    from sxvis.audit import statistics
+
+    reader = Actor(
+        user_id=unique("auditor"),
+        agency_code="EESMN",
+        roles=frozenset({"auditor"}),
+        permissions=frozenset({READ}),
+    )
+    async with db.transaction() as session:
+        first = await statistics.chain_status(db, session, reader, ttl=0)
+        stale = await statistics.chain_status(db, session, reader, ttl=0)
+    assert stale.checked_at == first.checked_at  # answered from the last check, not waiting for a new one
+    for _ in range(100):
+        if statistics._cache[db].checked_at > first.checked_at:
+            break
+        await asyncio.sleep(0.05)
+    async with db.transaction() as session:
+        fresh = await statistics.chain_status(db, session, reader)
+    assert fresh.checked_at > first.checked_at
+    assert fresh.result.intact

@@ -14,6 +14,7 @@ remains the full, uncached check an auditor runs with the head they keep outside
 
 import asyncio
 import time
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -96,14 +97,15 @@ class ChainStatus:
     checked_at: datetime
 
 
-_cache: dict[int, ChainStatus] = {}
-_refreshing: dict[int, asyncio.Task[None]] = {}
+# Per database (weakly: a test's or a closed server's database takes its answer with it).
+_cache: "weakref.WeakKeyDictionary[Database, ChainStatus]" = weakref.WeakKeyDictionary()
+_refreshing: "weakref.WeakKeyDictionary[Database, asyncio.Task[None]]" = weakref.WeakKeyDictionary()
 _lock = asyncio.Lock()
 
 
 async def _verify(db: Database) -> ChainStatus:
     status = ChainStatus(result=await chain.verify(db), checked_at=datetime.now(UTC))
-    _cache[id(db)] = status
+    _cache[db] = status
     return status
 
 
@@ -117,15 +119,14 @@ async def chain_status(
     is still returned at once, with its `checked_at`, while one background run refreshes it: verifying
     200,000 events takes seconds, and no page should wait for that."""
     actor.require(READ)
-    key = id(db)
-    known = _cache.get(key)
+    known = _cache.get(db)
     if known is None:
         async with _lock:
-            known = _cache.get(key) or await _verify(db)
-    elif time.time() - known.checked_at.timestamp() > ttl and key not in _refreshing:
+            known = _cache.get(db) or await _verify(db)
+    elif time.time() - known.checked_at.timestamp() > ttl and db not in _refreshing:
         task = asyncio.create_task(_refresh(db))
-        _refreshing[key] = task
-        task.add_done_callback(lambda _: _refreshing.pop(key, None))
+        _refreshing[db] = task
+        task.add_done_callback(lambda _: _refreshing.pop(db, None))
     await record(reads, actor, action=READ, entity_type="audit_chain")
     return known
 
