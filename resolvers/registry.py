@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.context import Context
 from sxvis.access.disclosure import PersonView, disclose
 from sxvis.access.pseudonyms import PREFIX as PSEUDONYM_PREFIX
+from sxvis.access.pseudonyms import PseudonymousId
 from sxvis.errors import Duplicate, NotFound
 from sxvis.pagination import Page
 from sxvis.registry import circumstances, enrollments, persons
@@ -35,10 +36,11 @@ def person_id_of(ctx: Context, public_id: str) -> tuple[uuid.UUID | None, bool]:
 
 def record_id_of(ctx: Context, public_id: str) -> uuid.UUID | None:
     """The record behind an id the caller was shown: a pseudonymous one (of a record about a person
-    shown under a pseudonym), or a real one; None if it is neither."""
+    shown under a pseudonym; returned as a `PseudonymousId`, so the services apply the rule for ids
+    reached that way), or a real one; None if it is neither."""
     hidden = ctx.pseudonyms.resolve(public_id, ctx.actor.agency_code)
     if hidden is not None:
-        return hidden
+        return PseudonymousId.of(hidden)
     try:
         return uuid.UUID(public_id)
     except ValueError:

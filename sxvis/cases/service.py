@@ -338,7 +338,14 @@ async def find_cases(
     actor.require(READ)
     query = select(Case).where(_visible(actor))
     if filter.person_id is not None:
-        query = query.where(Case.person_id == filter.person_id)
+        # By the person's id as given: a real id reaches only a person shown to the actor.
+        query = query.where(
+            Case.person_id == filter.person_id,
+            or_(
+                Case.agency_code == actor.agency_code,
+                remit.reachable(actor, Case.person_id, Case.person_id, [filter.person_id]),
+            ),
+        )
     if filter.phase is not None:
         query = query.where(Case.phase == filter.phase)
     if filter.open is not None:

@@ -318,7 +318,7 @@ async def _subject(session: AsyncSession, actor: Actor, person_id: uuid.UUID) ->
     row = (
         await session.execute(
             select(Person.id, Person.fin, remit.identity_disclosed(actor)).where(
-                Person.id == person_id, remit.person_visible(actor)
+                Person.id == person_id, remit.person_reachable(actor, person_id)
             )
         )
     ).one_or_none()

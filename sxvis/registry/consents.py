@@ -91,7 +91,7 @@ async def consents_of(
     actor.require(persons.READ)
     query = (
         select(Consent)
-        .where(Consent.person_id.in_(list(person_ids)), remit.person_id_visible(actor, Consent.person_id))
+        .where(remit.reachable(actor, Consent.person_id, Consent.person_id, person_ids))
         .order_by(Consent.created_at.desc(), Consent.id)
     )
     found = list((await session.scalars(query)).all())
