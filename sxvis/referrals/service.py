@@ -102,6 +102,7 @@ async def create_referral(
         raise ValidationFailed("Give an idempotency key of 1 to 200 characters.", field="idempotency_key")
     existing = await _by_key(session, actor, key)
     if existing is not None:
+        await _log_replay(session, actor, existing)
         return existing
     person = await persons.person_for_change(session, actor, data.person_id, field="person_id")
     receiver = await session.get(Agency, data.to_agency)
@@ -151,6 +152,7 @@ async def create_referral(
         raced = await _by_key(session, actor, key)
         if raced is None:
             raise Conflict("A referral with this key is being created; try again.", field="idempotency_key")
+        await _log_replay(session, actor, raced)
         return raced
     referral = await session.get(Referral, created)
     assert referral is not None  # just inserted in this transaction
@@ -457,6 +459,22 @@ async def _record(
         "by_agency": actor.agency_code,
     }
     await session.execute(_NOTIFY, {"channel": CHANNEL, "payload": orjson.dumps(payload).decode()})
+
+
+async def _log_replay(session: AsyncSession, actor: Actor, referral: Referral) -> None:
+    """A repeated key returns the existing referral, and whoever sent it sees it again: logged as the
+    action asked (`referral:create`), about the referral and its person, marked `replay` in the
+    event's details, so the log counts every caller who was shown it and tells a replay from a
+    creation."""
+    await audit.record(
+        session,
+        actor,
+        action=CREATE,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        details={"replay": True, "status": referral.status.value},
+    )
 
 
 async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Referral]) -> None:
