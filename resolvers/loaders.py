@@ -72,11 +72,26 @@ def _session(db: Database, scope: RowScope | None) -> AbstractAsyncContextManage
     return db.reader() if scope is None else db.scoped_session(scope)
 
 
-def _persons_by_id(db: Database, actor: Actor, scope: RowScope) -> DataLoader[uuid.UUID, PersonRecord | None]:
+PersonKey = tuple[uuid.UUID, tuple[str, ...]]
+"""A person reached through a relation, and the fields the query asks of them there."""
+
+
+def _persons_by_id(db: Database, actor: Actor, scope: RowScope) -> DataLoader[PersonKey, PersonRecord | None]:
+    """Keyed by the person and the fields asked, so that each read's access event records the fields
+    it showed: one statement per distinct set of fields in a batch (a page of persons asks the same
+    fields of each, so it stays one), and a person asked again for other fields is read, and logged,
+    again rather than served from the cache."""
+
     # A connection, not a session: the person read is plain SQL on asyncpg (sxvis.database.driver).
-    async def load(keys: list[uuid.UUID]) -> list[PersonRecord | None]:
+    async def load(keys: list[PersonKey]) -> list[PersonRecord | None]:
+        wanted: dict[tuple[str, ...], list[uuid.UUID]] = defaultdict(list)
+        for person_id, fields in keys:
+            wanted[fields].append(person_id)
+        found: dict[PersonKey, PersonRecord] = {}
         async with db.scoped(scope) as connection:
-            found = {p.id: p for p in await persons.get_persons(connection, actor, ids=keys)}
+            for fields, ids in wanted.items():
+                for p in await persons.get_persons(connection, actor, ids=ids, fields=fields):
+                    found[(p.id, fields)] = p
         return [found.get(k) for k in keys]
 
     return DataLoader(load_fn=load)
@@ -97,7 +112,7 @@ class Loaders:
             lambda c: c.person_id,
             _same,
         )
-        self.person: DataLoader[uuid.UUID, PersonRecord | None] = _persons_by_id(db, actor, scope)
+        self.person: DataLoader[PersonKey, PersonRecord | None] = _persons_by_id(db, actor, scope)
         self.household: DataLoader[uuid.UUID, Household | None] = _one_each(
             db, scope, lambda s, ids: households.get_households(s, actor, ids=ids), lambda h: h.id
         )

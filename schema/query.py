@@ -101,7 +101,11 @@ class Query(
 
         async def work() -> PersonConnection:
             page, count = await registry_resolvers.find_persons(
-                info.context, filter=domain_filter, first=first, after=after
+                info.context,
+                filter=domain_filter,
+                first=first,
+                after=after,
+                fields=selected_fields(info, "edges", "node"),
             )
             edges, page_info = edges_of(page, person_of)
             return PersonConnection(edges=edges, page_info=page_info, count=count)

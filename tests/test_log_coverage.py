@@ -404,10 +404,18 @@ async def test_the_field_writes_an_access_event(field: str, api: Api, db: Databa
     result = await caller.execute(probe.document, **wanted)
     assert not result.errors, result.errors
     async with db.transaction() as session:
-        actions = (
+        events = (
             await session.execute(
-                text("SELECT action FROM access_events WHERE id > :before AND outcome = 'ALLOWED'"),
+                text("SELECT action, fields FROM access_events WHERE id > :before AND outcome = 'ALLOWED'"),
                 {"before": before},
             )
-        ).scalars()
-        assert probe.action in set(actions), f"{field}: no {probe.action} event"
+        ).all()
+    assert probe.action in {action for action, _ in events}, f"{field}: no {probe.action} event"
+    # Every read says what it showed (issue 13, item 9): an event disclosing data records its fields.
+    silent = sorted({action for action, fields in events if discloses(action) and not fields})
+    assert silent == [], f"{field}: events without the fields they showed: {silent}"
+
+
+def discloses(action: str) -> bool:
+    """An event of a read of a person's record, which shows their data."""
+    return action in {"person:read", "person:search"}

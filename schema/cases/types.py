@@ -19,7 +19,7 @@ from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
 from schema.referrals.types import Referral, referral_of
 from schema.registry.types import Person, person_or_none
-from schema.relay import Edge, PageInfo
+from schema.relay import Edge, PageInfo, selected_fields
 from sxvis.cases import enums
 from sxvis.cases import service as cases
 from sxvis.cases.models import Case as CaseModel
@@ -113,7 +113,10 @@ class Case(relay.Node):
         description="The person, as your agency may see them; null once nothing brings them into your remit."
     )
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
     @strawberry.field(description="Referrals made within this case that your agency sent or received.")
     async def referrals(self, info: Info[Context, None]) -> list[Referral]:

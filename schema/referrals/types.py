@@ -12,7 +12,7 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
 from schema.registry.types import Person, person_or_none
-from schema.relay import Edge, PageInfo, global_id, parse_uuid
+from schema.relay import Edge, PageInfo, global_id, parse_uuid, selected_fields
 from sxvis.referrals import enums
 from sxvis.referrals import service as referrals
 from sxvis.referrals.models import Referral as ReferralModel
@@ -59,7 +59,10 @@ class Referral(relay.Node):
         "longer brings them into your remit."
     )
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
     @strawberry.field
     async def from_agency(self, info: Info[Context, None]) -> Agency | None:

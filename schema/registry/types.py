@@ -27,7 +27,7 @@ from schema.enums import (
     ResidenceStatus,
     Sex,
 )
-from schema.relay import Edge, PageInfo
+from schema.relay import Edge, PageInfo, selected_fields
 from sxvis import clock
 from sxvis.access.disclosure import PersonView
 from sxvis.registry import models
@@ -145,7 +145,11 @@ class Person(relay.Node):
     ) -> list["Person | None"]:
         # By the id the caller was shown (real or pseudonymous), under the same rules as `person(id)`.
         return [
-            person_or_none(await registry_resolvers.person(info.context, public_id=node_id, fin=None))
+            person_or_none(
+                await registry_resolvers.person(
+                    info.context, public_id=node_id, fin=None, fields=selected_fields(info)
+                )
+            )
             for node_id in node_ids
         ]
 
@@ -185,7 +189,10 @@ class HouseholdMember:
 
     @strawberry.field
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
 
 @strawberry.type(description="A family registered together.")
@@ -200,7 +207,9 @@ class Household(relay.Node):
     async def head(self, info: Info[Context, None]) -> Person | None:
         if self.head_person_id is None:
             return None
-        head = await registry_resolvers.person_by_id(info.context, self.head_person_id)
+        head = await registry_resolvers.person_by_id(
+            info.context, self.head_person_id, fields=selected_fields(info)
+        )
         # A pseudonym at the head of a household would tell where a protected person lives.
         return None if head is None or head.pseudonymous else person_of(head)
 
@@ -297,7 +306,10 @@ class Enrollment(relay.Node):
 
     @strawberry.field
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
