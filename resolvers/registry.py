@@ -99,8 +99,8 @@ async def person_by_id(ctx: Context, person_id: uuid.UUID, *, fields: Sequence[s
     return None if found is None else view(ctx, found)
 
 
-async def household(ctx: Context, *, household_id: uuid.UUID) -> Household | None:
-    return await ctx.loaders.household.load(household_id)
+async def household(ctx: Context, *, household_id: uuid.UUID, fields: Sequence[str]) -> Household | None:
+    return await ctx.loaders.household.load(household_id, fields)
 
 
 async def find_persons(

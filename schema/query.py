@@ -117,7 +117,9 @@ class Query(
         async def work() -> Household | None:
             household_id = parse_uuid(id, type_name="Household", field="id")
             return household_or_none(
-                await registry_resolvers.household(info.context, household_id=household_id)
+                await registry_resolvers.household(
+                    info.context, household_id=household_id, fields=selected_fields(info)
+                )
             )
 
         return await answer(work)

@@ -209,3 +209,20 @@ async def test_a_person_asked_again_for_other_fields_is_logged_again(api: Api, d
     assert (await reader.execute(document, h=person["household"]["id"])).ok()["household"]["head"]
     logged = await events(db, "action = 'person:read' AND actor_user = :u", u=reader.user)
     assert sorted(tuple(e["fields"]) for e in logged) == [("fin", "email"), ("id",)]
+
+
+async def test_a_referrals_history_is_logged_with_the_fields_shown(api: Api, db: Database) -> None:
+    dost = api.as_("social_worker", agency="DOST")
+    person = (await dost.execute(REGISTER_PERSON, input=person_input())).payload("registerPerson")["person"]
+    created = await dost.execute(
+        'mutation($p: ID!) { createReferral(input: {personId: $p, toAgencyCode: "DSMF", reason: "aid",'
+        ' urgency: ROUTINE, idempotencyKey: "history-is-logged"}) { referral { id } } }',
+        p=person["id"],
+    )
+    referral_id = created.payload("createReferral")["referral"]["id"]
+    reader = api.as_("social_worker", agency="DSMF", user=f"history-{uuid.uuid4().hex[:8]}")
+    document = "query H($r: ID!) { referral(id: $r) { history { toStatus note } } }"
+    assert (await reader.execute(document, r=referral_id)).ok()["referral"]["history"][0]["note"] == "aid"
+    (event,) = await events(db, "entity_type = 'referral_move' AND actor_user = :u", u=reader.user)
+    assert (event["action"], event["fields"]) == ("referral:read", ["toStatus", "note"])
+    assert [str(p) for p in event["person_ids"]] == [uuid_of(person)]

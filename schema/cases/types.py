@@ -6,7 +6,7 @@ and the free text (need descriptions, goals, notes, outcomes, the closing reason
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -120,11 +120,12 @@ class Case(relay.Node):
 
     @strawberry.field(description="Referrals made within this case that your agency sent or received.")
     async def referrals(self, info: Info[Context, None]) -> list[Referral]:
-        return [referral_of(r) for r in await info.context.loaders.case_referrals.load(self.case_id)]
+        found = await info.context.loaders.case_referrals.load(self.case_id, selected_fields(info))
+        return [referral_of(r) for r in found]
 
     @strawberry.field(description="Every change, oldest first.")
     async def timeline(self, info: Info[Context, None]) -> list[CaseTimelineEntry]:
-        found = await info.context.loaders.case_timeline.load(self.case_id)
+        found = await info.context.loaders.case_timeline.load(self.case_id, selected_fields(info))
         return [entry_of(e, hidden=self.hidden) for e in found]
 
     @classmethod
@@ -135,12 +136,12 @@ class Case(relay.Node):
         out: list[Case | None] = []
         for node_id in node_ids:
             case_id = registry_resolvers.record_id_of(ctx, node_id)
-            out.append(None if case_id is None else await case_shown(ctx, case_id))
+            out.append(None if case_id is None else await case_shown(ctx, case_id, selected_fields(info)))
         return out
 
 
-async def case_shown(ctx: Context, case_id: uuid.UUID) -> Case | None:
-    found = await ctx.loaders.case.load(case_id)
+async def case_shown(ctx: Context, case_id: uuid.UUID, fields: Sequence[str]) -> Case | None:
+    found = await ctx.loaders.case.load(case_id, fields)
     return None if found is None else await case_for(ctx, found)
 
 
@@ -155,8 +156,8 @@ async def case_for(ctx: Context, c: CaseModel) -> Case | None:
     return case_of(c, shown_id=shown, hidden=shown != str(c.id))
 
 
-async def cases_of_person(ctx: Context, person_id: uuid.UUID) -> list[Case]:
-    found = await ctx.loaders.cases_of_person.load(person_id)
+async def cases_of_person(ctx: Context, person_id: uuid.UUID, fields: Sequence[str]) -> list[Case]:
+    found = await ctx.loaders.cases_of_person.load(person_id, fields)
     shown = [await case_for(ctx, c) for c in found]
     return [c for c in shown if c is not None]
 

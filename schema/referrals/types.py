@@ -80,7 +80,7 @@ class Referral(relay.Node):
 
     @strawberry.field(description="Every move, oldest first.")
     async def history(self, info: Info[Context, None]) -> list[ReferralMove]:
-        found = await info.context.loaders.referral_history.load(self.referral_id)
+        found = await info.context.loaders.referral_history.load(self.referral_id, selected_fields(info))
         return [move_of(m) for m in found]
 
     @classmethod
@@ -90,7 +90,7 @@ class Referral(relay.Node):
         out: list[Referral | None] = []
         for node_id in node_ids:
             try:
-                found = await info.context.loaders.referral.load(uuid.UUID(node_id))
+                found = await info.context.loaders.referral.load(uuid.UUID(node_id), selected_fields(info))
             except ValueError:
                 found = None
             out.append(None if found is None else referral_of(found))

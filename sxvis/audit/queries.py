@@ -167,6 +167,7 @@ async def find_events(
     filter: AccessLogFilter,
     first: int | None = None,
     after: str | None = None,
+    fields: Sequence[str] = (),
 ) -> Page[LoggedEvent]:
     """A page of access events matching `filter`, newest first, logged as the actor's own read.
 
@@ -188,6 +189,7 @@ async def find_events(
         entity_type="access_event",
         entity_id=filter.person_id,
         id_column="person_id",
+        fields=fields,
         details={"filter": filter.given(), "first": limit, "after": after_id},
         order_by="id DESC",
         logged_limit=limit,

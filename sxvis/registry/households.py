@@ -19,7 +19,9 @@ from sxvis.registry import persons
 from sxvis.registry.models import Household, HouseholdMember, Person
 
 
-async def get_households(session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]) -> list[Household]:
+async def get_households(
+    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
+) -> list[Household]:
     actor.require(persons.READ)
     query = select(Household).where(Household.id.in_(ids), remit.household_shown(actor))
     found = list((await session.execute(query)).scalars())
@@ -30,13 +32,14 @@ async def get_households(session: AsyncSession, actor: Actor, *, ids: Sequence[u
             action="household:read",
             entity_type="household",
             entity_id=found[0].id if len(found) == 1 else None,
+            fields=fields,
             details={"households": [str(h.id) for h in found]},
         )
     return found
 
 
 async def members_of(
-    session: AsyncSession, actor: Actor, *, household_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, household_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[HouseholdMember]:
     actor.require(persons.READ)
     shown = select(Person.id).where(remit.person_shown(actor))
@@ -53,5 +56,6 @@ async def members_of(
             action="household:read",
             entity_type="household_member",
             person_ids=sorted({m.person_id for m in found}),
+            fields=fields,
         )
     return found
