@@ -117,3 +117,17 @@ async def test_reading_the_task_is_logged(api: Api, db: Database) -> None:
             await session.execute(text("SELECT action FROM access_events WHERE actor_user = 'fhir-reader'"))
         ).scalars()
         assert "referral:read" in set(actions)
+
+
+async def test_reading_the_task_records_what_it_showed(api: Api, db: Database) -> None:
+    referral_id, _ = await referral(api)
+    await get_task(api, api.as_("social_worker", agency="DSMF", user="fhir-fields"), referral_id)
+    async with db.transaction() as session:
+        logged = (
+            await session.execute(
+                text("SELECT entity_type, fields FROM access_events WHERE actor_user = 'fhir-fields'")
+            )
+        ).all()
+    shown = {entity_type: fields for entity_type, fields in logged}
+    assert {"description", "for", "output"} <= set(shown["referral"])
+    assert shown["referral_move"] == ["output"]
