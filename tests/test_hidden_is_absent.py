@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 from strawberry import relay
 
+from sxvis.database import Database
 from tests.conftest import Api
 from tests.documents import REGISTER_PERSON
 from tests.factories import person_input
@@ -355,3 +357,22 @@ async def test_through_its_pseudonym_a_protected_person_still_answers_as_before(
         id=pseudonymous,
     )
     assert "NOT_FOUND" not in str(checked.body)
+
+
+async def test_asking_for_a_hidden_persons_household_is_logged_as_a_denial(api: Api, db: Database) -> None:
+    w = await world(api)
+    sxa = api.as_("case_manager", agency="SXA", user=f"prober-{uuid.uuid4().hex[:8]}")
+    answer = await sxa.execute("query($id: ID!) { household(id: $id) { id } }", id=w.victim_household)
+    assert answer.ok()["household"] is None
+    async with db.transaction() as session:
+        logged = (
+            await session.execute(
+                text(
+                    "SELECT action, person_id, reason FROM access_events"
+                    " WHERE actor_user = :u AND outcome = 'DENIED'"
+                ),
+                {"u": sxa.user},
+            )
+        ).all()
+    victim_uuid = relay.GlobalID.from_id(w.victim).node_id
+    assert [(a, str(p), r) for a, p, r in logged] == [("household:read", victim_uuid, "protected identity")]

@@ -35,7 +35,33 @@ async def get_households(
             fields=fields,
             details={"households": [str(h.id) for h in found]},
         )
+    await _log_hidden(session, actor, [i for i in ids if i not in {h.id for h in found}], fields)
     return found
+
+
+async def _log_hidden(
+    session: AsyncSession, actor: Actor, missing: Sequence[uuid.UUID], fields: Sequence[str]
+) -> None:
+    """Households asked for that exist in the remit only through a protected person hidden from the
+    actor: answered as nothing, and logged as a denial against that person, as `person(id)` does."""
+    if not missing:
+        return
+    hidden = select(HouseholdMember.household_id, HouseholdMember.person_id).where(
+        HouseholdMember.household_id.in_(missing),
+        remit.person_id_visible(actor, HouseholdMember.person_id),
+    )
+    for household_id, person_id in (await session.execute(hidden)).all():
+        await audit.record(
+            session,
+            actor,
+            action="household:read",
+            entity_type="household",
+            entity_id=household_id,
+            person_id=person_id,
+            outcome=audit.Outcome.DENIED,
+            reason="protected identity",
+            fields=fields,
+        )
 
 
 async def members_of(
