@@ -105,7 +105,11 @@ class Query(
 
         async def work() -> PersonConnection:
             page, count = await registry_resolvers.find_persons(
-                info.context, filter=domain_filter, first=first, after=after
+                info.context,
+                filter=domain_filter,
+                first=first,
+                after=after,
+                fields=selected_fields(info, "edges", "node"),
             )
             edges, page_info = edges_of(page, person_of)
             return PersonConnection(edges=edges, page_info=page_info, count=count)
@@ -117,7 +121,9 @@ class Query(
         async def work() -> Household | None:
             household_id = parse_uuid(id, type_name="Household", field="id")
             return household_or_none(
-                await registry_resolvers.household(info.context, household_id=household_id)
+                await registry_resolvers.household(
+                    info.context, household_id=household_id, fields=selected_fields(info)
+                )
             )
 
         return await answer(work)

@@ -42,6 +42,8 @@ PERSONAL_TYPES = frozenset(
         "Case",
         "CaseTimelineEntry",
         "DomesticViolenceInterview",
+        "Referral",
+        "ReferralMove",
     }
 )
 STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
@@ -98,6 +100,10 @@ COVERAGE: dict[str, Probe] = {
     "Notice.person": Probe("{ notices { edges { node { person { id } } } } }", "person:read"),
     "Query.referral": Probe("query($r: ID!) { referral(id: $r) { id } }", "referral:read", agency="DSMF"),
     "Query.referrals": Probe("{ referrals { edges { node { id } } } }", "referral:read"),
+    "Referral.history": Probe(
+        "query($r: ID!) { referral(id: $r) { history { toStatus note } } }", "referral:read", agency="DSMF"
+    ),
+    "Case.referrals": Probe("query($k: ID!) { case(id: $k) { referrals { id } } }", "case:read"),
     "Referral.person": Probe(
         "query($r: ID!) { referral(id: $r) { person { fin } } }", "person:read", agency="DSMF"
     ),
@@ -428,10 +434,18 @@ async def test_the_field_writes_an_access_event(field: str, api: Api, db: Databa
     result = await caller.execute(probe.document, **wanted)
     assert not result.errors, result.errors
     async with db.transaction() as session:
-        actions = (
+        events = (
             await session.execute(
-                text("SELECT action FROM access_events WHERE id > :before AND outcome = 'ALLOWED'"),
+                text("SELECT action, fields FROM access_events WHERE id > :before AND outcome = 'ALLOWED'"),
                 {"before": before},
             )
-        ).scalars()
-        assert probe.action in set(actions), f"{field}: no {probe.action} event"
+        ).all()
+    assert probe.action in {action for action, _ in events}, f"{field}: no {probe.action} event"
+    # Every read says what it showed (issue 13, item 9): an event disclosing data records its fields.
+    silent = sorted({action for action, fields in events if discloses(action) and not fields})
+    assert silent == [], f"{field}: events without the fields they showed: {silent}"
+
+
+def discloses(action: str) -> bool:
+    """An event of a read, which shows data (a write records the fields it changed, or none)."""
+    return action.endswith((":read", ":search"))
