@@ -4,17 +4,20 @@ Expected failures of a mutation are data: `errors: [RegistryError!]!` in its pay
 input `field` (camelCase, as the client wrote it), a `code` from the domain's enum, and a `message`.
 Failures of a query are GraphQL errors whose `extensions.code` says what happened (`BAD_USER_INPUT`,
 `FORBIDDEN`); `PUBLIC_ERRORS` lists the exceptions whose messages may pass the production mask, since
-any other error (a database error, say) may carry a FIN in its text.
+any other error (a database error, say) may carry a FIN in its text. Every error a client receives has
+an `extensions.code` (`TypedErrors`), whichever part of GraphQL raised it.
 """
 
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
 import structlog
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
+from graphql.validation.validate import ValidationAbortedError
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
 from sxvis.errors import AccessDenied, DomainError, SxvisError
@@ -148,3 +151,53 @@ def log_unexpected(errors: list[GraphQLError], operation_name: str | None) -> No
             operation=operation_name,
             frames="".join(traceback.format_tb(original.__traceback__)),
         )
+
+
+class TypedErrors(SchemaExtension):
+    """Give every error an `extensions.code`, so a client can tell what happened without parsing text.
+
+    Our own errors carry theirs (`BAD_USER_INPUT`, `FORBIDDEN`, `QUERY_TOO_COMPLEX`); the others get:
+
+    | error | code |
+    |---|---|
+    | a syntax error | `GRAPHQL_PARSE_FAILED` (`QUERY_TOO_COMPLEX` past the token limit) |
+    | validation given up (graphql-core's work budget or error limit) | `QUERY_TOO_COMPLEX` |
+    | a validation rule's error | `GRAPHQL_VALIDATION_FAILED` |
+    | any other error outside a field: variables, the operation's name | `BAD_USER_INPUT` |
+    | an error in a field that is not ours (masked in production) | `INTERNAL_SERVER_ERROR` |
+
+    List it before `MaskErrors`: extensions finish in reverse order, so the mask's errors get a code too.
+    A denial's `FORBIDDEN` is set later still, by the HTTP door (`mark_forbidden`).
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        for error in self.execution_context.pre_execution_errors or ():
+            _code(error, "GRAPHQL_VALIDATION_FAILED")
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except GraphQLError as error:  # a syntax error leaves the operation as an exception
+            _code(error, _code_of(error))
+            raise
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            _code(error, _code_of(error))
+
+
+def _code_of(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return "QUERY_TOO_COMPLEX" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
+    if isinstance(error, ValidationAbortedError):
+        return "QUERY_TOO_COMPLEX"
+    if error.path is None:
+        return "BAD_USER_INPUT"
+    return "INTERNAL_SERVER_ERROR"
+
+
+def _code(error: GraphQLError, code: str) -> None:
+    if isinstance(error, ValidationAbortedError):
+        code = "QUERY_TOO_COMPLEX"  # graphql-core gives up on a document costing too much to validate
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}

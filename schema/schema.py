@@ -1,17 +1,16 @@
 """The schema object and its protections.
 
-Limits apply in every mode: depth, aliases, tokens (strawberry >= 0.316, whose limiters have no known
-bypass), and page size in the services. Production adds: no introspection, no "did you mean"
-suggestions, and masked errors. Extensions are passed as factories, so no extension instance (and
-its per-request state) is shared between requests.
+Limits apply in every mode: depth, aliases and fields counted with fragments expanded (`schema.cost`,
+which measures each fragment once, so checking a document costs one pass over it however its fragments
+are spread), tokens, and page size in the services. Production adds: no introspection, no suggestions
+of names the caller did not write (`schema.suggestions`), and masked errors. Extensions are passed as
+factories, so no extension instance (and its per-request state) is shared between requests.
 
 The parser and validation caches spare a repeated document most of GraphQL's cost. The validation
-cache is keyed by the document *and the tuple of validation-rule classes*, and strawberry's
-`QueryDepthLimiter` and `MaxAliasesLimiter` create a new rule class in every instance: built per
-request, they would make every lookup a cache miss (measured: 4.2 ms instead of well under 1 ms for a
-FIN lookup). So the rule classes are built once per schema, from the same `create_validator` functions
-those limiters use, and each request adds those very classes. The classes hold no state; each
-validation makes its own instances.
+cache is keyed by the document *and the tuple of validation-rule classes*: a rule class built per
+request would make every lookup a cache miss (measured with strawberry's limiters, which did: 4.2 ms
+instead of well under 1 ms for a FIN lookup). So the rule classes are built once per schema and each
+request adds those very classes. The classes hold no state; each validation makes its own instances.
 """
 
 from collections.abc import Callable
@@ -27,8 +26,6 @@ from strawberry.extensions import (
     ParserCache,
     SchemaExtension,
     ValidationCache,
-    max_aliases,
-    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -41,8 +38,9 @@ from schema.cases.types import Case
 from schema.catalogue.mutations import CapacityMutation
 from schema.catalogue.types import Agency, Service
 from schema.checks.mutations import CheckMutation
+from schema.cost import create_cost_rule
 from schema.duplicates.mutations import DuplicateMutation
-from schema.errors import log_unexpected, should_mask
+from schema.errors import TypedErrors, log_unexpected, should_mask
 from schema.integrations.mutations import IntegrationMutation
 from schema.query import Query
 from schema.referrals.mutations import ReferralMutation
@@ -88,10 +86,14 @@ NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Refe
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     limits = [
-        query_depth_limiter.create_validator(settings.max_query_depth, None, None),
-        max_aliases.create_validator(settings.max_aliases),
+        create_cost_rule(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_fields=settings.max_expanded_fields,
+        )
     ]
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        TypedErrors,  # first, so it sees the errors last (after the production mask)
         partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(ParserCache, maxsize=1024),

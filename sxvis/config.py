@@ -95,6 +95,13 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=0, ge=0, le=200, description="Extra, short-lived connections.")
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_expanded_fields: int = Field(
+        default=1000,
+        ge=50,
+        le=100_000,
+        description="Most fields a document may select once its fragments are expanded (each spread "
+        "counted as often as it is spread).",
+    )
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
     # The outbox worker (`sxvis worker`, and in-process with `serve --demo`).
     outbox_max_attempts: int = Field(
