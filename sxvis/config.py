@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         "counted as often as it is spread).",
     )
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
+    request_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Longest a GraphQL request may run; past it, it is cancelled and answered `TIMEOUT`.",
+    )
     # The outbox worker (`sxvis worker`, and in-process with `serve --demo`).
     outbox_max_attempts: int = Field(
         default=8, ge=1, le=100, description="Delivery attempts before a message goes to the dead letters."
