@@ -124,10 +124,18 @@ async def answer(work: Callable[[], Awaitable[T]]) -> T:
         raise public from err
 
 
+def is_request_error(error: GraphQLError) -> bool:
+    """An error GraphQL raised about the request itself, outside any field: a variable's value that does
+    not fit its type. Its message describes what the caller sent (names it did not write are hidden in
+    production, `schema.suggestions`); it is the caller's mistake, not a failure of the server."""
+    return error.path is None and isinstance(error.original_error, GraphQLError)
+
+
 def should_mask(error: GraphQLError) -> bool:
-    """Production mask: keep our public errors and document (syntax, validation) errors; hide the rest."""
+    """Production mask: keep our public errors, document (syntax, validation) and request errors; hide
+    the rest."""
     original: Any = error.original_error
-    if original is None:
+    if original is None or is_request_error(error):
         return False
     return not isinstance(original, PUBLIC_ERRORS)
 
@@ -142,7 +150,7 @@ def log_unexpected(errors: list[GraphQLError], operation_name: str | None) -> No
     """
     for error in errors:
         original: BaseException | None = error.original_error
-        if original is None or isinstance(original, PUBLIC_ERRORS):
+        if original is None or isinstance(original, PUBLIC_ERRORS) or is_request_error(error):
             continue
         _log.error(
             "graphql.unexpected_error",

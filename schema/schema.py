@@ -48,6 +48,7 @@ from schema.referrals.subscription import ReferralSubscription
 from schema.referrals.types import Referral
 from schema.registry.mutations import RegistryMutation
 from schema.registry.types import Circumstance, Enrollment, Household, Person
+from schema.suggestions import NoSuggestions
 from sxvis.config import Settings
 
 
@@ -100,7 +101,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         partial(ValidationCache, maxsize=1024),
     ]
     if settings.is_production:
-        extensions += [DisableIntrospection, partial(MaskErrors, should_mask_error=should_mask)]
+        extensions += [
+            DisableIntrospection,
+            partial(MaskErrors, should_mask_error=should_mask),
+            NoSuggestions,
+        ]
     return Schema(
         query=Query,
         mutation=Mutation,
