@@ -54,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--port", type=int, default=None)
     args = parser.parse_args(argv)
+    # `timeout` in .ci/run sends SIGTERM: leave through `finally`, which stops the server it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(124))
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="sxvis-fuzz-"))
     data_dir.mkdir(parents=True, exist_ok=True)
     port = args.port or _free_port()

@@ -16,15 +16,22 @@ A cycle of fragments (refused by GraphQL's `NoFragmentCycles`, which may run bef
 counts as nothing here, so this rule ends whatever the order. Each refusal is one error with
 `extensions.code` `QUERY_TOO_COMPLEX`, and `reason` `DEPTH`, `ALIASES` or `FIELDS`; a refused document
 is not validated further, so no other rule spends time on it.
+
+The document does not bound the data: lists nested in lists multiply within any depth. The executor
+(`create_executor`) counts the list items of each answer and stops past `SXVIS_MAX_LIST_ITEMS`, with
+the same code and `reason` `RESULT`; the request's wall-clock limit is the last line.
 """
 
+from collections.abc import Sized
 from dataclasses import dataclass
+from typing import Any
 
 from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLError,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -32,6 +39,7 @@ from graphql import (
     ValidationRule,
 )
 from graphql.validation.validate import ValidationAbortedError
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 
@@ -169,3 +177,33 @@ def _refusals(
 
 def _count(number: int) -> str:
     return f"more than {_CAP:,}" if number >= _CAP else f"{number:,}"
+
+
+class TooLarge(GraphQLError):
+    """The answer would hold more list items than a request may (`SXVIS_MAX_LIST_ITEMS`)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(
+            f"The answer would hold more than {limit:,} list items: ask for fewer, or for smaller pages.",
+            extensions={"code": QUERY_TOO_COMPLEX, "reason": "RESULT"},
+        )
+
+
+def create_executor(max_list_items: int) -> type[StrawberryGraphQLCoreExecutionContext]:
+    """The executor counting the list items of one answer, stopping it past `max_list_items`.
+
+    Validation bounds the document, not the data: lists nested in lists (services, their providers,
+    each provider's capacities, each capacity's service, …) multiply, within any depth limit. One
+    executor serves one operation, so the count is the request's. Build it once per schema.
+    """
+
+    class BoundedExecutor(StrawberryGraphQLCoreExecutionContext):
+        def complete_list_value(self, *args: Any, **kwargs: Any) -> Any:
+            result = args[4] if len(args) > 4 else kwargs.get("result")
+            if isinstance(result, Sized):
+                self.list_items: int = getattr(self, "list_items", 0) + len(result)
+                if self.list_items > max_list_items:
+                    raise TooLarge(max_list_items)
+            return super().complete_list_value(*args, **kwargs)
+
+    return BoundedExecutor

@@ -20,6 +20,7 @@ from graphql.validation.validate import ValidationAbortedError
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from schema.cost import TooLarge
 from sxvis.errors import AccessDenied, DomainError, SxvisError
 from sxvis.registry.errors import RegistryErrorCode
 
@@ -85,6 +86,7 @@ PUBLIC_ERRORS: tuple[type[BaseException], ...] = (
     Forbidden,
     AccessDenied,
     InvalidOperationTypeError,  # a query sent where only subscriptions are served (the websocket)
+    TooLarge,  # an answer past SXVIS_MAX_LIST_ITEMS
 )
 
 

@@ -2,7 +2,8 @@
 
 Limits apply in every mode: depth, aliases and fields counted with fragments expanded (`schema.cost`,
 which measures each fragment once, so checking a document costs one pass over it however its fragments
-are spread), tokens, and page size in the services. Production adds: no introspection, no suggestions
+are spread), tokens, list items per answer while executing (`schema.cost.create_executor`), and page
+size in the services. Production adds: no introspection, no suggestions
 of names the caller did not write (`schema.suggestions`), and masked errors. Extensions are passed as
 factories, so no extension instance (and its per-request state) is shared between requests.
 
@@ -38,7 +39,7 @@ from schema.cases.types import Case
 from schema.catalogue.mutations import CapacityMutation
 from schema.catalogue.types import Agency, Service
 from schema.checks.mutations import CheckMutation
-from schema.cost import create_cost_rule
+from schema.cost import create_cost_rule, create_executor
 from schema.duplicates.mutations import DuplicateMutation
 from schema.errors import TypedErrors, log_unexpected, should_mask
 from schema.integrations.mutations import IntegrationMutation
@@ -112,5 +113,6 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
+        execution_context_class=create_executor(settings.max_list_items),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, relay_max_results=100),
     )

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
         "counted as often as it is spread).",
     )
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
+    max_list_items: int = Field(
+        default=50_000,
+        ge=100,
+        le=10_000_000,
+        description="Most list items one answer may hold (lists nested in lists multiply).",
+    )
     request_timeout_seconds: float = Field(
         default=30.0,
         gt=0,

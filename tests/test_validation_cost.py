@@ -8,8 +8,12 @@ answers meanwhile; a document within the limits executes.
 import asyncio
 import time
 
+import httpx
 import pytest
 
+from sxvis.config import Settings
+from sxvis.database import Database
+from sxvis.web.app import create_app
 from tests.conftest import Api
 from tests.costly_documents import SHAPES, aliased_two_way, named_four_way, named_two_way, wide_duplicates
 
@@ -116,3 +120,20 @@ async def test_a_document_graphql_gives_up_validating_is_too_complex(api: Api) -
     took, _, body = await _timed(api, wide_duplicates(999))
     assert took < BOUND_SECONDS
     assert _codes(body) == {"QUERY_TOO_COMPLEX"}
+
+
+async def test_an_answer_past_the_list_item_limit_is_refused(
+    db: Database, app_database: Database, settings: Settings
+) -> None:
+    # Lists nested in lists multiply within any depth limit; the executor counts the items it answers.
+    app = create_app(settings.model_copy(update={"max_list_items": 10}), database=app_database)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://sxvis.test"
+    ) as client:
+        api = Api(client, settings)
+        few = await api.execute("{ me { roles } }")
+        many = await api.execute("{ agencies { code } }")  # the catalogue's agencies: more than 10
+    await app.state.gate.close()
+    assert few.ok()["me"]["roles"] == list(api.roles)
+    assert many.errors[0]["extensions"] == {"code": "QUERY_TOO_COMPLEX", "reason": "RESULT"}
+    assert many.errors[0]["message"].startswith("The answer would hold more than 10 list items")
