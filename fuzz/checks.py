@@ -64,4 +64,5 @@ def typed_graphql_errors(ctx: Any, response: Any, case: Any) -> None:
     if os.environ.get("SXVIS_FUZZ_LOG"):
         with open(os.environ["SXVIS_FUZZ_LOG"], "a", encoding="utf-8") as log:
             codes = sorted({(e.get("extensions") or {}).get("code") or "" for e in body.get("errors") or ()})
-            log.write(f"{response.status_code} {case.operation.label} {','.join(codes)}\n")
+            first = str((body.get("errors") or [{}])[0].get("message", ""))[:120].replace("\n", " ")
+            log.write(f"{response.status_code} {case.operation.label} {','.join(codes)} {first}\n")
