@@ -88,15 +88,15 @@ class Forbidden(GraphQLError):
         super().__init__(str(error), extensions={"code": "FORBIDDEN"})
 
 
+OWN_ERRORS: tuple[type[BaseException], ...] = (BadUserInput, Forbidden, AccessDenied, TooLarge)
+"""Errors whose messages we write ourselves (they name only what the caller sent), unlike GraphQL's."""
+
 PUBLIC_ERRORS: tuple[type[BaseException], ...] = (
-    BadUserInput,
-    Forbidden,
-    AccessDenied,
+    *OWN_ERRORS,
     InvalidOperationTypeError,  # a query sent where only subscriptions are served (the websocket)
     # GraphQL's own errors about the request (a variable of the wrong type: graphql-core keeps the
     # inner error as `original_error`); they quote only what the client sent.
     GraphQLError,
-    TooLarge,  # an answer past SXVIS_MAX_LIST_ITEMS
 )
 
 

@@ -32,7 +32,7 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from schema.errors import PUBLIC_ERRORS
+from schema.errors import OWN_ERRORS
 
 _NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")
 _DID_YOU_MEAN = re.compile(r"\s*Did you mean [^?]*\?")
@@ -107,7 +107,7 @@ class NoSuggestions(SchemaExtension):
 
 
 def _quiet(error: GraphQLError, written: set[str], names: frozenset[str]) -> GraphQLError:
-    if isinstance(error, PUBLIC_ERRORS) or isinstance(error.original_error, PUBLIC_ERRORS):
+    if isinstance(error, OWN_ERRORS) or isinstance(error.original_error, OWN_ERRORS):
         return error  # our own messages: written for the caller, naming only what they sent
     message = quiet(error.message, written=written, names=names)
     if message == error.message:
