@@ -49,14 +49,14 @@ async def _prepare(db: "Database", *, demo: bool, demo_persons: int, seed: int) 
 
 
 def _print_development_token(settings: Settings) -> None:
-    """Every request needs a token: hand the developer one, and say how to get others."""
-    from authz.authentication import issue_dev_token
+    """Every request needs a token: hand the developer a low-privilege one, and say how to get others."""
+    from sxvis.web.graphiql import DEMO_USER, development_token
 
-    token = issue_dev_token(settings, user="demo-worker", agency="SXA", roles=["social_worker"], name="Demo")
     console.print(
-        "Every request needs a bearer token. A development token for a social worker of SXA (8 h):\n"
-        f"  {token}\n"
-        'In GraphiQL, open the Headers tab and paste {"Authorization": "Bearer <token>"}.\n'
+        f"Every request needs a bearer token. A development token for {DEMO_USER.user}, "
+        f"{DEMO_USER.description} (8 h):\n"
+        f"  {development_token(settings)}\n"
+        f"GraphiQL (http://{settings.host}:{settings.port}/graphql) puts it in its Headers tab for you.\n"
         "Other users and roles: sxvis token issue --user U --agency A --role R [--role R2] [--ttl 8h]",
         soft_wrap=True,
     )

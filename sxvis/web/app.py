@@ -151,6 +151,7 @@ def create_app(
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
         routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
+        routes.append(Route(graphiql.TOKEN_PATH, graphiql.token_endpoint(settings), methods=["GET"]))
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.gate = gate  # so that a host without a lifespan (the tests' transport) can close it
     app.state.integrations = hub  # the ministry clients: the outbox worker and the operator view use them
