@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import signal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,7 +21,25 @@ from sxvis.config import Settings
 from sxvis.errors import SxvisError
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from sxvis.database import Database
+
+_SERVE_PID = "SXVIS_SERVE_PID"  # set by `serve` for its uvicorn workers
+
+
+def create_app_in_worker() -> "Starlette":
+    """uvicorn's app factory. In a worker process of `sxvis serve --workers N`, first make sure the worker
+    ends with `serve` (a SIGTERM from the kernel, even if `serve` is killed -9): otherwise orphaned
+    workers keep the port, and answer 500s without their database."""
+    from sxvis.database.embedded import end_with_parent
+    from sxvis.web.app import create_app_from_environment
+
+    serve_pid = int(os.environ.get(_SERVE_PID, "0") or 0)
+    is_worker = serve_pid != 0 and os.getppid() == serve_pid  # not `serve` itself (a single worker)
+    if is_worker and not end_with_parent(signal.SIGTERM, serve_pid):
+        raise SystemExit("sxvis serve ended before this worker started")
+    return create_app_from_environment()
 
 
 async def _prepare(db: "Database", *, demo: bool, demo_persons: int, seed: int) -> None:
@@ -81,6 +100,7 @@ def serve(
         with database_url(settings) as url:
             asyncio.run(on_database(url, lambda db: _prepare(db, demo=demo, demo_persons=2000, seed=seed)))
             os.environ["SXVIS_DATABASE_URL"] = url  # the workers read the same settings
+            os.environ[_SERVE_PID] = str(os.getpid())
             if demo:
                 start_demo_simulators(settings, seed=seed)  # a daemon thread: it ends with the server
                 os.environ["SXVIS_OUTBOX_IN_PROCESS"] = "true"  # the server delivers the outbox itself
@@ -91,7 +111,7 @@ def serve(
             if not settings.is_production:
                 _print_development_token(settings)
             uvicorn.run(
-                "sxvis.web.app:create_app_from_environment",
+                "sxvis.cli.server:create_app_in_worker",
                 factory=True,
                 host=settings.host,
                 port=settings.port,

@@ -347,15 +347,32 @@ def _parent_death_signal() -> Callable[[], None] | None:
     """
     if not sys.platform.startswith("linux") or threading.current_thread() is not threading.main_thread():
         return None
-    prctl: Any = ctypes.CDLL(None, use_errno=True).prctl  # looked up before the fork
     parent = os.getpid()
+    arm = _prctl_parent_death()  # looked up before the fork
 
     def set_signal() -> None:
-        prctl(_PR_SET_PDEATHSIG, signal.SIGINT, 0, 0, 0)
-        if os.getppid() != parent:  # the parent died before the signal was armed
+        if not arm(signal.SIGINT, parent):
             os._exit(1)
 
     return set_signal
+
+
+def end_with_parent(sig: signal.Signals, parent: int) -> bool:
+    """Linux: ask the kernel to send this process `sig` when `parent` dies (for children of `sxvis serve`
+    such as uvicorn's workers). False if `parent` is already gone; a no-op True elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return _prctl_parent_death()(sig, parent)
+
+
+def _prctl_parent_death() -> Callable[[signal.Signals, int], bool]:
+    prctl: Any = ctypes.CDLL(None, use_errno=True).prctl
+
+    def arm(sig: signal.Signals, parent: int) -> bool:
+        prctl(_PR_SET_PDEATHSIG, sig, 0, 0, 0)
+        return os.getppid() == parent  # else the parent died before the signal was armed
+
+    return arm
 
 
 def _is_postgres_of(pid: int, pgdata: Path) -> bool:
@@ -444,4 +461,11 @@ def _tail(path: Path, lines: int = 20) -> str:
         return "(no log)"
 
 
-__all__ = ["DATABASE_NAME", "EmbeddedPostgres", "EmbeddedPostgresFailed", "Postmaster", "running_server_url"]
+__all__ = [
+    "DATABASE_NAME",
+    "EmbeddedPostgres",
+    "EmbeddedPostgresFailed",
+    "Postmaster",
+    "end_with_parent",
+    "running_server_url",
+]
