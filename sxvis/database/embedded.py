@@ -293,7 +293,7 @@ def running_server_url(data_dir: Path, *, database: str = DATABASE_NAME, wait_se
 
     Raises DataDirInUse when the folder's owner runs no database there (yet) after `wait_seconds`.
     """
-    pgdata = data_dir / "postgres"
+    pgdata = (data_dir / "postgres").resolve()  # as /proc shows the server's working directory
     deadline = time.monotonic() + wait_seconds
     while True:
         postmaster = Postmaster.read(pgdata)
@@ -436,6 +436,11 @@ def _take_over_orphan(pgdata: Path) -> None:
             os.kill(postmaster.pid, sig)
         except ProcessLookupError:
             return
+        except PermissionError:
+            raise EmbeddedPostgresFailed(
+                f"A PostgreSQL of another user (pid {postmaster.pid}) runs in {pgdata}; stop it, or run "
+                "SXVİS as that user."
+            ) from None
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if not _is_postgres_of(postmaster.pid, pgdata):
