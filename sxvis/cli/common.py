@@ -61,13 +61,15 @@ def database_url(settings: Settings, *, while_serving: bool = False) -> Iterator
         except DataDirInUse:
             if not while_serving:
                 raise
-            console.print(f"SXVİS is serving from {settings.data_dir}: using its database.", soft_wrap=True)
-            yield running_server_url(settings.data_dir)
+            shared = running_server_url(settings.data_dir)
+        else:
+            try:
+                yield server.url
+            finally:
+                server.stop()
             return
-        try:
-            yield server.url
-        finally:
-            server.stop()
+        console.print(f"A running SXVİS holds {settings.data_dir}: using its database.", soft_wrap=True)
+        yield shared
 
 
 @contextmanager
