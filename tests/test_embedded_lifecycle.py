@@ -139,6 +139,14 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def is_uvicorn_worker(pid: int) -> bool:
+    """A multiprocessing spawn child (not multiprocessing's resource tracker)."""
+    try:
+        return b"spawn_main" in (Path("/proc") / str(pid) / "cmdline").read_bytes()
+    except OSError:
+        return False
+
+
 def alive(pid: int) -> bool:
     try:
         stat = (Path("/proc") / str(pid) / "stat").read_text()
@@ -155,8 +163,8 @@ def test_kill_9_of_serve_with_several_workers_ends_the_workers_and_postgres(
     server = serve(data_dir, "--workers", "2")
     server.wait_ready()
     postmaster = postmaster_pid(pgdata)
-    workers = [pid for pid in children_of(server.process.pid) if pid != postmaster]
-    assert len(workers) >= 2
+    workers = [pid for pid in children_of(server.process.pid) if pid != postmaster and is_uvicorn_worker(pid)]
+    assert len(workers) == 2
     server.process.kill()
     server.process.wait(STOP_SECONDS)
     wait_until_gone(pgdata)

@@ -36,8 +36,8 @@ def create_app_in_worker() -> "Starlette":
     from sxvis.web.app import create_app_from_environment
 
     serve_pid = int(os.environ.get(_SERVE_PID, "0") or 0)
-    is_worker = serve_pid != 0 and os.getppid() == serve_pid  # not `serve` itself (a single worker)
-    if is_worker and not end_with_parent(signal.SIGTERM, serve_pid):
+    is_worker = serve_pid != 0 and os.getpid() != serve_pid  # with one worker, uvicorn runs in `serve`
+    if is_worker and not end_with_parent(signal.SIGTERM, serve_pid):  # False: `serve` died meanwhile
         raise SystemExit("sxvis serve ended before this worker started")
     return create_app_from_environment()
 
