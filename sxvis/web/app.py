@@ -153,6 +153,7 @@ def create_app(
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
         routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
+        routes.append(Route(graphiql.TOKEN_PATH, graphiql.token_endpoint(settings), methods=["GET"]))
     # The console, for people: last, so that every route above is matched first.
     operations = Operations(schema, gate, context, referral_stream)
     routes.append(Mount("/", create_console(settings, operations), name="console"))
