@@ -26,6 +26,7 @@ class NoticeKind(StrEnum):
     BREAK_GLASS = "BREAK_GLASS"
     DUPLICATE_FIN = "DUPLICATE_FIN"
     REFERRAL_OVERDUE = "REFERRAL_OVERDUE"
+    APPLICATION_AT_RISK = "APPLICATION_AT_RISK"  # rule 5: a decision may miss its E-sosial posting deadline
 
 
 async def post(
