@@ -35,6 +35,8 @@ from strawberry.types import ExecutionContext
 
 from schema.access.mutations import AccessMutation
 from schema.admin.mutations import AdminMutation
+from schema.applications.mutations import ApplicationMutation
+from schema.applications.types import Application
 from schema.calendar.mutations import CalendarMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.types import Case
@@ -65,6 +67,7 @@ class Mutation(
     IntegrationMutation,
     CheckMutation,
     DuplicateMutation,
+    ApplicationMutation,
 ):
     pass
 
@@ -83,7 +86,7 @@ class Schema(strawberry.Schema):
         log_unexpected(errors, execution_context.operation_name if execution_context else None)
 
 
-NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case]
+NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case, Application]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
