@@ -3,6 +3,7 @@
 Kept apart from `resolvers.loaders` so that the shared module only gains one attribute
 (`Loaders.applications`)."""
 
+import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -34,10 +35,8 @@ class ApplicationLoaders:
         """Applications read by a listing or a mutation: later `application.load`s need no statement (a
         moved application replaces what this request read before the move)."""
         for application in found:
-            try:
+            with contextlib.suppress(KeyError):  # not read yet
                 self.application.clear(application.id)
-            except KeyError:
-                pass
             self.application.prime(application.id, application)
 
     async def _applications(self, keys: list[uuid.UUID]) -> list[Application | None]:

@@ -43,7 +43,10 @@ RESIDENTS = {
 
 
 async def test_a_relative_applies_for_home_care_and_esosial_has_the_decision_a_working_day_early(
-    api: Api, hub: Integrations, ministries: Ministries, db: Database
+    api: Api,  # noqa: F811  (the fixture imported above)
+    hub: Integrations,  # noqa: F811
+    ministries: Ministries,
+    db: Database,
 ) -> None:
     with clock.frozen_at(MONDAY):
         # An SXA social worker registered the elderly woman; she consents that DOST handles her application.
