@@ -77,7 +77,9 @@ query Many($filter: ApplicationFilter, $first: Int, $after: String) {
 }
 """
 RECORD_CONSENT = f"""
-mutation Consent($input: RecordConsentInput!) {{ recordConsent(input: $input) {{ consent {{ id }} {ERRORS} }} }}
+mutation Consent($input: RecordConsentInput!) {{
+  recordConsent(input: $input) {{ consent {{ id }} {ERRORS} }}
+}}
 """
 TSERAS_RECORD = {"group": 1, "cause": "general illness", "valid_until": "2035-01-31"}
 
