@@ -99,14 +99,16 @@ async def test_a_queue_of_fifty_is_served_in_submission_order_across_racing_allo
         logged = (
             await session.execute(
                 text(
-                    "SELECT count(*) FROM access_events WHERE action = 'queue:allocate' AND details ? 'position'"
+                    "SELECT count(*) FROM access_events WHERE action = 'queue:allocate'"
+                    " AND details ? 'position'"
                 )
             )
         ).scalar_one()
         told = (
             await session.execute(
                 text(
-                    "SELECT count(*) FROM outbox_messages WHERE ministry = 'esosial' AND payload->>'text' LIKE '%növbəniz%'"
+                    "SELECT count(*) FROM outbox_messages WHERE ministry = 'esosial'"
+                    " AND payload->>'text' LIKE '%növbəniz%'"
                 )
             )
         ).scalar_one()
