@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from resolvers.checks import sources
 from resolvers.context import Context
 from resolvers.registry import in_transaction
-from sxvis.applications import service
+from sxvis.applications import service, statistics
 from sxvis.applications.enums import DayCount, Decision
 from sxvis.applications.models import Application
 from sxvis.catalogue.enums import RefusalGround
@@ -105,3 +105,9 @@ async def find_applications(
             return await service.count_applications(session, ctx.actor, filter=filter)
 
     return page, count
+
+
+async def service_statistics(
+    ctx: Context, *, filter: statistics.ServiceStatisticsFilter
+) -> statistics.ServiceStatistics:
+    return await in_transaction(ctx, lambda s: statistics.service_statistics(s, ctx.actor, filter=filter))

@@ -86,7 +86,78 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
   FROM applications t WHERE t.id = ANY(p_ids) AND t.status = 'WAITING'
 $$
 """
+# Statistics for the Strategy's indicators, over every agency (as the owner), returning aggregates only:
+# never a row. Applications are chosen by submission time, the handling agency's region and code, and
+# the service; persons by their region and their circumstances in force.
+STATISTICS = """
+CREATE FUNCTION sxvis_service_statistics(
+  p_from timestamptz, p_to timestamptz, p_region text, p_agency text, p_service text, p_now timestamptz)
+RETURNS jsonb
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+  WITH chosen AS (
+    SELECT a.service_code, a.kind, a.channel::text AS channel, a.status::text AS status, a.submitted_at,
+           a.decided_at, a.deadline_at, a.queued_at, a.allocated_at
+    FROM applications a
+    JOIN agencies handler ON handler.code = a.agency_code
+    WHERE (p_from IS NULL OR a.submitted_at >= p_from)
+      AND (p_to IS NULL OR a.submitted_at < p_to)
+      AND (p_region IS NULL OR handler.region_code = p_region)
+      AND (p_agency IS NULL OR a.agency_code = p_agency)
+      AND (p_service IS NULL OR a.service_code = p_service)
+  ),
+  decided AS (
+    SELECT extract(epoch FROM decided_at - submitted_at)::float8 / 86400 AS days,
+           deadline_at IS NOT NULL AS timed, decided_at <= deadline_at AS on_time
+    FROM chosen WHERE decided_at IS NOT NULL
+  ),
+  served AS (
+    SELECT extract(epoch FROM allocated_at - queued_at)::float8 / 86400 AS days
+    FROM chosen WHERE allocated_at IS NOT NULL AND queued_at IS NOT NULL
+  ),
+  waiting AS (
+    SELECT a.service_code || coalesce(':' || a.kind, '') AS queue, a.queued_at
+    FROM applications a JOIN agencies handler ON handler.code = a.agency_code
+    WHERE a.status = 'WAITING'
+      AND (p_region IS NULL OR handler.region_code = p_region)
+      AND (p_agency IS NULL OR a.agency_code = p_agency)
+      AND (p_service IS NULL OR a.service_code = p_service)
+  ),
+  people AS (
+    SELECT DISTINCT c.person_id, c.category::text AS category, coalesce(p.region_code, 'UNKNOWN') AS region
+    FROM circumstances c JOIN persons p ON p.id = c.person_id
+    WHERE (c.until IS NULL OR c.until >= (p_now AT TIME ZONE 'Asia/Baku')::date)
+      AND p.date_of_death IS NULL
+      AND (p_region IS NULL OR p.region_code = p_region)
+  )
+  SELECT jsonb_build_object(
+    'persons', (SELECT count(DISTINCT person_id) FROM people),
+    'persons_by_category', (SELECT coalesce(jsonb_object_agg(category, n), '{}'::jsonb)
+                            FROM (SELECT category, count(DISTINCT person_id) AS n FROM people GROUP BY 1) g),
+    'persons_by_region', (SELECT coalesce(jsonb_object_agg(region, n), '{}'::jsonb)
+                          FROM (SELECT region, count(DISTINCT person_id) AS n FROM people GROUP BY 1) g),
+    'applications', (SELECT count(*) FROM chosen),
+    'by_service', (SELECT coalesce(jsonb_object_agg(service_code, n), '{}'::jsonb)
+                   FROM (SELECT service_code, count(*) AS n FROM chosen GROUP BY 1) g),
+    'by_channel', (SELECT coalesce(jsonb_object_agg(channel, n), '{}'::jsonb)
+                   FROM (SELECT channel, count(*) AS n FROM chosen GROUP BY 1) g),
+    'by_outcome', (SELECT coalesce(jsonb_object_agg(outcome, n), '{}'::jsonb)
+                   FROM (SELECT CASE WHEN status IN ('SUBMITTED', 'ASSESSED') THEN 'OPEN' ELSE status END
+                                AS outcome, count(*) AS n FROM chosen GROUP BY 1) g),
+    'decided', (SELECT count(*) FROM decided),
+    'timed', (SELECT count(*) FROM decided WHERE timed),
+    'on_time', (SELECT count(*) FROM decided WHERE timed AND on_time),
+    'median_days', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM decided),
+    'served', (SELECT count(*) FROM served),
+    'median_wait_days', (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY days) FROM served),
+    'waiting', (SELECT count(*) FROM waiting),
+    'queues', (SELECT coalesce(jsonb_object_agg(queue, n), '{}'::jsonb)
+               FROM (SELECT queue, count(*) AS n FROM waiting GROUP BY 1) g)
+  )
+$$
+"""
+
 GRANTED_FUNCTIONS = (
+    "sxvis_service_statistics(timestamptz, timestamptz, text, text, text, timestamptz)",
     "sxvis_intake_person(text)",
     "sxvis_open_application(uuid, text)",
     "sxvis_queue_positions(uuid[])",
@@ -323,6 +394,7 @@ def upgrade() -> None:
     op.create_index("ix_application_history_application_id", "application_history", ["application_id", "id"])
     for statement in FUNCTIONS.split("\n--\n"):
         op.execute(statement)
+    op.execute(STATISTICS)
     for function in GRANTED_FUNCTIONS:
         op.execute(f"REVOKE ALL ON FUNCTION {function} FROM PUBLIC")
         op.execute(f"GRANT EXECUTE ON FUNCTION {function} TO {APP_ROLE}")

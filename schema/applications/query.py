@@ -7,6 +7,7 @@ from resolvers import applications as resolve
 from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.applications.inputs import ApplicationFilter
+from schema.applications.statistics import ServiceStatisticsQuery
 from schema.applications.types import Application, ApplicationConnection, application_for
 from schema.errors import answer
 from schema.relay import Edge, PageInfo, parse_id
@@ -14,7 +15,7 @@ from sxvis.applications import service
 
 
 @strawberry.type
-class ApplicationQuery:
+class ApplicationQuery(ServiceStatisticsQuery):
     @strawberry.field(description="An application your agency handles, or of a person in your remit.")
     async def application(self, info: Info[Context, None], id: strawberry.ID) -> Application | None:
         async def work() -> Application | None:
