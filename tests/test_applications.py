@@ -194,6 +194,23 @@ async def test_intake_by_fin_brings_a_person_of_another_agency_into_the_remit_an
     assert again.data == {"person": None}  # out of the remit once the application is closed
 
 
+async def test_intake_of_a_protected_person_stays_behind_the_pseudonym_and_tells_the_protecting_agency(
+    api: Api,  # noqa: F811
+    db: Database,
+) -> None:
+    person = await register(api, protected=True)  # protected by SXA
+    application = await submitted(dost(api), fin=person["fin"])
+    assert application["person"]["fin"] is None
+    assert application["person"]["pseudonym"] is not None
+    async with db.transaction() as session:
+        told = (
+            (await session.execute(text("SELECT agency_code FROM notices WHERE kind = 'PROTECTED_INTAKE'")))
+            .scalars()
+            .all()
+        )
+    assert told == ["SXA"]
+
+
 async def test_intake_of_a_fin_nobody_has_says_to_register_first(api: Api, db: Database) -> None:  # noqa: F811
     assert error(await submit(dost(api), fin="0ZZZZZ9")) == ("fin", "PERSON_NOT_REGISTERED")
     assert await count(db) == 0

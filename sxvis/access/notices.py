@@ -26,6 +26,7 @@ class NoticeKind(StrEnum):
     BREAK_GLASS = "BREAK_GLASS"
     DUPLICATE_FIN = "DUPLICATE_FIN"
     REFERRAL_OVERDUE = "REFERRAL_OVERDUE"
+    PROTECTED_INTAKE = "PROTECTED_INTAKE"  # another agency opened an application for a person you protect
     APPLICATION_AT_RISK = "APPLICATION_AT_RISK"  # rule 5: a decision may miss its E-sosial posting deadline
 
 

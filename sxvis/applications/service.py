@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sxvis import audit, clock, outbox
-from sxvis.access import remit
+from sxvis.access import notices, remit
 from sxvis.actors import Actor
 from sxvis.applications import deadlines, rules
 from sxvis.applications.enums import (
@@ -218,6 +218,18 @@ async def submit_application(
         details={"service": service.code, "kind": kind, "channel": data.channel.value}
         | ({"intake": "by FIN, outside the agency's remit"} if outside else {}),
     )
+    if person.protected and person.protected_by != actor.agency_code and person.protected_by is not None:
+        # The agency that protects the person learns who opened an application for them (it alone knows
+        # who they are; the applicant's agency sees its pseudonym).
+        await notices.post(
+            session,
+            agency_code=person.protected_by,
+            kind=notices.NoticeKind.PROTECTED_INTAKE,
+            person_id=person.id,
+            message=f"{actor.label} opened an application for {service.code} for a person your agency "
+            "protects.",
+            details={"application": str(application.id), "agency": actor.agency_code},
+        )
     await _run_intake_checks(session, actor, application, intake)
     return application
 
