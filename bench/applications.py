@@ -1,9 +1,10 @@
 """Intake throughput: `submitApplication` (with its checks against the ministry simulators) under
 concurrent clients, against `createReferral` in the same run.
 
-One process: an embedded PostgreSQL (migrated, catalogue and policy installed, persons seeded), the
-ministry simulators on a loopback port (real HTTP, signed requests), and the app over ASGI with its
-ministries pointed at them, as in `bench/checks.py`. `--concurrency` clients (httpx over the ASGI
+An embedded PostgreSQL (migrated, catalogue and policy installed, persons seeded), the ministry
+simulators in a process of their own (`sxvis simulate` on a loopback port: real HTTP, signed requests; in
+this process their thread would compete with the app for the interpreter), and the app over ASGI in
+this process with its ministries pointed at them. `--concurrency` clients (httpx over the ASGI
 transport) each loop for `--duration` seconds, in two phases, one after the other, acting as an SXA
 social worker:
 
@@ -17,6 +18,7 @@ social worker:
 Every answer is checked (no `errors`, the status expected); a wrong one counts as a failure.
 
     .venv/bin/python bench/applications.py [--duration 15] [--warmup 3] [--concurrency 16] [--persons 3000]
+                                           [--simulator-port 8151]
 
 Prints a Markdown table and writes JSON to bench/results/applications.json (docs/performance.md,
 "Applications").
@@ -24,14 +26,18 @@ Prints a Markdown table and writes JSON to bench/results/applications.json (docs
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import platform
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -43,9 +49,6 @@ from authz.authentication import issue_dev_token
 from authz.store import seed_policies
 from integrations.hub import Integrations
 from integrations.simulators import (
-    DemoWorld,
-    SimulatorServer,
-    create_simulator_app,
     demo_keys,
     endpoint_settings,
 )
@@ -132,9 +135,9 @@ async def measure(args: argparse.Namespace, data_dir: Path, url: str) -> dict[st
     settings = Settings(mode="development", data_dir=data_dir)
     app_db = Database(app_database_url(settings, url), pool_size=args.concurrency + 4, max_overflow=0)
     keys = demo_keys(data_dir)
-    with SimulatorServer(create_simulator_app(keys, world=DemoWorld(persons=args.persons))) as sim:
+    with simulators(data_dir, args.simulator_port, args.persons) as sim_url:
         limits = {"connect_timeout": 1.0, "read_timeout": 5.0, "budget_seconds": 8.0}
-        async with Integrations(endpoint_settings(sim.url, keys, **limits)) as hub:
+        async with Integrations(endpoint_settings(sim_url, keys, **limits)) as hub:
             app = create_app(settings, database=app_db, integrations=hub)
             token = issue_dev_token(settings, user="bench", agency="SXA", roles=["social_worker"])
             headers = {"Authorization": f"Bearer {token}"}
@@ -197,12 +200,33 @@ async def measure(args: argparse.Namespace, data_dir: Path, url: str) -> dict[st
     return phases
 
 
+@contextlib.contextmanager
+def simulators(data_dir: Path, port: int, persons: int) -> Iterator[str]:
+    """`sxvis simulate` in a child process, with the keys of `data_dir` (made before it starts)."""
+    demo_keys(data_dir)
+    env = {**os.environ, "SXVIS_DATA_DIR": str(data_dir)}
+    command = [sys.executable, "-m", "sxvis", "simulate", "--port", str(port), "--persons", str(persons)]
+    child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{url}/_admin/attempts/tseras", timeout=1).status_code == 200:
+                    break
+            time.sleep(0.2)
+        yield url
+    finally:
+        child.terminate()
+        child.wait(timeout=10)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--persons", type=int, default=3000)
+    parser.add_argument("--simulator-port", type=int, default=8151)
     args = parser.parse_args()
     started_at = datetime.now(UTC)
     with tempfile.TemporaryDirectory(prefix="sxvis-bench-applications-") as folder:
