@@ -244,6 +244,20 @@ async def test_the_same_idempotency_key_returns_the_same_application_also_when_t
     assert await count(db) == 1
 
 
+async def test_two_submissions_with_different_keys_at_once_open_one_application_the_other_is_a_duplicate(
+    api: Api,  # noqa: F811
+    db: Database,
+) -> None:
+    person = await register(api)
+    results = await asyncio.gather(
+        *(api.execute(SUBMIT, input=submission(personId=person["id"])) for _ in range(2))
+    )
+    payloads = [r.payload("submitApplication") for r in results]
+    codes = sorted(p["errors"][0]["code"] if p["errors"] else "OK" for p in payloads)
+    assert codes == ["DUPLICATE", "OK"]
+    assert await count(db) == 1
+
+
 # Rule 3 (000 §16): the need is assessed the day the application arrives.
 
 
