@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from resolvers.application_loaders import ApplicationLoaders
 from sxvis.actors import Actor
 from sxvis.cases import service as cases
 from sxvis.cases.models import Case, CaseEntry
@@ -258,6 +259,7 @@ class Loaders:
             lambda c: c.agency_code,
             _same,
         )
+        self.applications = ApplicationLoaders(db, actor, scope)  # issue 16: applications and their relations
         self.required_documents: DataLoader[str, list[RequiredDocument]] = _many_each(
             db,
             None,

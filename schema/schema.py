@@ -33,6 +33,8 @@ from strawberry.types import ExecutionContext
 
 from schema.access.mutations import AccessMutation
 from schema.admin.mutations import AdminMutation
+from schema.applications.mutations import ApplicationMutation
+from schema.applications.types import Application
 from schema.calendar.mutations import CalendarMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.types import Case
@@ -68,6 +70,7 @@ class Mutation(
     CheckMutation,
     DuplicateMutation,
     ProtectionMutation,
+    ApplicationMutation,
 ):
     pass
 
@@ -89,7 +92,7 @@ class Schema(strawberry.Schema):
         log_unexpected(errors, execution_context.operation_name, request_id_of(execution_context.context))
 
 
-NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case]
+NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case, Application]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:

@@ -7,6 +7,7 @@ the `Settings` it needs. Secrets are `SecretStr`, so a `repr` in a log never sho
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -67,6 +68,11 @@ class Settings(BaseSettings):
     )
     referral_emergency_minutes: int = Field(
         default=120, ge=5, le=24 * 60, description="Minutes a receiver has to answer an EMERGENCY referral."
+    )
+    application_day_count: Literal["WORKING", "CALENDAR"] = Field(
+        default="WORKING",
+        description='How the passports\' days ("gün") are counted for application deadlines: WORKING days '
+        'on the calendar (default; 001 step 10 counts in "iş günü") or CALENDAR days (docs/api.md).',
     )
     check_retry_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the server asks again checks left PENDING."

@@ -44,6 +44,7 @@ PERSONAL_TYPES = frozenset(
         "DomesticViolenceInterview",
         "Referral",
         "ReferralMove",
+        "Application",
     }
 )
 STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
@@ -246,6 +247,40 @@ COVERAGE: dict[str, Probe] = {
         "dv_case:read_interviews",
         agency="DOST-BAKI-1",
     ),
+    "Query.application": Probe("query($ap: ID!) { application(id: $ap) { id } }", "application:read"),
+    "Query.applications": Probe("{ applications { edges { node { id } } } }", "application:read"),
+    "Person.applications": Probe(
+        "query($p: ID!) { person(id: $p) { applications { id } } }", "application:read"
+    ),
+    "Application.person": Probe("query($ap: ID!) { application(id: $ap) { person { fin } } }", "person:read"),
+    "Application.enrollment": Probe(
+        "query($apd: ID!) { application(id: $apd) { enrollment { id } } }", "enrollment:read"
+    ),
+    "Mutation.submitApplication": Probe(
+        'mutation($q: ID!) { submitApplication(input: {personId: $q, serviceCode: "01-09-15-00",'
+        ' applicantKind: SELF, channel: IN_PERSON, idempotencyKey: "probe"}) { application { id } } }',
+        "application:submit",
+    ),
+    "Mutation.assessApplication": Probe(
+        'mutation($ap: ID!) { assessApplication(input: {id: $ap, need: "care"}) { application { id } } }',
+        "application:assess",
+    ),
+    "Mutation.decideApplication": Probe(
+        "mutation($ap: ID!) { decideApplication(input: {id: $ap, decision: REFUSE, ground: NO_LEGAL_BASIS})"
+        " { application { id } errors { code } } }",
+        "application:decide",
+    ),
+    "Mutation.withdrawApplication": Probe(
+        'mutation($ap: ID!) { withdrawApplication(input: {id: $ap, reason: "moved"})'
+        " { application { id } } }",
+        "application:withdraw",
+    ),
+    "Mutation.allocateFromQueue": Probe(
+        'mutation { allocateFromQueue(input: {serviceCode: "01-09-07-00", kind: "REST", count: 1})'
+        " { served { id } errors { code } } }",
+        "queue:allocate",
+        agency="SXA",
+    ),
     "Mutation.breakGlass": Probe(
         "mutation($v: ID!) { breakGlass(input: {personId: $v, reasonCode: IMMEDIATE_DANGER,"
         f' reason: "{REASON}"}}) {{ grant {{ id }} errors {{ code }} }} }}',
@@ -379,10 +414,12 @@ async def scenario(api: Api) -> dict[str, str]:
         i=person_input(),
         today=today,
     )
+    application_ids = await application_scenario(api, person["id"], other["id"])
     return {
         **case_ids,
+        **application_ids,
         "dv": domestic_violence.payload("registerDomesticViolenceCase")["case"]["id"],
-        "today": clock.today().isoformat(),
+        "today": today,
         "r": referral_ids[0],
         "ra": referral_ids[1],
         "rs": referral_ids[2],
@@ -395,6 +432,38 @@ async def scenario(api: Api) -> dict[str, str]:
         "g": grant.payload("breakGlass")["grant"]["id"],
         "i": person_input(),
     }
+
+
+async def application_scenario(api: Api, person_id: str, other_id: str) -> dict[str, str]:
+    """Applications of DOST: `ap` submitted (home care, `person`), `apd` approved with an enrollment (a
+    person of its own); `other` waiting in the rest-voucher queue."""
+    dost = api.as_("social_worker", agency="DOST")
+    submit = (
+        "mutation($p: ID!, $s: String!, $k: String, $key: String!) { submitApplication(input: {personId: $p,"
+        " serviceCode: $s, kind: $k, applicantKind: SELF, channel: IN_PERSON, idempotencyKey: $key})"
+        " { application { id } errors { code } } }"
+    )
+    approved = (await dost.execute(REGISTER_PERSON, input=person_input())).payload("registerPerson")["person"]
+    ids: dict[str, str] = {}
+    for key, (owner, service, kind, moves) in {
+        "ap": (person_id, "01-09-15-00", None, ()),
+        "apd": (approved["id"], "01-09-15-00", None, ("assess", "approve")),
+        "apw": (other_id, "01-09-07-00", "REST", ("assess", "approve")),
+    }.items():
+        made = await dost.execute(submit, p=owner, s=service, k=kind, key=f"scenario-{key}")
+        payload = made.payload("submitApplication")
+        assert payload["errors"] == [], payload
+        ids[key] = payload["application"]["id"]
+        for move in moves:
+            document = (
+                'mutation($a: ID!) { assessApplication(input: {id: $a, need: "care"}) { errors { code } } }'
+                if move == "assess"
+                else "mutation($a: ID!) { decideApplication(input: {id: $a, decision: APPROVE})"
+                " { errors { code } } }"
+            )
+            result = await dost.execute(document, a=ids[key])
+            assert not result.errors, result.errors
+    return ids
 
 
 async def case_scenario(api: Api, persons: dict[str, str]) -> dict[str, str]:

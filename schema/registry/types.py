@@ -33,6 +33,7 @@ from sxvis.access.disclosure import PersonView
 from sxvis.registry import models
 
 if TYPE_CHECKING:
+    from schema.applications.types import Application
     from schema.cases.types import Case
 
 
@@ -127,6 +128,14 @@ class Person(relay.Node):
         from schema.cases.types import cases_of_person  # here: the cases module imports this one
 
         return await cases_of_person(info.context, self.person_id, selected_fields(info))
+
+    @strawberry.field(description="The person's applications that your agency may see, newest first.")
+    async def applications(
+        self, info: Info[Context, None]
+    ) -> list[Annotated["Application", strawberry.lazy("schema.applications.types")]]:
+        from schema.applications.types import applications_of_person  # here: that module imports this one
+
+        return await applications_of_person(info.context, self.person_id)
 
     @strawberry.field(
         description="The checks run on this person against ministry systems, latest state of each kind."

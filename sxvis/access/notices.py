@@ -29,6 +29,8 @@ class NoticeKind(StrEnum):
     DOMESTIC_VIOLENCE_CASE = (
         "DOMESTIC_VIOLENCE_CASE"  # another agency registered one about a person it protects
     )
+    PROTECTED_INTAKE = "PROTECTED_INTAKE"  # another agency opened an application for a person you protect
+    APPLICATION_AT_RISK = "APPLICATION_AT_RISK"  # rule 5: a decision may miss its E-sosial posting deadline
 
 
 async def post(
