@@ -39,6 +39,13 @@ class Action(StrEnum):
     CHECK_RUN = "check:run"  # ask the ministry systems about a person (or reuse a fresh fact)
     CHECK_READ = "check:read"  # the checks run on a person: facts, provenance, status
     CATALOGUE_READ = "catalogue:read"
+    APPLICATION_SUBMIT = "application:submit"  # also by FIN, for a person outside the remit
+    APPLICATION_READ = "application:read"
+    APPLICATION_ASSESS = "application:assess"  # the need, the day the application arrives (rule 3)
+    APPLICATION_DECIDE = "application:decide"  # approve or refuse on the passport's grounds (rule 6)
+    APPLICATION_WITHDRAW = "application:withdraw"
+    APPLICATION_STATISTICS = "application:statistics"  # aggregate figures, small counts suppressed
+    QUEUE_ALLOCATE = "queue:allocate"  # serve a rationed service's queue in order (rule 9)
     ACCESS_LOG_READ = "access_log:read"
     BREAK_GLASS_REVIEW = "break_glass:review"
     POLICY_READ = "policy:read"

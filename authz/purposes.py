@@ -18,6 +18,7 @@ class Purpose(StrEnum):
     AUDIT = "AUDIT"  # reviewing who accessed what
     ADMINISTRATION = "ADMINISTRATION"  # managing roles and the system
     DATA_EXCHANGE = "DATA_EXCHANGE"  # a ministry system's exchange of records
+    INTAKE = "INTAKE"  # opening an application for a person at the desk, by FIN (issue 16)
 
 
 # The first of the caller's roles in this order gives the default.

@@ -6,6 +6,7 @@ caller was shown (real or pseudonymous) into real ones, and calls one service of
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from resolvers.context import Context
@@ -41,12 +42,12 @@ async def revoke_consent(ctx: Context, *, consent_id: uuid.UUID, reason: str) ->
     )
 
 
-async def consents(ctx: Context, *, public_person_id: str) -> list[Consent]:
+async def consents(ctx: Context, *, public_person_id: str, fields: Sequence[str] = ()) -> list[Consent]:
     person_id, _ = person_id_of(ctx, public_person_id)
     if person_id is None:
         return []
     return await in_transaction(
-        ctx, lambda s: consent_service.consents_of(s, ctx.actor, person_ids=[person_id])
+        ctx, lambda s: consent_service.consents_of(s, ctx.actor, person_ids=[person_id], fields=fields)
     )
 
 
@@ -64,11 +65,13 @@ async def break_glass(
 
 
 async def break_glass_events(
-    ctx: Context, *, reviewed: bool | None, first: int | None, after: str | None
+    ctx: Context, *, reviewed: bool | None, first: int | None, after: str | None, fields: Sequence[str] = ()
 ) -> Page[BreakGlassGrant]:
     return await in_transaction(
         ctx,
-        lambda s: glass.list_break_glass(s, ctx.actor, reviewed=reviewed, first=first, after=after),
+        lambda s: glass.list_break_glass(
+            s, ctx.actor, reviewed=reviewed, first=first, after=after, fields=fields
+        ),
     )
 
 
@@ -78,9 +81,11 @@ async def review_break_glass(ctx: Context, *, grant_id: uuid.UUID, note: str) ->
     )
 
 
-async def notices(ctx: Context, *, first: int | None, after: str | None) -> Page[Notice]:
+async def notices(
+    ctx: Context, *, first: int | None, after: str | None, fields: Sequence[str] = ()
+) -> Page[Notice]:
     return await in_transaction(
-        ctx, lambda s: notices_service.notices_for(s, ctx.actor, first=first, after=after)
+        ctx, lambda s: notices_service.notices_for(s, ctx.actor, first=first, after=after, fields=fields)
     )
 
 

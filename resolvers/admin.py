@@ -57,10 +57,17 @@ def _shown(rule: PolicyRule, agency_code: str | None, grants_of: str | None) -> 
 
 
 async def access_log(
-    ctx: Context, *, filter: queries.AccessLogFilter, first: int | None, after: str | None
+    ctx: Context,
+    *,
+    filter: queries.AccessLogFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
 ) -> Page[queries.LoggedEvent]:
     async with ctx.db.scoped(ctx.scope) as connection:
-        return await queries.find_events(connection, ctx.actor, filter=filter, first=first, after=after)
+        return await queries.find_events(
+            connection, ctx.actor, filter=filter, first=first, after=after, fields=fields
+        )
 
 
 async def grant_role(ctx: Context, *, user_id: str, agency_code: str, role: str) -> bool:

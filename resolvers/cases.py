@@ -1,6 +1,7 @@
 """Resolvers of case management: one scoped transaction each, one service call."""
 
 import uuid
+from collections.abc import Sequence
 from datetime import date
 
 from resolvers.context import Context
@@ -63,14 +64,21 @@ async def reopen_case(ctx: Context, *, case_id: uuid.UUID, reason: str) -> Case:
 
 
 async def find_cases(
-    ctx: Context, *, filter: service.CaseFilter, first: int | None, after: str | None
+    ctx: Context,
+    *,
+    filter: service.CaseFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
 ) -> Page[Case]:
     async with ctx.db.scoped_session(ctx.scope) as session:
-        return await service.find_cases(session, ctx.actor, filter=filter, first=first, after=after)
+        return await service.find_cases(
+            session, ctx.actor, filter=filter, first=first, after=after, fields=fields
+        )
 
 
-async def case(ctx: Context, *, case_id: uuid.UUID) -> Case | None:
-    return await ctx.loaders.case.load(case_id)
+async def case(ctx: Context, *, case_id: uuid.UUID, fields: Sequence[str]) -> Case | None:
+    return await ctx.loaders.case.load(case_id, fields)
 
 
 async def count_cases(ctx: Context, *, filter: service.CaseFilter) -> int:

@@ -23,5 +23,5 @@ async def run_checks(ctx: Context, *, public_id: str, kinds: Sequence[CheckKind]
     )
 
 
-async def checks_of(ctx: Context, person_id: uuid.UUID) -> list[CheckResult]:
-    return await ctx.loaders.checks.load(person_id)
+async def checks_of(ctx: Context, person_id: uuid.UUID, *, fields: Sequence[str]) -> list[CheckResult]:
+    return await ctx.loaders.checks.load(person_id, fields)

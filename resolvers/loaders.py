@@ -7,13 +7,14 @@ statement per relation, whatever the page size.
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
 
+from resolvers.application_loaders import ApplicationLoaders
 from sxvis.actors import Actor
 from sxvis.cases import service as cases
 from sxvis.cases.models import Case, CaseEntry
@@ -66,17 +67,89 @@ def _many_each(
     return DataLoader(load_fn=load)
 
 
+Fields = tuple[str, ...]
+
+
+class Shown(Generic[K, V]):
+    """A loader of personal data that logs what it showed: each load names the fields the query asks
+    there (`schema.relay.selected_fields`), and the access event of the read records them. Keyed by
+    (key, fields): a batch reads once per distinct set of fields (a page asks the same of each row, so
+    it stays one statement), and a row asked again for other fields is read and logged again."""
+
+    def __init__(self, load: Callable[[list[tuple[K, Fields]]], Awaitable[list[V]]]) -> None:
+        self._loader: DataLoader[tuple[K, Fields], V] = DataLoader(load_fn=load)
+
+    async def load(self, key: K, fields: Sequence[str]) -> V:
+        return await self._loader.load((key, tuple(fields)))
+
+
+def _by_fields(keys: list[tuple[K, Fields]]) -> dict[Fields, list[K]]:
+    wanted: dict[Fields, list[K]] = defaultdict(list)
+    for k, fields in keys:
+        wanted[fields].append(k)
+    return wanted
+
+
+def _one_shown(
+    db: Database,
+    scope: RowScope,
+    fetch: Callable[[AsyncSession, list[K], Fields], Awaitable[Iterable[V]]],
+    key: Callable[[V], K],
+) -> Shown[K, V | None]:
+    async def load(keys: list[tuple[K, Fields]]) -> list[V | None]:
+        found: dict[tuple[K, Fields], V] = {}
+        async with _session(db, scope) as session:
+            for fields, wanted in _by_fields(keys).items():
+                for row in await fetch(session, wanted, fields):
+                    found[(key(row), fields)] = row
+        return [found.get(k) for k in keys]
+
+    return Shown(load)
+
+
+def _many_shown(
+    db: Database,
+    scope: RowScope,
+    fetch: Callable[[AsyncSession, list[K], Fields], Awaitable[Iterable[Any]]],
+    key: Callable[[Any], K],
+) -> Shown[K, list[Any]]:
+    async def load(keys: list[tuple[K, Fields]]) -> list[list[Any]]:
+        grouped: dict[tuple[K, Fields], list[Any]] = defaultdict(list)
+        async with _session(db, scope) as session:
+            for fields, wanted in _by_fields(keys).items():
+                for row in await fetch(session, wanted, fields):
+                    grouped[(key(row), fields)].append(row)
+        return [grouped.get(k, []) for k in keys]
+
+    return Shown(load)
+
+
 def _session(db: Database, scope: RowScope | None) -> AbstractAsyncContextManager[AsyncSession]:
     """A scoped transaction for rows about persons; the catalogue (no personal data, no row-level
     security) is read in autocommit, one round trip."""
     return db.reader() if scope is None else db.scoped_session(scope)
 
 
-def _persons_by_id(db: Database, actor: Actor, scope: RowScope) -> DataLoader[uuid.UUID, PersonRecord | None]:
+PersonKey = tuple[uuid.UUID, tuple[str, ...]]
+"""A person reached through a relation, and the fields the query asks of them there."""
+
+
+def _persons_by_id(db: Database, actor: Actor, scope: RowScope) -> DataLoader[PersonKey, PersonRecord | None]:
+    """Keyed by the person and the fields asked, so that each read's access event records the fields
+    it showed: one statement per distinct set of fields in a batch (a page of persons asks the same
+    fields of each, so it stays one), and a person asked again for other fields is read, and logged,
+    again rather than served from the cache."""
+
     # A connection, not a session: the person read is plain SQL on asyncpg (sxvis.database.driver).
-    async def load(keys: list[uuid.UUID]) -> list[PersonRecord | None]:
+    async def load(keys: list[PersonKey]) -> list[PersonRecord | None]:
+        wanted: dict[tuple[str, ...], list[uuid.UUID]] = defaultdict(list)
+        for person_id, fields in keys:
+            wanted[fields].append(person_id)
+        found: dict[PersonKey, PersonRecord] = {}
         async with db.scoped(scope) as connection:
-            found = {p.id: p for p in await persons.get_persons(connection, actor, ids=keys)}
+            for fields, ids in wanted.items():
+                for p in await persons.get_persons(connection, actor, ids=ids, fields=fields):
+                    found[(p.id, fields)] = p
         return [found.get(k) for k in keys]
 
     return DataLoader(load_fn=load)
@@ -90,66 +163,73 @@ class Loaders:
     def __init__(
         self, db: Database, actor: Actor, scope: RowScope, *, freshness: Freshness | None = None
     ) -> None:
-        self.checks: DataLoader[uuid.UUID, list[CheckResult]] = _many_each(
+        fresh = freshness or Freshness()
+        self.checks: Shown[uuid.UUID, list[CheckResult]] = _many_shown(
             db,
             scope,
-            lambda s, ids: checks.checks_of(s, actor, person_ids=ids, freshness=freshness or Freshness()),
+            lambda s, ids, f: checks.checks_of(s, actor, person_ids=ids, freshness=fresh, fields=f),
             lambda c: c.person_id,
-            _same,
         )
-        self.person: DataLoader[uuid.UUID, PersonRecord | None] = _persons_by_id(db, actor, scope)
-        self.household: DataLoader[uuid.UUID, Household | None] = _one_each(
-            db, scope, lambda s, ids: households.get_households(s, actor, ids=ids), lambda h: h.id
-        )
-        self.members: DataLoader[uuid.UUID, list[HouseholdMember]] = _many_each(
+        self.person: DataLoader[PersonKey, PersonRecord | None] = _persons_by_id(db, actor, scope)
+        self.household: Shown[uuid.UUID, Household | None] = _one_shown(
             db,
             scope,
-            lambda s, ids: households.members_of(s, actor, household_ids=ids),
+            lambda s, ids, f: households.get_households(s, actor, ids=ids, fields=f),
+            lambda h: h.id,
+        )
+        self.members: Shown[uuid.UUID, list[HouseholdMember]] = _many_shown(
+            db,
+            scope,
+            lambda s, ids, f: households.members_of(s, actor, household_ids=ids, fields=f),
             lambda m: m.household_id,
-            _same,
         )
-        self.circumstances: DataLoader[uuid.UUID, list[Circumstance]] = _many_each(
+        self.circumstances: Shown[uuid.UUID, list[Circumstance]] = _many_shown(
             db,
             scope,
-            lambda s, ids: circumstances.circumstances_of(s, actor, person_ids=ids),
+            lambda s, ids, f: circumstances.circumstances_of(s, actor, person_ids=ids, fields=f),
             lambda c: c.person_id,
-            _same,
         )
-        self.enrollments: DataLoader[uuid.UUID, list[Enrollment]] = _many_each(
+        self.enrollments: Shown[uuid.UUID, list[Enrollment]] = _many_shown(
             db,
             scope,
-            lambda s, ids: enrollments.enrollments_of(s, actor, person_ids=ids),
+            lambda s, ids, f: enrollments.enrollments_of(s, actor, person_ids=ids, fields=f),
             lambda e: e.person_id,
-            _same,
         )
-        self.enrollment: DataLoader[uuid.UUID, Enrollment | None] = _one_each(
-            db, scope, lambda s, ids: enrollments.get_enrollments(s, actor, ids=ids), lambda e: e.id
-        )
-        self.referral: DataLoader[uuid.UUID, Referral | None] = _one_each(
-            db, scope, lambda s, ids: referrals.get_referrals(s, actor, ids=ids), lambda r: r.id
-        )
-        self.case: DataLoader[uuid.UUID, Case | None] = _one_each(
-            db, scope, lambda s, ids: cases.get_cases(s, actor, ids=ids), lambda c: c.id
-        )
-        self.cases_of_person: DataLoader[uuid.UUID, list[Case]] = _many_each(
-            db, scope, lambda s, ids: cases.cases_of(s, actor, person_ids=ids), lambda c: c.person_id, _same
-        )
-        self.case_timeline: DataLoader[uuid.UUID, list[CaseEntry]] = _many_each(
-            db, scope, lambda s, ids: cases.timeline_of(s, actor, case_ids=ids), lambda e: e.case_id, _same
-        )
-        self.case_referrals: DataLoader[uuid.UUID, list[Referral]] = _many_each(
+        self.enrollment: Shown[uuid.UUID, Enrollment | None] = _one_shown(
             db,
             scope,
-            lambda s, ids: referrals.referrals_of_cases(s, actor, case_ids=ids),
+            lambda s, ids, f: enrollments.get_enrollments(s, actor, ids=ids, fields=f),
+            lambda e: e.id,
+        )
+        self.referral: Shown[uuid.UUID, Referral | None] = _one_shown(
+            db, scope, lambda s, ids, f: referrals.get_referrals(s, actor, ids=ids, fields=f), lambda r: r.id
+        )
+        self.case: Shown[uuid.UUID, Case | None] = _one_shown(
+            db, scope, lambda s, ids, f: cases.get_cases(s, actor, ids=ids, fields=f), lambda c: c.id
+        )
+        self.cases_of_person: Shown[uuid.UUID, list[Case]] = _many_shown(
+            db,
+            scope,
+            lambda s, ids, f: cases.cases_of(s, actor, person_ids=ids, fields=f),
+            lambda c: c.person_id,
+        )
+        self.case_timeline: Shown[uuid.UUID, list[CaseEntry]] = _many_shown(
+            db,
+            scope,
+            lambda s, ids, f: cases.timeline_of(s, actor, case_ids=ids, fields=f),
+            lambda e: e.case_id,
+        )
+        self.case_referrals: Shown[uuid.UUID, list[Referral]] = _many_shown(
+            db,
+            scope,
+            lambda s, ids, f: referrals.referrals_of_cases(s, actor, case_ids=ids, fields=f),
             lambda r: r.case_id,
-            _same,
         )
-        self.referral_history: DataLoader[uuid.UUID, list[ReferralMove]] = _many_each(
+        self.referral_history: Shown[uuid.UUID, list[ReferralMove]] = _many_shown(
             db,
             scope,
-            lambda s, ids: referrals.history_of(s, actor, referral_ids=ids),
+            lambda s, ids, f: referrals.history_of(s, actor, referral_ids=ids, fields=f),
             lambda m: m.referral_id,
-            _same,
         )
         self.service: DataLoader[str, Service | None] = _one_each(
             db, None, lambda s, codes: catalogue.get_services(s, codes=codes), lambda x: x.code
@@ -179,6 +259,7 @@ class Loaders:
             lambda c: c.agency_code,
             _same,
         )
+        self.applications = ApplicationLoaders(db, actor, scope)  # issue 16: applications and their relations
         self.required_documents: DataLoader[str, list[RequiredDocument]] = _many_each(
             db,
             None,

@@ -7,7 +7,7 @@ and the delivery's access event commits before the event is yielded to GraphQL.
 """
 
 import dataclasses
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -48,7 +48,9 @@ class LiveContext(Context):
         self.__dict__.pop("scope", None)
 
 
-async def referral_events(ctx: LiveContext) -> AsyncIterator[tuple[events.ReferralEvent, Referral]]:
+async def referral_events(
+    ctx: LiveContext, *, fields: Sequence[str] = ()
+) -> AsyncIterator[tuple[events.ReferralEvent, Referral]]:
     inbox = await ctx.stream.subscribe(ctx.actor)
     try:
         async for event in inbox:
@@ -56,7 +58,7 @@ async def referral_events(ctx: LiveContext) -> AsyncIterator[tuple[events.Referr
                 return
             ctx.renew(await ctx.authorize())
             async with ctx.db.scoped_session(ctx.scope) as session:
-                referral = await events.deliver(session, ctx.actor, event=event)
+                referral = await events.deliver(session, ctx.actor, event=event, fields=fields)
             if referral is not None:  # its access event is committed: it may leave
                 yield event, referral
     finally:

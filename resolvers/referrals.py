@@ -1,6 +1,7 @@
 """Resolvers of referrals: one scoped transaction each, one service call."""
 
 import uuid
+from collections.abc import Sequence
 
 from resolvers.context import Context
 from resolvers.registry import in_transaction
@@ -42,14 +43,21 @@ async def move_referral(
 
 
 async def find_referrals(
-    ctx: Context, *, filter: service.ReferralFilter, first: int | None, after: str | None
+    ctx: Context,
+    *,
+    filter: service.ReferralFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
 ) -> Page[Referral]:
     async with ctx.db.scoped_session(ctx.scope) as session:
-        return await service.find_referrals(session, ctx.actor, filter=filter, first=first, after=after)
+        return await service.find_referrals(
+            session, ctx.actor, filter=filter, first=first, after=after, fields=fields
+        )
 
 
-async def referral(ctx: Context, *, referral_id: uuid.UUID) -> Referral | None:
-    return await ctx.loaders.referral.load(referral_id)
+async def referral(ctx: Context, *, referral_id: uuid.UUID, fields: Sequence[str]) -> Referral | None:
+    return await ctx.loaders.referral.load(referral_id, fields)
 
 
 async def count_referrals(ctx: Context, *, filter: service.ReferralFilter) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from resolvers.context import Context
 from sxvis.access.disclosure import PersonView, disclose
 from sxvis.access.pseudonyms import PREFIX as PSEUDONYM_PREFIX
+from sxvis.access.pseudonyms import PseudonymousId
 from sxvis.errors import Duplicate, NotFound
 from sxvis.pagination import Page
 from sxvis.registry import circumstances, enrollments, persons
@@ -35,10 +36,11 @@ def person_id_of(ctx: Context, public_id: str) -> tuple[uuid.UUID | None, bool]:
 
 def record_id_of(ctx: Context, public_id: str) -> uuid.UUID | None:
     """The record behind an id the caller was shown: a pseudonymous one (of a record about a person
-    shown under a pseudonym), or a real one; None if it is neither."""
+    shown under a pseudonym; returned as a `PseudonymousId`, so the services apply the rule for ids
+    reached that way), or a real one; None if it is neither."""
     hidden = ctx.pseudonyms.resolve(public_id, ctx.actor.agency_code)
     if hidden is not None:
-        return hidden
+        return PseudonymousId.of(hidden)
     try:
         return uuid.UUID(public_id)
     except ValueError:
@@ -57,7 +59,8 @@ async def shown_id(ctx: Context, record_id: uuid.UUID, person_id: uuid.UUID) -> 
     when the person is shown to the caller under a pseudonym (so that two agencies cannot match their
     pseudonyms of one protected person through a shared enrollment or consent id); None when the
     person is not shown at all."""
-    person = await person_by_id(ctx, person_id)
+    # What this read shows of the person is their id (real or pseudonymous), no more.
+    person = await person_by_id(ctx, person_id, fields=("id",))
     if person is None:
         return None
     if person.pseudonymous:
@@ -88,15 +91,16 @@ async def person(
     return None if found is None else view(ctx, found)
 
 
-async def person_by_id(ctx: Context, person_id: uuid.UUID) -> PersonView | None:
+async def person_by_id(ctx: Context, person_id: uuid.UUID, *, fields: Sequence[str]) -> PersonView | None:
     """A person reached through a relation (an enrollment, a household): shown under a pseudonym when
-    protected from the caller."""
-    found = await ctx.loaders.person.load(person_id)
+    protected from the caller. `fields` are those the query asks of the person there, for the access
+    event (`schema.relay.selected_fields`)."""
+    found = await ctx.loaders.person.load((person_id, tuple(fields)))
     return None if found is None else view(ctx, found)
 
 
-async def household(ctx: Context, *, household_id: uuid.UUID) -> Household | None:
-    return await ctx.loaders.household.load(household_id)
+async def household(ctx: Context, *, household_id: uuid.UUID, fields: Sequence[str]) -> Household | None:
+    return await ctx.loaders.household.load(household_id, fields)
 
 
 async def find_persons(
@@ -130,7 +134,9 @@ async def register_person(ctx: Context, data: persons.NewPerson) -> PersonView:
     return view(ctx, person)
 
 
-async def update_person(ctx: Context, public_id: str, changes: persons.PersonChanges) -> PersonView:
+async def update_person(
+    ctx: Context, public_id: str, changes: persons.PersonChanges, *, fields: Sequence[str] = ()
+) -> PersonView:
     person_id = require_person_id(ctx, public_id, field="id")
     try:
         person = await in_transaction(
@@ -142,7 +148,7 @@ async def update_person(ctx: Context, public_id: str, changes: persons.PersonCha
             await in_transaction(ctx, lambda s: persons.report_taken_fin(s, ctx.actor, fin=fin))
         raise
     async with ctx.db.scoped(ctx.scope) as connection:
-        seen = await persons.get_persons(connection, ctx.actor, ids=[person.id])
+        seen = await persons.get_persons(connection, ctx.actor, ids=[person.id], fields=fields)
     return view(ctx, seen[0]) if seen else view(ctx, person)
 
 

@@ -4,7 +4,8 @@ Expected failures of a mutation are data: `errors: [RegistryError!]!` in its pay
 input `field` (camelCase, as the client wrote it), a `code` from the domain's enum, and a `message`.
 Failures of a query are GraphQL errors whose `extensions.code` says what happened (`BAD_USER_INPUT`,
 `FORBIDDEN`); `PUBLIC_ERRORS` lists the exceptions whose messages may pass the mask, since any other
-error (a database error, say) may carry a FIN in its text.
+error (a database error, say) may carry a FIN in its text. Every error a client receives has an
+`extensions.code` (`TypedErrors`), whichever part of GraphQL raised it.
 
 Every other error is masked in every mode (`MaskUnexpected`): production says "Unexpected error.";
 development adds the error's type; both give the request id (`extensions.requestId`), under which the
@@ -13,16 +14,18 @@ constraint and statement, never a message or a parameter).
 """
 
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
 import structlog
-from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from graphql import GraphQLError, GraphQLSyntaxError
+from graphql.validation.validate import ValidationAbortedError
+from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.schema.exceptions import InvalidOperationTypeError
 
+from schema.cost import TooLarge
 from sxvis.errors import AccessDenied, DomainError, SxvisError
 from sxvis.registry.errors import RegistryErrorCode
 
@@ -85,10 +88,11 @@ class Forbidden(GraphQLError):
         super().__init__(str(error), extensions={"code": "FORBIDDEN"})
 
 
+OWN_ERRORS: tuple[type[BaseException], ...] = (BadUserInput, Forbidden, AccessDenied, TooLarge)
+"""Errors whose messages we write ourselves (they name only what the caller sent), unlike GraphQL's."""
+
 PUBLIC_ERRORS: tuple[type[BaseException], ...] = (
-    BadUserInput,
-    Forbidden,
-    AccessDenied,
+    *OWN_ERRORS,
     InvalidOperationTypeError,  # a query sent where only subscriptions are served (the websocket)
     # GraphQL's own errors about the request (a variable of the wrong type: graphql-core keeps the
     # inner error as `original_error`); they quote only what the client sent.
@@ -132,10 +136,18 @@ async def answer(work: Callable[[], Awaitable[T]]) -> T:
         raise public from err
 
 
+def is_request_error(error: GraphQLError) -> bool:
+    """An error GraphQL raised about the request itself, outside any field: a variable's value that does
+    not fit its type. Its message describes what the caller sent (names it did not write are hidden in
+    production, `schema.suggestions`); it is the caller's mistake, not a failure of the server."""
+    return error.path is None and isinstance(error.original_error, GraphQLError)
+
+
 def should_mask(error: GraphQLError) -> bool:
-    """Production mask: keep our public errors and document (syntax, validation) errors; hide the rest."""
+    """Production mask: keep our public errors, document (syntax, validation) and request errors; hide
+    the rest."""
     original: Any = error.original_error
-    if original is None:
+    if original is None or is_request_error(error):
         return False
     return not isinstance(original, PUBLIC_ERRORS)
 
@@ -154,7 +166,7 @@ def log_unexpected(
     """
     for error in errors:
         original: BaseException | None = error.original_error
-        if original is None or isinstance(original, PUBLIC_ERRORS):
+        if original is None or isinstance(original, PUBLIC_ERRORS) or is_request_error(error):
             continue
         _log.error(
             "graphql.unexpected_error",
@@ -234,3 +246,53 @@ class MaskUnexpected(MaskErrors):
             original_error=None,
             extensions=extensions,
         )
+
+
+class TypedErrors(SchemaExtension):
+    """Give every error an `extensions.code`, so a client can tell what happened without parsing text.
+
+    Our own errors carry theirs (`BAD_USER_INPUT`, `FORBIDDEN`, `QUERY_TOO_COMPLEX`); the others get:
+
+    | error | code |
+    |---|---|
+    | a syntax error | `GRAPHQL_PARSE_FAILED` (`QUERY_TOO_COMPLEX` past the token limit) |
+    | validation given up (graphql-core's work budget or error limit) | `QUERY_TOO_COMPLEX` |
+    | a validation rule's error | `GRAPHQL_VALIDATION_FAILED` |
+    | any other error outside a field: variables, the operation's name | `BAD_USER_INPUT` |
+    | an error in a field that is not ours (masked in production) | `INTERNAL_SERVER_ERROR` |
+
+    List it before `MaskErrors`: extensions finish in reverse order, so the mask's errors get a code too.
+    A denial's `FORBIDDEN` is set later still, by the HTTP door (`mark_forbidden`).
+    """
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        for error in self.execution_context.pre_execution_errors or ():
+            _code(error, "GRAPHQL_VALIDATION_FAILED")
+
+    def on_operation(self) -> Iterator[None]:
+        try:
+            yield
+        except GraphQLError as error:  # a syntax error leaves the operation as an exception
+            _code(error, _code_of(error))
+            raise
+        result = self.execution_context.result
+        for error in getattr(result, "errors", None) or ():
+            _code(error, _code_of(error))
+
+
+def _code_of(error: GraphQLError) -> str:
+    if isinstance(error, GraphQLSyntaxError):
+        return "QUERY_TOO_COMPLEX" if "tokens" in error.message else "GRAPHQL_PARSE_FAILED"
+    if isinstance(error, ValidationAbortedError):
+        return "QUERY_TOO_COMPLEX"
+    if error.path is None:
+        return "BAD_USER_INPUT"
+    return "INTERNAL_SERVER_ERROR"
+
+
+def _code(error: GraphQLError, code: str) -> None:
+    if isinstance(error, ValidationAbortedError):
+        code = "QUERY_TOO_COMPLEX"  # graphql-core gives up on a document costing too much to validate
+    if not (error.extensions or {}).get("code"):
+        error.extensions = {**(error.extensions or {}), "code": code}

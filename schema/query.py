@@ -11,6 +11,7 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.access.query import AccessQuery
 from schema.admin.query import AdminQuery
+from schema.applications.query import ApplicationQuery
 from schema.calendar.query import CalendarQuery
 from schema.cases.query import CaseQuery
 from schema.catalogue.types import Agency, Service, ServiceConnection, agency_of, service_of, service_or_none
@@ -36,7 +37,17 @@ from sxvis.registry import persons
 T = TypeVar("T")
 
 NODE_TYPE_NAMES = frozenset(
-    {"Person", "Household", "Circumstance", "Enrollment", "Agency", "Service", "Referral", "Case"}
+    {
+        "Person",
+        "Household",
+        "Circumstance",
+        "Enrollment",
+        "Agency",
+        "Service",
+        "Referral",
+        "Case",
+        "Application",
+    }
 )
 
 
@@ -51,6 +62,7 @@ class Query(
     IntegrationQuery,
     DuplicateQuery,
     ProtectionQuery,
+    ApplicationQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info[Context, None], id: strawberry.ID) -> relay.Node | None:
@@ -105,7 +117,11 @@ class Query(
 
         async def work() -> PersonConnection:
             page, count = await registry_resolvers.find_persons(
-                info.context, filter=domain_filter, first=first, after=after
+                info.context,
+                filter=domain_filter,
+                first=first,
+                after=after,
+                fields=selected_fields(info, "edges", "node"),
             )
             edges, page_info = edges_of(page, person_of)
             return PersonConnection(edges=edges, page_info=page_info, count=count)
@@ -117,7 +133,9 @@ class Query(
         async def work() -> Household | None:
             household_id = parse_uuid(id, type_name="Household", field="id")
             return household_or_none(
-                await registry_resolvers.household(info.context, household_id=household_id)
+                await registry_resolvers.household(
+                    info.context, household_id=household_id, fields=selected_fields(info)
+                )
             )
 
         return await answer(work)

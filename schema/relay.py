@@ -82,8 +82,9 @@ def global_id(type_name: str, node_id: object) -> strawberry.ID:
     return strawberry.ID(relay.to_base64(type_name, str(node_id)))
 
 
-def selected_fields(info: Any) -> list[str]:
-    """The fields the query asked of this field's object (for the access event's `fields`).
+def selected_fields(info: Any, *path: str) -> list[str]:
+    """The fields the query asked of this field's object (for the access event's `fields`), or, with a
+    `path` (`"edges", "node"` of a connection, `"person"` of a payload), of the object found there.
 
     Read from the document itself: fragments, named or inline, are opened, so a field asked through a
     fragment is recorded by its name (never the fragment's), and an alias does not hide which field
@@ -91,27 +92,35 @@ def selected_fields(info: Any) -> list[str]:
     the same walk, but converts every argument and directive on the way, on the hottest path.
     """
     raw = info._raw_info
+    sets = [node.selection_set for node in raw.field_nodes if node.selection_set is not None]
+    for name in path:
+        sets = [
+            field.selection_set
+            for selection_set in sets
+            for field in _fields(selection_set, raw.fragments, set())
+            if field.name.value == name and field.selection_set is not None
+        ]
     names: dict[str, None] = {}
-    for node in raw.field_nodes:
-        if node.selection_set is not None:
-            _field_names(node.selection_set, raw.fragments, names, set())
+    for selection_set in sets:
+        for field in _fields(selection_set, raw.fragments, set()):
+            if field.name.value != "__typename":
+                names[field.name.value] = None
     return list(names)
 
 
-def _field_names(
-    selection_set: SelectionSetNode,
-    fragments: dict[str, FragmentDefinitionNode],
-    names: dict[str, None],
-    opened: set[str],
-) -> None:
+def _fields(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], opened: set[str]
+) -> list[FieldNode]:
+    """The fields of a selection set, fragments (named or inline) opened, each named fragment once."""
+    found: list[FieldNode] = []
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            if selection.name.value != "__typename":
-                names[selection.name.value] = None
+            found.append(selection)
         elif isinstance(selection, InlineFragmentNode):
-            _field_names(selection.selection_set, fragments, names, opened)
+            found.extend(_fields(selection.selection_set, fragments, opened))
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment is not None and selection.name.value not in opened:
                 opened.add(selection.name.value)
-                _field_names(fragment.selection_set, fragments, names, opened)
+                found.extend(_fields(fragment.selection_set, fragments, opened))
+    return found

@@ -1,18 +1,18 @@
 """The schema object and its protections.
 
-Limits apply in every mode: depth, aliases, tokens (strawberry >= 0.316, whose limiters have no known
-bypass), and page size in the services, and so does the mask of unexpected errors (`MaskUnexpected`:
-development names the error's type, production does not). Production adds: no introspection and no
-"did you mean" suggestions. Extensions are passed as factories, so no extension instance (and
-its per-request state) is shared between requests.
+Limits apply in every mode: depth, aliases and fields counted with fragments expanded (`schema.cost`,
+which measures each fragment once, so checking a document costs one pass over it however its fragments
+are spread), tokens, list items per answer while executing (`schema.cost.create_executor`), and page
+size in the services; and so does the mask of unexpected errors (`MaskUnexpected`: development names
+the error's type, production does not). Production adds: no introspection and no suggestions of
+names the caller did not write (`schema.suggestions`). Extensions are passed as factories, so no
+extension instance (and its per-request state) is shared between requests.
 
 The parser and validation caches spare a repeated document most of GraphQL's cost. The validation
-cache is keyed by the document *and the tuple of validation-rule classes*, and strawberry's
-`QueryDepthLimiter` and `MaxAliasesLimiter` create a new rule class in every instance: built per
-request, they would make every lookup a cache miss (measured: 4.2 ms instead of well under 1 ms for a
-FIN lookup). So the rule classes are built once per schema, from the same `create_validator` functions
-those limiters use, and each request adds those very classes. The classes hold no state; each
-validation makes its own instances.
+cache is keyed by the document *and the tuple of validation-rule classes*: a rule class built per
+request would make every lookup a cache miss (measured with strawberry's limiters, which did: 4.2 ms
+instead of well under 1 ms for a FIN lookup). So the rule classes are built once per schema and each
+request adds those very classes. The classes hold no state; each validation makes its own instances.
 """
 
 from collections.abc import Callable
@@ -27,23 +27,24 @@ from strawberry.extensions import (
     ParserCache,
     SchemaExtension,
     ValidationCache,
-    max_aliases,
-    query_depth_limiter,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from schema.access.mutations import AccessMutation
 from schema.admin.mutations import AdminMutation
+from schema.applications.mutations import ApplicationMutation
+from schema.applications.types import Application
 from schema.calendar.mutations import CalendarMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.types import Case
 from schema.catalogue.mutations import CapacityMutation
 from schema.catalogue.types import Agency, Service
 from schema.checks.mutations import CheckMutation
+from schema.cost import create_cost_rule, create_executor
 from schema.duplicates.mutations import DuplicateMutation
 from schema.edges import SCALAR_OVERRIDES, guard_inputs
-from schema.errors import MaskUnexpected, log_unexpected, request_id_of
+from schema.errors import MaskUnexpected, TypedErrors, log_unexpected, request_id_of
 from schema.integrations.mutations import IntegrationMutation
 from schema.protection.mutations import ProtectionMutation
 from schema.query import Query
@@ -52,6 +53,7 @@ from schema.referrals.subscription import ReferralSubscription
 from schema.referrals.types import Referral
 from schema.registry.mutations import RegistryMutation
 from schema.registry.types import Circumstance, Enrollment, Household, Person
+from schema.suggestions import NoSuggestions
 from sxvis.config import Settings
 
 
@@ -68,6 +70,7 @@ class Mutation(
     CheckMutation,
     DuplicateMutation,
     ProtectionMutation,
+    ApplicationMutation,
 ):
     pass
 
@@ -89,15 +92,19 @@ class Schema(strawberry.Schema):
         log_unexpected(errors, execution_context.operation_name, request_id_of(execution_context.context))
 
 
-NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case]
+NODE_TYPES = [Person, Household, Circumstance, Enrollment, Agency, Service, Referral, Case, Application]
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     limits = [
-        query_depth_limiter.create_validator(settings.max_query_depth, None, None),
-        max_aliases.create_validator(settings.max_aliases),
+        create_cost_rule(
+            max_depth=settings.max_query_depth,
+            max_aliases=settings.max_aliases,
+            max_fields=settings.max_expanded_fields,
+        )
     ]
     extensions: list[Callable[[], SchemaExtension] | type[SchemaExtension]] = [
+        TypedErrors,  # first, so it sees the errors last (after the production mask)
         partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(ParserCache, maxsize=1024),
@@ -106,13 +113,14 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # Masked in every mode: a database error's text (SQL, parameters, a row) never reaches a client.
     extensions.append(partial(MaskUnexpected, show_type=not settings.is_production))
     if settings.is_production:
-        extensions.append(DisableIntrospection)
+        extensions += [DisableIntrospection, NoSuggestions]
     schema = Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
+        execution_context_class=create_executor(settings.max_list_items),
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, relay_max_results=100),
         scalar_overrides=SCALAR_OVERRIDES,  # dates that do not parse are typed errors (schema.edges)
     )

@@ -7,6 +7,7 @@ the `Settings` it needs. Secrets are `SecretStr`, so a `repr` in a log never sho
 from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -68,6 +69,11 @@ class Settings(BaseSettings):
     referral_emergency_minutes: int = Field(
         default=120, ge=5, le=24 * 60, description="Minutes a receiver has to answer an EMERGENCY referral."
     )
+    application_day_count: Literal["WORKING", "CALENDAR"] = Field(
+        default="WORKING",
+        description='How the passports\' days ("gün") are counted for application deadlines: WORKING days '
+        'on the calendar (default; 001 step 10 counts in "iş günü") or CALENDAR days (docs/api.md).',
+    )
     check_retry_seconds: float = Field(
         default=15.0, gt=0, le=3600, description="How often the server asks again checks left PENDING."
     )
@@ -95,7 +101,26 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=0, ge=0, le=200, description="Extra, short-lived connections.")
     max_query_depth: int = Field(default=10, ge=2, le=50)
     max_aliases: int = Field(default=30, ge=1, le=1000)
+    max_expanded_fields: int = Field(
+        default=1000,
+        ge=50,
+        le=100_000,
+        description="Most fields a document may select once its fragments are expanded (each spread "
+        "counted as often as it is spread).",
+    )
     max_tokens: int = Field(default=2000, ge=100, le=100_000)
+    max_list_items: int = Field(
+        default=50_000,
+        ge=100,
+        le=10_000_000,
+        description="Most list items one answer may hold (lists nested in lists multiply).",
+    )
+    request_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Longest a GraphQL request may run; past it, it is cancelled and answered `TIMEOUT`.",
+    )
     # The outbox worker (`sxvis worker`, and in-process with `serve --demo`).
     outbox_max_attempts: int = Field(
         default=8, ge=1, le=100, description="Delivery attempts before a message goes to the dead letters."

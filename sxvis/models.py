@@ -1,6 +1,7 @@
 """Every SQLAlchemy model, imported in one place so the metadata is complete (Alembic, tests)."""
 
 from sxvis.access.models import BreakGlassGrant, Notice, PersonRemit
+from sxvis.applications.models import Application, ApplicationDocument, ApplicationEvidence, ApplicationMove
 from sxvis.audit.models import AccessEvent, AccessEventSeal
 from sxvis.cases.models import Case, CaseEntry
 from sxvis.catalogue.capacity import ServiceCapacity
@@ -19,6 +20,10 @@ __all__ = [
     "AccessEvent",
     "AccessEventSeal",
     "Agency",
+    "Application",
+    "ApplicationDocument",
+    "ApplicationEvidence",
+    "ApplicationMove",
     "BreakGlassGrant",
     "CalendarDay",
     "Case",

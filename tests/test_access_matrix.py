@@ -122,6 +122,21 @@ async def revoke_consent_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("Consent"), "reason": "The person withdrew consent."}}
 
 
+async def application_id_variables(world: World) -> dict[str, Any]:
+    return {"id": gid("Application")}
+
+
+def application_input_with(**values: Any) -> Variables:
+    async def build(world: World) -> dict[str, Any]:
+        return {"input": {"id": gid("Application"), **values}}
+
+    return build
+
+
+async def allocate_variables(world: World) -> dict[str, Any]:
+    return {"input": {"serviceCode": "01-09-07-00", "kind": "REST", "count": 1}}
+
+
 async def referral_id_variables(world: World) -> dict[str, Any]:
     return {"id": gid("Referral")}
 
@@ -405,6 +420,62 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
     Action.CHECK_READ: (
         Operation(
             "person", "query Cr($id: ID!) { person(id: $id) { checks { status } } }", person_id_variables
+        ),
+    ),
+    Action.APPLICATION_SUBMIT: (
+        Operation(
+            "submitApplication",
+            "mutation Sa($input: SubmitApplicationInput!) "
+            f"{{ submitApplication(input: $input) {{ {ERRORS} }} }}",
+            person_input_with(
+                serviceCode="01-09-15-00",
+                applicantKind="SELF",
+                channel="IN_PERSON",
+                idempotencyKey="matrix-application",
+            ),
+        ),
+    ),
+    Action.APPLICATION_READ: (
+        Operation("applications", "query Ap { applications(first: 1) { edges { cursor } } }"),
+        Operation(
+            "application", "query Ao($id: ID!) { application(id: $id) { id } }", application_id_variables
+        ),
+    ),
+    Action.APPLICATION_ASSESS: (
+        Operation(
+            "assessApplication",
+            "mutation Aa($input: AssessApplicationInput!) "
+            f"{{ assessApplication(input: $input) {{ {ERRORS} }} }}",
+            application_input_with(need="daily help"),
+        ),
+    ),
+    Action.APPLICATION_DECIDE: (
+        Operation(
+            "decideApplication",
+            "mutation Ad($input: DecideApplicationInput!) "
+            f"{{ decideApplication(input: $input) {{ {ERRORS} }} }}",
+            application_input_with(decision="APPROVE"),
+        ),
+    ),
+    Action.APPLICATION_WITHDRAW: (
+        Operation(
+            "withdrawApplication",
+            "mutation Aw($input: WithdrawApplicationInput!) "
+            f"{{ withdrawApplication(input: $input) {{ {ERRORS} }} }}",
+            application_input_with(reason="No longer needed."),
+        ),
+    ),
+    Action.APPLICATION_STATISTICS: (
+        Operation(
+            "serviceStatistics", "query Ss { serviceStatistics { applications { value suppressed } } }"
+        ),
+    ),
+    Action.QUEUE_ALLOCATE: (
+        Operation(
+            "allocateFromQueue",
+            "mutation Aq($input: AllocateFromQueueInput!) "
+            f"{{ allocateFromQueue(input: $input) {{ {ERRORS} }} }}",
+            allocate_variables,
         ),
     ),
     Action.CATALOGUE_READ: (

@@ -433,14 +433,22 @@ async def test_the_database_refuses_a_merge_outside_a_registry_wide_scope(
     assert await pointing_at(db, raw_id(merged["id"])) == before
 
 
-async def test_merging_a_protected_person_needs_the_entitlement_to_see_them(api: Api, db: Database) -> None:
+async def test_merging_a_protected_person_by_their_real_id_answers_as_for_nobody(
+    api: Api, db: Database
+) -> None:
+    # Without the entitlement to see who they are, the real id names nobody (issue 13, item 5).
     dost = api.as_("social_worker", agency="DOST")
     victim = await register(dost, **SPELLINGS[0], protected=True)
     other = await register(api, **SPELLINGS[1])
     result = await admin(api).execute(
         MERGE, input={"keepId": other["id"], "mergeId": victim["id"], "reason": "One person, two spellings"}
     )
-    assert result.errors[0]["extensions"]["code"] == "FORBIDDEN"
+    nobody = str(relay.GlobalID("Person", str(uuid.UUID(int=4242))))
+    missing = await admin(api).execute(
+        MERGE, input={"keepId": other["id"], "mergeId": nobody, "reason": "One person, two spellings"}
+    )
+    assert result.body == missing.body
+    assert result.payload("mergePersons")["errors"][0]["code"] == "NOT_FOUND"
     async with db.transaction() as session:
         still = await session.execute(
             text("SELECT count(*) FROM persons WHERE id = :id"), {"id": raw_id(victim["id"])}

@@ -174,3 +174,17 @@ async def test_a_database_failure_answers_an_outcome_without_the_database_text(
         "fhir-req-1",
     )
     assert person["fin"] not in str(logs)
+
+
+async def test_reading_the_task_records_what_it_showed(api: Api, db: Database) -> None:
+    referral_id, _ = await referral(api)
+    await get_task(api, api.as_("social_worker", agency="DSMF", user="fhir-fields"), referral_id)
+    async with db.transaction() as session:
+        logged = (
+            await session.execute(
+                text("SELECT entity_type, fields FROM access_events WHERE actor_user = 'fhir-fields'")
+            )
+        ).all()
+    shown = {entity_type: fields for entity_type, fields in logged}
+    assert {"description", "for", "output"} <= set(shown["referral"])
+    assert shown["referral_move"] == ["output"]

@@ -76,6 +76,69 @@ def test_graphiql_runs_a_query_with_nothing_fetched_from_outside(server: Server)
     assert outside == [], f"the page fetched from outside: {outside}"
 
 
+def test_graphiql_runs_its_first_query_with_the_offered_token_and_nothing_pasted(server: Server) -> None:
+    """Development: the page asks the server for the demo user's token and puts it in the Headers tab;
+    the welcome text's query answers at once (no UNAUTHENTICATED), and says how to get another token."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            sent: list[str] = []
+            page.on(
+                "request",
+                lambda request: (
+                    sent.append(request.headers.get("authorization", ""))
+                    if request.method == "POST" and request.url.endswith("/graphql")
+                    else None
+                ),
+            )
+            page.goto(f"{server.url}/graphql", wait_until="networkidle")
+            page.wait_for_selector(".graphiql-container", timeout=20_000)
+            welcome = page.locator(".graphiql-query-editor").first.inner_text()
+            page.locator(".graphiql-execute-button").click()
+            answered = "() => document.querySelector('.result-window')?.innerText.includes('09-03-00-00')"
+            page.wait_for_function(answered, timeout=20_000)
+            result = page.locator(".result-window").inner_text()
+        finally:
+            browser.close()
+    assert "sxvis token issue" in welcome
+    assert sent
+    assert all(header.startswith("Bearer ") for header in sent)  # the schema's introspection too
+    assert "UNAUTHENTICATED" not in result
+    assert '"unit": "DAY"' in result
+
+
+def test_graphiql_keeps_a_token_the_developer_pasted_instead_of_the_offered_one(server: Server) -> None:
+    from playwright.sync_api import sync_playwright
+
+    own = json.dumps({"Authorization": f"Bearer {server.token(user='aysel', agency='DSMF')}"})
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(f"{server.url}/graphql", wait_until="networkidle")
+            page.evaluate(
+                "(own) => localStorage.setItem('graphiql:headers', own)", own
+            )  # as GraphiQL keeps it
+            sent: list[str] = []
+            page.on(
+                "request",
+                lambda request: (
+                    sent.append(request.headers.get("authorization", ""))
+                    if request.method == "POST" and request.url.endswith("/graphql")
+                    else None
+                ),
+            )
+            page.reload(wait_until="networkidle")
+            page.wait_for_selector(".graphiql-container", timeout=20_000)
+        finally:
+            browser.close()
+    assert sent
+    assert set(sent) == {json.loads(own)["Authorization"]}
+
+
 def test_graphiql_follows_the_live_inbox_over_its_websocket(server: Server) -> None:
     """A developer at DSMF subscribes in GraphiQL (its Headers tab reaches `connection_init`) and sees a
     referral from DOST arrive."""

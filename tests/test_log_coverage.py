@@ -42,6 +42,9 @@ PERSONAL_TYPES = frozenset(
         "Case",
         "CaseTimelineEntry",
         "DomesticViolenceInterview",
+        "Referral",
+        "ReferralMove",
+        "Application",
     }
 )
 STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
@@ -98,6 +101,10 @@ COVERAGE: dict[str, Probe] = {
     "Notice.person": Probe("{ notices { edges { node { person { id } } } } }", "person:read"),
     "Query.referral": Probe("query($r: ID!) { referral(id: $r) { id } }", "referral:read", agency="DSMF"),
     "Query.referrals": Probe("{ referrals { edges { node { id } } } }", "referral:read"),
+    "Referral.history": Probe(
+        "query($r: ID!) { referral(id: $r) { history { toStatus note } } }", "referral:read", agency="DSMF"
+    ),
+    "Case.referrals": Probe("query($k: ID!) { case(id: $k) { referrals { id } } }", "case:read"),
     "Referral.person": Probe(
         "query($r: ID!) { referral(id: $r) { person { fin } } }", "person:read", agency="DSMF"
     ),
@@ -240,6 +247,40 @@ COVERAGE: dict[str, Probe] = {
         "dv_case:read_interviews",
         agency="DOST-BAKI-1",
     ),
+    "Query.application": Probe("query($ap: ID!) { application(id: $ap) { id } }", "application:read"),
+    "Query.applications": Probe("{ applications { edges { node { id } } } }", "application:read"),
+    "Person.applications": Probe(
+        "query($p: ID!) { person(id: $p) { applications { id } } }", "application:read"
+    ),
+    "Application.person": Probe("query($ap: ID!) { application(id: $ap) { person { fin } } }", "person:read"),
+    "Application.enrollment": Probe(
+        "query($apd: ID!) { application(id: $apd) { enrollment { id } } }", "enrollment:read"
+    ),
+    "Mutation.submitApplication": Probe(
+        'mutation($q: ID!) { submitApplication(input: {personId: $q, serviceCode: "01-09-15-00",'
+        ' applicantKind: SELF, channel: IN_PERSON, idempotencyKey: "probe"}) { application { id } } }',
+        "application:submit",
+    ),
+    "Mutation.assessApplication": Probe(
+        'mutation($ap: ID!) { assessApplication(input: {id: $ap, need: "care"}) { application { id } } }',
+        "application:assess",
+    ),
+    "Mutation.decideApplication": Probe(
+        "mutation($ap: ID!) { decideApplication(input: {id: $ap, decision: REFUSE, ground: NO_LEGAL_BASIS})"
+        " { application { id } errors { code } } }",
+        "application:decide",
+    ),
+    "Mutation.withdrawApplication": Probe(
+        'mutation($ap: ID!) { withdrawApplication(input: {id: $ap, reason: "moved"})'
+        " { application { id } } }",
+        "application:withdraw",
+    ),
+    "Mutation.allocateFromQueue": Probe(
+        'mutation { allocateFromQueue(input: {serviceCode: "01-09-07-00", kind: "REST", count: 1})'
+        " { served { id } errors { code } } }",
+        "queue:allocate",
+        agency="SXA",
+    ),
     "Mutation.breakGlass": Probe(
         "mutation($v: ID!) { breakGlass(input: {personId: $v, reasonCode: IMMEDIATE_DANGER,"
         f' reason: "{REASON}"}}) {{ grant {{ id }} errors {{ code }} }} }}',
@@ -373,10 +414,12 @@ async def scenario(api: Api) -> dict[str, str]:
         i=person_input(),
         today=today,
     )
+    application_ids = await application_scenario(api, person["id"], other["id"])
     return {
         **case_ids,
+        **application_ids,
         "dv": domestic_violence.payload("registerDomesticViolenceCase")["case"]["id"],
-        "today": clock.today().isoformat(),
+        "today": today,
         "r": referral_ids[0],
         "ra": referral_ids[1],
         "rs": referral_ids[2],
@@ -389,6 +432,38 @@ async def scenario(api: Api) -> dict[str, str]:
         "g": grant.payload("breakGlass")["grant"]["id"],
         "i": person_input(),
     }
+
+
+async def application_scenario(api: Api, person_id: str, other_id: str) -> dict[str, str]:
+    """Applications of DOST: `ap` submitted (home care, `person`), `apd` approved with an enrollment (a
+    person of its own); `other` waiting in the rest-voucher queue."""
+    dost = api.as_("social_worker", agency="DOST")
+    submit = (
+        "mutation($p: ID!, $s: String!, $k: String, $key: String!) { submitApplication(input: {personId: $p,"
+        " serviceCode: $s, kind: $k, applicantKind: SELF, channel: IN_PERSON, idempotencyKey: $key})"
+        " { application { id } errors { code } } }"
+    )
+    approved = (await dost.execute(REGISTER_PERSON, input=person_input())).payload("registerPerson")["person"]
+    ids: dict[str, str] = {}
+    for key, (owner, service, kind, moves) in {
+        "ap": (person_id, "01-09-15-00", None, ()),
+        "apd": (approved["id"], "01-09-15-00", None, ("assess", "approve")),
+        "apw": (other_id, "01-09-07-00", "REST", ("assess", "approve")),
+    }.items():
+        made = await dost.execute(submit, p=owner, s=service, k=kind, key=f"scenario-{key}")
+        payload = made.payload("submitApplication")
+        assert payload["errors"] == [], payload
+        ids[key] = payload["application"]["id"]
+        for move in moves:
+            document = (
+                'mutation($a: ID!) { assessApplication(input: {id: $a, need: "care"}) { errors { code } } }'
+                if move == "assess"
+                else "mutation($a: ID!) { decideApplication(input: {id: $a, decision: APPROVE})"
+                " { errors { code } } }"
+            )
+            result = await dost.execute(document, a=ids[key])
+            assert not result.errors, result.errors
+    return ids
 
 
 async def case_scenario(api: Api, persons: dict[str, str]) -> dict[str, str]:
@@ -428,10 +503,18 @@ async def test_the_field_writes_an_access_event(field: str, api: Api, db: Databa
     result = await caller.execute(probe.document, **wanted)
     assert not result.errors, result.errors
     async with db.transaction() as session:
-        actions = (
+        events = (
             await session.execute(
-                text("SELECT action FROM access_events WHERE id > :before AND outcome = 'ALLOWED'"),
+                text("SELECT action, fields FROM access_events WHERE id > :before AND outcome = 'ALLOWED'"),
                 {"before": before},
             )
-        ).scalars()
-        assert probe.action in set(actions), f"{field}: no {probe.action} event"
+        ).all()
+    assert probe.action in {action for action, _ in events}, f"{field}: no {probe.action} event"
+    # Every read says what it showed (issue 13, item 9): an event disclosing data records its fields.
+    silent = sorted({action for action, fields in events if discloses(action) and not fields})
+    assert silent == [], f"{field}: events without the fields they showed: {silent}"
+
+
+def discloses(action: str) -> bool:
+    """An event of a read, which shows data (a write records the fields it changed, or none)."""
+    return action.endswith((":read", ":search"))

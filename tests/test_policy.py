@@ -86,6 +86,13 @@ EXPECTED["social_worker"] |= {"check:run", "check:read"}
 EXPECTED["case_manager"] |= {"check:run", "check:read"}
 # The operator view of the integrations and the outbox's dead letters (issue 7).
 EXPECTED["system_admin"] |= {"integration:status", "dead_letter:retry"}
+# Applications under the service passports (issue 16); the queue is served by SXA only (below).
+_APPLICATIONS = {"application:submit", "application:read", "application:assess", "application:decide"}
+EXPECTED["social_worker"] |= _APPLICATIONS | {"application:withdraw"}
+EXPECTED["case_manager"] |= _APPLICATIONS | {"application:withdraw"}
+EXPECTED["partner_agency"] |= {"application:read"}
+EXPECTED["agency_admin"] |= {"application:statistics"}
+EXPECTED["auditor"] |= {"application:statistics"}
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +126,16 @@ def test_the_registry_wide_grant_is_held_where_the_policy_names_it(
 ) -> None:
     actor = Actor(user_id="u", agency_code=agency, roles=frozenset({role}))
     assert authorizer.allows(actor, Action.REGISTRY_READ) is (role in REGISTRY_WIDE[agency])
+
+
+@pytest.mark.parametrize("agency", sorted(REGISTRY_WIDE))
+@pytest.mark.parametrize("role", ROLES)
+def test_only_sxa_serves_the_queue_of_a_rationed_service(
+    authorizer: Authorizer, agency: str, role: str
+) -> None:
+    actor = Actor(user_id="u", agency_code=agency, roles=frozenset({role}))
+    allowed = agency == "SXA" and role in {"social_worker", "case_manager"}
+    assert authorizer.allows(actor, Action.QUEUE_ALLOCATE) is allowed
 
 
 def test_a_grant_applies_in_its_own_agency_only(authorizer: Authorizer) -> None:

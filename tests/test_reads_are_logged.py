@@ -156,3 +156,73 @@ async def test_a_denial_is_forbidden_with_what_is_missing_and_is_logged(api: Api
     (event,) = await events(db, "outcome = 'DENIED' AND actor_user = 'denied-partner'")
     assert (event["actor_agency"], event["action"]) == ("DIN", "person:register")
     assert "person:register" in event["reason"]
+
+
+async def test_a_search_records_the_fields_it_showed(api: Api, db: Database) -> None:
+    await register(api, lastName="Sahəli")
+    reader = api.as_("social_worker", agency="SXA", user=f"searcher-{uuid.uuid4().hex[:8]}")
+    document = """
+    query Find { persons(filter: {text: "Sahəli"}, first: 5) {
+      totalCount edges { cursor node { ...Who birthDate } }
+    } }
+    fragment Who on Person { fin lastName }
+    """
+    assert (await reader.execute(document)).ok()["persons"]["totalCount"] == 1
+    (event,) = await events(db, "action = 'person:search' AND actor_user = :u", u=reader.user)
+    assert event["fields"] == ["fin", "lastName", "birthDate"]
+
+
+async def test_a_listing_records_the_fields_it_showed(api: Api, db: Database) -> None:
+    await register(api)
+    reader = api.as_("social_worker", agency="SXA", user=f"lister-{uuid.uuid4().hex[:8]}")
+    await reader.execute("{ persons(first: 5) { edges { node { id phone } } } }")
+    (event,) = await events(db, "action = 'person:read' AND actor_user = :u", u=reader.user)
+    assert event["fields"] == ["id", "phone"]
+
+
+async def test_a_person_read_through_a_referral_records_the_fields_shown(api: Api, db: Database) -> None:
+    dost = api.as_("social_worker", agency="DOST")
+    person = (await dost.execute(REGISTER_PERSON, input=person_input())).payload("registerPerson")["person"]
+    created = await dost.execute(
+        'mutation($p: ID!) { createReferral(input: {personId: $p, toAgencyCode: "DSMF", reason: "aid",'
+        ' urgency: ROUTINE, idempotencyKey: "fields-through-referral"}) { referral { id } } }',
+        p=person["id"],
+    )
+    referral_id = created.payload("createReferral")["referral"]["id"]
+    reader = api.as_("social_worker", agency="DSMF", user=f"receiver-{uuid.uuid4().hex[:8]}")
+    document = "query R($r: ID!) { referral(id: $r) { status person { fin phone } } }"
+    assert (await reader.execute(document, r=referral_id)).ok()["referral"]["person"]["fin"] == person["fin"]
+    (event,) = await events(db, "action = 'person:read' AND actor_user = :u", u=reader.user)
+    assert event["fields"] == ["fin", "phone"]
+    assert str(event["person_ids"][0]) == uuid_of(person)
+
+
+async def test_a_person_asked_again_for_other_fields_is_logged_again(api: Api, db: Database) -> None:
+    dost = api.as_("social_worker", agency="DOST")
+    person = (
+        await dost.execute(REGISTER_PERSON, input=person_input(household={"relation": "HEAD"}))
+    ).payload("registerPerson")["person"]
+    reader = api.as_("social_worker", agency="DOST", user=f"twice-{uuid.uuid4().hex[:8]}")
+    document = """
+    query Twice($h: ID!) { household(id: $h) { head { id } members { person { fin email } } } }
+    """
+    assert (await reader.execute(document, h=person["household"]["id"])).ok()["household"]["head"]
+    logged = await events(db, "action = 'person:read' AND actor_user = :u", u=reader.user)
+    assert sorted(tuple(e["fields"]) for e in logged) == [("fin", "email"), ("id",)]
+
+
+async def test_a_referrals_history_is_logged_with_the_fields_shown(api: Api, db: Database) -> None:
+    dost = api.as_("social_worker", agency="DOST")
+    person = (await dost.execute(REGISTER_PERSON, input=person_input())).payload("registerPerson")["person"]
+    created = await dost.execute(
+        'mutation($p: ID!) { createReferral(input: {personId: $p, toAgencyCode: "DSMF", reason: "aid",'
+        ' urgency: ROUTINE, idempotencyKey: "history-is-logged"}) { referral { id } } }',
+        p=person["id"],
+    )
+    referral_id = created.payload("createReferral")["referral"]["id"]
+    reader = api.as_("social_worker", agency="DSMF", user=f"history-{uuid.uuid4().hex[:8]}")
+    document = "query H($r: ID!) { referral(id: $r) { history { toStatus note } } }"
+    assert (await reader.execute(document, r=referral_id)).ok()["referral"]["history"][0]["note"] == "aid"
+    (event,) = await events(db, "entity_type = 'referral_move' AND actor_user = :u", u=reader.user)
+    assert (event["action"], event["fields"]) == ("referral:read", ["toStatus", "note"])
+    assert [str(p) for p in event["person_ids"]] == [uuid_of(person)]

@@ -249,7 +249,7 @@ async def test_each_delivery_is_logged_with_the_subscriber_as_actor_before_it_is
             rows = (
                 await session.execute(
                     text(
-                        "SELECT actor_user, actor_agency, person_id, operation_name, details"
+                        "SELECT actor_user, actor_agency, person_id, operation_name, details, fields"
                         " FROM access_events WHERE action = 'referral:read' AND entity_id = :id"
                         " AND outcome = 'ALLOWED' AND details->>'delivery' = 'referralEvents'"
                     ),
@@ -263,6 +263,7 @@ async def test_each_delivery_is_logged_with_the_subscriber_as_actor_before_it_is
     assert str(rows[0].person_id) == _raw_id(person["id"])
     assert rows[0].operation_name == "Inbox"
     assert rows[0].details["to"] == "REQUESTED"
+    assert rows[0].fields == ["id", "status", "person"]  # what the delivery showed (issue 13, item 9)
 
 
 async def test_rule_13_after_a_rejection_the_receivers_event_carries_the_referral_without_the_person(

@@ -13,7 +13,7 @@ The policy gains `dv_case:register` and `dv_case:read_interviews` for social wor
 inheritance, case managers) of the DOST centres, which perform the service (passport §4, §20, step 3).
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 """
 
 from collections.abc import Sequence
@@ -23,7 +23,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015"
-down_revision: str | None = "0013"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -20,7 +20,7 @@ from schema.access.types import (
     notice_of,
 )
 from schema.errors import answer
-from schema.relay import edges_of, parse_id
+from schema.relay import edges_of, parse_id, selected_fields
 
 T = TypeVar("T")
 
@@ -31,7 +31,9 @@ class AccessQuery:
     async def consents(self, info: Info[Context, None], person_id: strawberry.ID) -> list[Consent]:
         async def work() -> list[Consent]:
             public_id = parse_id(person_id, type_name="Person", field="person_id")
-            found = await resolve.consents(info.context, public_person_id=public_id)
+            found = await resolve.consents(
+                info.context, public_person_id=public_id, fields=selected_fields(info)
+            )
             shown = [await consent_for(info.context, c) for c in found]
             return [c for c in shown if c is not None]
 
@@ -46,7 +48,13 @@ class AccessQuery:
         after: str | None = None,
     ) -> BreakGlassEventConnection:
         async def work() -> BreakGlassEventConnection:
-            page = await resolve.break_glass_events(info.context, reviewed=reviewed, first=first, after=after)
+            page = await resolve.break_glass_events(
+                info.context,
+                reviewed=reviewed,
+                first=first,
+                after=after,
+                fields=selected_fields(info, "edges", "node"),
+            )
             edges, page_info = edges_of(page, break_glass_event_of)
             return BreakGlassEventConnection(
                 edges=edges,
@@ -61,7 +69,9 @@ class AccessQuery:
         self, info: Info[Context, None], first: int | None = None, after: str | None = None
     ) -> NoticeConnection:
         async def work() -> NoticeConnection:
-            page = await resolve.notices(info.context, first=first, after=after)
+            page = await resolve.notices(
+                info.context, first=first, after=after, fields=selected_fields(info, "edges", "node")
+            )
             edges, page_info = edges_of(page, notice_of)
             return NoticeConnection(
                 edges=edges, page_info=page_info, count=lambda: resolve.count_notices(info.context)

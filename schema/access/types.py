@@ -17,7 +17,7 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.catalogue.types import Agency, agency_or_none
 from schema.registry.types import Person, person_or_none
-from schema.relay import Counted, Edge, PageInfo, global_id
+from schema.relay import Counted, Edge, PageInfo, global_id, selected_fields
 from schema.vocabulary import renamed
 from sxvis import clock
 from sxvis.access import break_glass, notices
@@ -33,8 +33,9 @@ BreakGlassReasonCode = strawberry.enum(
 NoticeKind = strawberry.enum(notices.NoticeKind, description="What a notice to an agency is about.")
 
 
-async def _person(ctx: Context, person_id: uuid.UUID) -> Person | None:
-    return person_or_none(await registry_resolvers.person_by_id(ctx, person_id))
+async def _person(info: Info[Context, None], person_id: uuid.UUID) -> Person | None:
+    found = await registry_resolvers.person_by_id(info.context, person_id, fields=selected_fields(info))
+    return person_or_none(found)
 
 
 async def _agency(ctx: Context, code: str) -> Agency | None:
@@ -69,7 +70,7 @@ class Consent:
 
     @strawberry.field(description="The person who consents, as the caller may see them.")
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return await _person(info.context, self.person_id)
+        return await _person(info, self.person_id)
 
 
 async def consent_for(ctx: Context, c: ConsentModel) -> Consent | None:
@@ -131,7 +132,7 @@ class BreakGlassEvent:
         "while the opening lasts. Asking for it needs the permission to read persons."
     )
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return await _person(info.context, self.person_id)
+        return await _person(info, self.person_id)
 
     @strawberry.field(
         name="personId",
@@ -170,7 +171,7 @@ class Notice:
 
     @strawberry.field(description="The person the notice is about, as the caller may see them.")
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return None if self.person_id is None else await _person(info.context, self.person_id)
+        return None if self.person_id is None else await _person(info, self.person_id)
 
 
 def notice_of(n: access_models.Notice) -> Notice:

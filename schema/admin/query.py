@@ -21,7 +21,7 @@ from schema.admin.types import (
     policy_rule_of,
 )
 from schema.errors import answer
-from schema.relay import edges_of, parse_id
+from schema.relay import edges_of, parse_id, selected_fields
 from sxvis.audit import queries
 
 T = TypeVar("T")
@@ -72,7 +72,13 @@ class AdminQuery:
                 occurred_from=given.from_,
                 occurred_to=given.to,
             )
-            page = await resolve.access_log(info.context, filter=domain_filter, first=first, after=after)
+            page = await resolve.access_log(
+                info.context,
+                filter=domain_filter,
+                first=first,
+                after=after,
+                fields=selected_fields(info, "edges", "node"),
+            )
             edges, page_info = edges_of(page, access_event_of)
             return AccessEventConnection(
                 edges=edges,

@@ -119,6 +119,10 @@ class AccessEvent:
         description="For a check (check:run, check:read): each fact's provenance, so evidence can be traced "
         "to the ministry message that brought it."
     )
+    replay: bool = strawberry.field(
+        description="The request repeated an earlier one under its idempotency key (a createReferral sent "
+        "again): the existing record was returned and shown, nothing was created."
+    )
 
 
 def access_event_of(event: LoggedEvent) -> AccessEvent:
@@ -139,6 +143,7 @@ def access_event_of(event: LoggedEvent) -> AccessEvent:
         reason=event.reason,
         request_id=event.request_id,
         evidence=[evidence_of(item) for item in event.evidence],
+        replay=event.replay,
     )
 
 

@@ -9,7 +9,7 @@ from resolvers.context import Context
 from schema.cases.inputs import CaseFilter
 from schema.cases.types import Case, CaseConnection, case_for
 from schema.errors import answer
-from schema.relay import Edge, PageInfo, parse_id
+from schema.relay import Edge, PageInfo, parse_id, selected_fields
 from sxvis.cases import service
 
 
@@ -22,7 +22,7 @@ class CaseQuery:
             case_id = registry_resolvers.record_id_of(ctx, parse_id(id, type_name="Case", field="id"))
             if case_id is None:
                 return None
-            found = await resolve.case(ctx, case_id=case_id)
+            found = await resolve.case(ctx, case_id=case_id, fields=selected_fields(info))
             return None if found is None else await case_for(ctx, found)
 
         return await answer(work)
@@ -46,7 +46,9 @@ class CaseQuery:
             domain = service.CaseFilter(
                 person_id=person_id, phase=given.phase, open=given.open, manager_id=given.manager_id
             )
-            page = await resolve.find_cases(ctx, filter=domain, first=first, after=after)
+            page = await resolve.find_cases(
+                ctx, filter=domain, first=first, after=after, fields=selected_fields(info, "edges", "node")
+            )
             edges: list[Edge[Case]] = []
             for item, cursor in zip(page.items, page.cursors, strict=True):
                 shown = await case_for(ctx, item)

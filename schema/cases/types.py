@@ -6,7 +6,7 @@ and the free text (need descriptions, goals, notes, outcomes, the closing reason
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +19,7 @@ from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
 from schema.referrals.types import Referral, referral_of
 from schema.registry.types import Person, person_or_none
-from schema.relay import Counted, Edge, PageInfo
+from schema.relay import Counted, Edge, PageInfo, selected_fields
 from schema.vocabulary import renamed
 from sxvis.cases import enums
 from sxvis.cases import service as cases
@@ -122,15 +122,19 @@ class Case(relay.Node):
         description="The person, as your agency may see them; null once nothing brings them into your remit."
     )
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
     @strawberry.field(description="Referrals made within this case that your agency sent or received.")
     async def referrals(self, info: Info[Context, None]) -> list[Referral]:
-        return [referral_of(r) for r in await info.context.loaders.case_referrals.load(self.case_id)]
+        found = await info.context.loaders.case_referrals.load(self.case_id, selected_fields(info))
+        return [referral_of(r) for r in found]
 
     @strawberry.field(description="Every change, oldest first.")
     async def timeline(self, info: Info[Context, None]) -> list[CaseTimelineEntry]:
-        found = await info.context.loaders.case_timeline.load(self.case_id)
+        found = await info.context.loaders.case_timeline.load(self.case_id, selected_fields(info))
         return [entry_of(e, hidden=self.hidden) for e in found]
 
     @classmethod
@@ -141,12 +145,12 @@ class Case(relay.Node):
         out: list[Case | None] = []
         for node_id in node_ids:
             case_id = registry_resolvers.record_id_of(ctx, node_id)
-            out.append(None if case_id is None else await case_shown(ctx, case_id))
+            out.append(None if case_id is None else await case_shown(ctx, case_id, selected_fields(info)))
         return out
 
 
-async def case_shown(ctx: Context, case_id: uuid.UUID) -> Case | None:
-    found = await ctx.loaders.case.load(case_id)
+async def case_shown(ctx: Context, case_id: uuid.UUID, fields: Sequence[str]) -> Case | None:
+    found = await ctx.loaders.case.load(case_id, fields)
     return None if found is None else await case_for(ctx, found)
 
 
@@ -161,8 +165,8 @@ async def case_for(ctx: Context, c: CaseModel) -> Case | None:
     return case_of(c, shown_id=shown, hidden=shown != str(c.id))
 
 
-async def cases_of_person(ctx: Context, person_id: uuid.UUID) -> list[Case]:
-    found = await ctx.loaders.cases_of_person.load(person_id)
+async def cases_of_person(ctx: Context, person_id: uuid.UUID, fields: Sequence[str]) -> list[Case]:
+    found = await ctx.loaders.cases_of_person.load(person_id, fields)
     shown = [await case_for(ctx, c) for c in found]
     return [c for c in shown if c is not None]
 

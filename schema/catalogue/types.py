@@ -82,6 +82,9 @@ def _duration(value: int | None, unit: object) -> Duration | None:
 
 @strawberry.type(description="A document the passport asks for, and the forms in which it is accepted.")
 class RequiredDocument:
+    position: int = strawberry.field(
+        description="Its number in the passport's list: how an application names it (`documents`)."
+    )
     name_az: str
     name_en: str
     forms: list[DocumentForm]  # type: ignore[valid-type]
@@ -136,7 +139,9 @@ class Service(relay.Node):
     async def required_documents(self, info: Info[Context, None]) -> list[RequiredDocument]:
         documents = await info.context.loaders.required_documents.load(self.code)
         return [
-            RequiredDocument(name_az=d.name_az, name_en=d.name_en, forms=d.forms, note=d.note)
+            RequiredDocument(
+                position=d.position, name_az=d.name_az, name_en=d.name_en, forms=d.forms, note=d.note
+            )
             for d in documents
         ]
 

@@ -8,7 +8,7 @@ from resolvers.context import Context
 from schema.errors import answer
 from schema.referrals.inputs import ReferralFilter
 from schema.referrals.types import Referral, ReferralConnection, referral_of
-from schema.relay import edges_of, parse_uuid
+from schema.relay import edges_of, parse_uuid, selected_fields
 from sxvis.referrals import service
 
 
@@ -18,7 +18,9 @@ class ReferralQuery:
     async def referral(self, info: Info[Context, None], id: strawberry.ID) -> Referral | None:
         async def work() -> Referral | None:
             found = await resolve.referral(
-                info.context, referral_id=parse_uuid(id, type_name="Referral", field="id")
+                info.context,
+                referral_id=parse_uuid(id, type_name="Referral", field="id"),
+                fields=selected_fields(info),
             )
             return None if found is None else referral_of(found)
 
@@ -44,7 +46,13 @@ class ReferralQuery:
                 if given.case_id is None
                 else parse_uuid(given.case_id, type_name="Case", field="case_id"),
             )
-            page = await resolve.find_referrals(info.context, filter=domain, first=first, after=after)
+            page = await resolve.find_referrals(
+                info.context,
+                filter=domain,
+                first=first,
+                after=after,
+                fields=selected_fields(info, "edges", "node"),
+            )
             edges, page_info = edges_of(page, referral_of)
             return ReferralConnection(
                 edges=edges,

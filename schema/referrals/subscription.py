@@ -16,6 +16,7 @@ from resolvers import referral_events as resolve
 from resolvers.referral_events import LiveContext
 from schema.catalogue.types import Agency, agency_or_none
 from schema.referrals.types import Referral, ReferralStatus, referral_of
+from schema.relay import selected_fields
 from schema.vocabulary import renamed
 from sxvis.referrals import events
 
@@ -61,7 +62,8 @@ class ReferralSubscription:
     )
     async def referral_events(self, info: Info[LiveContext, None]) -> AsyncGenerator[ReferralEvent, None]:
         try:
-            async for event, referral in resolve.referral_events(info.context):
+            shown = selected_fields(info, "referral")
+            async for event, referral in resolve.referral_events(info.context, fields=shown):
                 yield ReferralEvent(
                     referral=referral_of(referral),
                     from_status=event.previous,

@@ -12,7 +12,7 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.catalogue.types import Agency, Service, agency_or_none, service_or_none
 from schema.registry.types import Person, person_or_none
-from schema.relay import Counted, Edge, PageInfo, global_id, parse_uuid
+from schema.relay import Counted, Edge, PageInfo, global_id, parse_uuid, selected_fields
 from schema.vocabulary import renamed
 from sxvis.referrals import enums
 from sxvis.referrals import service as referrals
@@ -68,7 +68,10 @@ class Referral(relay.Node):
         "longer brings them into your remit."
     )
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
     @strawberry.field
     async def case_id(self, info: Info[Context, None]) -> strawberry.ID | None:
@@ -95,7 +98,7 @@ class Referral(relay.Node):
 
     @strawberry.field(description="Every move, oldest first.")
     async def history(self, info: Info[Context, None]) -> list[ReferralMove]:
-        found = await info.context.loaders.referral_history.load(self.referral_id)
+        found = await info.context.loaders.referral_history.load(self.referral_id, selected_fields(info))
         return [move_of(m) for m in found]
 
     @classmethod
@@ -105,7 +108,7 @@ class Referral(relay.Node):
         out: list[Referral | None] = []
         for node_id in node_ids:
             try:
-                found = await info.context.loaders.referral.load(uuid.UUID(node_id))
+                found = await info.context.loaders.referral.load(uuid.UUID(node_id), selected_fields(info))
             except ValueError:
                 found = None
             out.append(None if found is None else referral_of(found))

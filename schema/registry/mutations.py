@@ -25,7 +25,7 @@ from schema.registry.types import (
     enrollment_for,
     person_of,
 )
-from schema.relay import parse_id, parse_uuid
+from schema.relay import parse_id, parse_uuid, selected_fields
 from sxvis.errors import DomainError
 from sxvis.registry.persons import UNSET, HouseholdPlacement, NewPerson, PersonChanges
 
@@ -126,7 +126,9 @@ class RegistryMutation:
                     )
                 }
             )
-            person = await resolve.update_person(info.context, public_id, changes)
+            person = await resolve.update_person(
+                info.context, public_id, changes, fields=selected_fields(info, "person")
+            )
         except DomainError as err:
             return UpdatePersonPayload(errors=[RegistryError.of(err)])
         return UpdatePersonPayload(person=person_of(person))

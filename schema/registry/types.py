@@ -5,13 +5,12 @@ request's DataLoaders, so a page costs one statement per relation, never one per
 """
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 from strawberry import relay
-from strawberry.dataloader import DataLoader
 from strawberry.types import Info
 
 from resolvers import checks as check_resolvers
@@ -27,17 +26,15 @@ from schema.enums import (
     ResidenceStatus,
     Sex,
 )
-from schema.relay import Edge, PageInfo
+from schema.relay import Edge, PageInfo, selected_fields
 from schema.vocabulary import renamed
 from sxvis import clock
 from sxvis.access.disclosure import PersonView
 from sxvis.registry import models
 
 if TYPE_CHECKING:
+    from schema.applications.types import Application
     from schema.cases.types import Case
-
-M = TypeVar("M")
-T = TypeVar("T")
 
 
 def _uuids(node_ids: Iterable[str]) -> list[uuid.UUID | None]:
@@ -103,11 +100,12 @@ class Person(relay.Node):
     async def household(self, info: Info[Context, None]) -> "Household | None":
         if self.household_id is None:
             return None
-        return household_or_none(await info.context.loaders.household.load(self.household_id))
+        found = await info.context.loaders.household.load(self.household_id, selected_fields(info))
+        return household_or_none(found)
 
     @strawberry.field
     async def circumstances(self, info: Info[Context, None]) -> list["Circumstance"]:
-        found = await info.context.loaders.circumstances.load(self.person_id)
+        found = await info.context.loaders.circumstances.load(self.person_id, selected_fields(info))
         return [circumstance_of(c, shown_id=self._child_id(info, c.id)) for c in found]
 
     @strawberry.field
@@ -116,7 +114,7 @@ class Person(relay.Node):
         info: Info[Context, None],
         status: EnrollmentStatus | None = None,  # type: ignore[valid-type]
     ) -> list["Enrollment"]:
-        found = await info.context.loaders.enrollments.load(self.person_id)
+        found = await info.context.loaders.enrollments.load(self.person_id, selected_fields(info))
         return [
             enrollment_of(e, shown_id=self._child_id(info, e.id))
             for e in found
@@ -129,13 +127,21 @@ class Person(relay.Node):
     ) -> list[Annotated["Case", strawberry.lazy("schema.cases.types")]]:
         from schema.cases.types import cases_of_person  # here: the cases module imports this one
 
-        return await cases_of_person(info.context, self.person_id)
+        return await cases_of_person(info.context, self.person_id, selected_fields(info))
+
+    @strawberry.field(description="The person's applications that your agency may see, newest first.")
+    async def applications(
+        self, info: Info[Context, None]
+    ) -> list[Annotated["Application", strawberry.lazy("schema.applications.types")]]:
+        from schema.applications.types import applications_of_person  # here: that module imports this one
+
+        return await applications_of_person(info.context, self.person_id)
 
     @strawberry.field(
         description="The checks run on this person against ministry systems, latest state of each kind."
     )
     async def checks(self, info: Info[Context, None]) -> list[Check]:
-        found = await check_resolvers.checks_of(info.context, self.person_id)
+        found = await check_resolvers.checks_of(info.context, self.person_id, fields=selected_fields(info))
         return [check_of(c, disclosed=self.pseudonym is None) for c in found]
 
     def _child_id(self, info: Info[Context, None], record_id: uuid.UUID) -> str:
@@ -150,7 +156,11 @@ class Person(relay.Node):
     ) -> list["Person | None"]:
         # By the id the caller was shown (real or pseudonymous), under the same rules as `person(id)`.
         return [
-            person_or_none(await registry_resolvers.person(info.context, public_id=node_id, fin=None))
+            person_or_none(
+                await registry_resolvers.person(
+                    info.context, public_id=node_id, fin=None, fields=selected_fields(info)
+                )
+            )
             for node_id in node_ids
         ]
 
@@ -190,7 +200,10 @@ class HouseholdMember:
 
     @strawberry.field
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
 
 @strawberry.type(description="A family registered together.")
@@ -205,20 +218,24 @@ class Household(relay.Node):
     async def head(self, info: Info[Context, None]) -> Person | None:
         if self.head_person_id is None:
             return None
-        head = await registry_resolvers.person_by_id(info.context, self.head_person_id)
+        head = await registry_resolvers.person_by_id(
+            info.context, self.head_person_id, fields=selected_fields(info)
+        )
         # A pseudonym at the head of a household would tell where a protected person lives.
         return None if head is None or head.pseudonymous else person_of(head)
 
     @strawberry.field
     async def members(self, info: Info[Context, None]) -> list[HouseholdMember]:
-        found = await info.context.loaders.members.load(uuid.UUID(self.id))
+        found = await info.context.loaders.members.load(uuid.UUID(self.id), selected_fields(info))
         return [HouseholdMember(relation=m.relation, person_id=m.person_id) for m in found]
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info[Context, None], node_ids: Iterable[str], required: bool = False
     ) -> list["Household | None"]:
-        return await _load_many(info.context.loaders.household, _uuids(node_ids), household_of)
+        loader, fields = info.context.loaders.household, selected_fields(info)
+        found = [None if key is None else await loader.load(key, fields) for key in _uuids(node_ids)]
+        return [None if h is None else household_of(h) for h in found]
 
 
 def household_of(h: models.Household) -> Household:
@@ -302,7 +319,10 @@ class Enrollment(relay.Node):
 
     @strawberry.field
     async def person(self, info: Info[Context, None]) -> Person | None:
-        return person_or_none(await registry_resolvers.person_by_id(info.context, self.person_id))
+        found = await registry_resolvers.person_by_id(
+            info.context, self.person_id, fields=selected_fields(info)
+        )
+        return person_or_none(found)
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
@@ -310,11 +330,16 @@ class Enrollment(relay.Node):
     ) -> list["Enrollment | None"]:
         ctx = info.context
         ids = [registry_resolvers.record_id_of(ctx, node_id) for node_id in node_ids]
-        return [None if record_id is None else await enrollment_shown(ctx, record_id) for record_id in ids]
+        fields = selected_fields(info)
+        return [
+            None if record_id is None else await enrollment_shown(ctx, record_id, fields) for record_id in ids
+        ]
 
 
-async def enrollment_shown(ctx: Context, enrollment_id: uuid.UUID) -> "Enrollment | None":
-    found = await ctx.loaders.enrollment.load(enrollment_id)
+async def enrollment_shown(
+    ctx: Context, enrollment_id: uuid.UUID, fields: Sequence[str]
+) -> "Enrollment | None":
+    found = await ctx.loaders.enrollment.load(enrollment_id, fields)
     return None if found is None else await enrollment_for(ctx, found)
 
 
@@ -345,15 +370,6 @@ def enrollment_of(e: models.Enrollment, *, shown_id: str | None = None) -> Enrol
         provider_code=e.provider_code,
         person_id=e.person_id,
     )
-
-
-async def _load_many(
-    loader: DataLoader[uuid.UUID, M | None], ids: list[uuid.UUID | None], convert: Callable[[M], T]
-) -> list[T | None]:
-    """Load the well-formed ids in one batch; an id that is not a UUID simply finds nothing."""
-    found = await loader.load_many([key for key in ids if key is not None])
-    by_id = dict(zip([key for key in ids if key is not None], found, strict=True))
-    return [None if key is None or by_id[key] is None else convert(by_id[key]) for key in ids]  # type: ignore[arg-type]
 
 
 @strawberry.type

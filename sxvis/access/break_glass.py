@@ -11,6 +11,7 @@ expires, for that user of that agency only. Services never commit: the caller's 
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 from enum import StrEnum
 
@@ -103,6 +104,7 @@ async def list_break_glass(
     reviewed: bool | None = None,
     first: int | None = None,
     after: str | None = None,
+    fields: Sequence[str] = (),
 ) -> Page[BreakGlassGrant]:
     """Openings for review, newest first; `reviewed` narrows to those reviewed (True) or not (False)."""
     actor.require(REVIEW)
@@ -121,6 +123,7 @@ async def list_break_glass(
         action="break_glass:read",
         entity_type=ENTITY,
         person_ids=sorted({g.person_id for g in page.items}),
+        fields=fields,
     )
     return page
 

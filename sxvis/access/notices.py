@@ -2,7 +2,7 @@
 someone tried to register a protected person's FIN). Read with `notice:read`, own agency only."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import StrEnum
 
 import orjson
@@ -29,6 +29,8 @@ class NoticeKind(StrEnum):
     DOMESTIC_VIOLENCE_CASE = (
         "DOMESTIC_VIOLENCE_CASE"  # another agency registered one about a person it protects
     )
+    PROTECTED_INTAKE = "PROTECTED_INTAKE"  # another agency opened an application for a person you protect
+    APPLICATION_AT_RISK = "APPLICATION_AT_RISK"  # rule 5: a decision may miss its E-sosial posting deadline
 
 
 async def post(
@@ -62,7 +64,12 @@ async def count_notices(session: AsyncSession, actor: Actor) -> int:
 
 
 async def notices_for(
-    session: AsyncSession, actor: Actor, *, first: int | None = None, after: str | None = None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    fields: Sequence[str] = (),
 ) -> Page[Notice]:
     """The actor's agency's notices, newest first."""
     actor.require(READ)
@@ -81,6 +88,7 @@ async def notices_for(
             action=READ,
             entity_type="notice",
             person_ids=sorted({n.person_id for n in items if n.person_id is not None}),
+            fields=fields,
             details={"notices": [n.id for n in items]},
         )
     return Page(

@@ -24,6 +24,26 @@ PREFIX = "~"
 """How a pseudonymous id starts, so that it is never mistaken for a real one."""
 
 
+class PseudonymousId(uuid.UUID):
+    """A record's real id, reached through the pseudonymous id the caller's agency was shown.
+
+    The services tell it from a plain `uuid.UUID` (an id given as it is): a record about a protected
+    person whose identity the caller may not see is reachable only this way, so that by its real id it
+    answers exactly as an id that names nothing (`sxvis.access.remit.reachable`).
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: uuid.UUID) -> "PseudonymousId":
+        return cls(int=value.int)
+
+
+def via_pseudonym(record_id: uuid.UUID) -> bool:
+    """Whether the caller reached this id through the pseudonymous id its agency was shown."""
+    return isinstance(record_id, PseudonymousId)
+
+
 class Pseudonyms:
     def __init__(self, secret: bytes) -> None:
         if len(secret) < 16:

@@ -11,13 +11,16 @@ and text for the few hot statements written in plain SQL.
 """
 
 import re
+import uuid
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, and_, exists, false, func, or_, select, true
 
 from sxvis.access.models import BreakGlassGrant, PersonRemit
+from sxvis.access.pseudonyms import via_pseudonym
 from sxvis.actors import Actor
-from sxvis.registry.models import Person
+from sxvis.registry.models import Household, HouseholdMember, Person
 
 _PLACEHOLDER = re.compile(r"^\$[0-9]{1,2}$")
 
@@ -56,6 +59,49 @@ def identity_disclosed(actor: Actor) -> ColumnElement[bool]:
             BreakGlassGrant.expires_at > func.now(),
         ),
     )
+
+
+def person_shown(actor: Actor) -> ColumnElement[bool]:
+    """A condition on `persons`: in the remit and disclosed, i.e. findable by real id, FIN or name."""
+    return and_(person_visible(actor), identity_disclosed(actor))
+
+
+def person_reachable(actor: Actor, person_id: uuid.UUID) -> ColumnElement[bool]:
+    """A condition on `persons`, for the person the caller named by `person_id`: in the remit, and,
+    unless the caller reached them through the pseudonymous id it was shown, disclosed to it.
+
+    A protected person hidden from the caller, named by their real id, is thus exactly a person who
+    does not exist (the caller could only have the real id from outside; answering otherwise would
+    confirm it and link it to the pseudonym)."""
+    return person_visible(actor) if via_pseudonym(person_id) else person_shown(actor)
+
+
+def reachable(actor: Actor, key: Any, person: Any, keys: Sequence[uuid.UUID]) -> ColumnElement[bool]:
+    """A condition on a table of records about persons, for the records the caller named by `keys`
+    (values of `key`; `person` is the record's person column): the same rule as `person_reachable`,
+    per key. Records reached by a pseudonymous id need their person in the remit; by a real id, their
+    person shown to the caller."""
+    hidden = [uuid.UUID(int=k.int) for k in keys if via_pseudonym(k)]
+    plain = [uuid.UUID(int=k.int) for k in keys if not via_pseudonym(k)]
+    conditions: list[ColumnElement[bool]] = []
+    if plain:
+        shown = select(Person.id).where(person_shown(actor))
+        conditions.append(and_(key.in_(plain), person.in_(shown)))
+    if hidden:
+        conditions.append(and_(key.in_(hidden), person_id_visible(actor, person)))
+    return or_(*conditions) if conditions else false()
+
+
+def household_shown(actor: Actor) -> ColumnElement[bool]:
+    """A condition on `households`: the actor is shown its head or one of its members (in the remit and
+    disclosed). A household whose only link to the actor is a protected person hidden from it is, to
+    the actor, a household that does not exist: answering it, even empty, would confirm where that
+    person lives."""
+    shown = select(Person.id).where(person_shown(actor))
+    member_shown = exists().where(
+        HouseholdMember.household_id == Household.id, HouseholdMember.person_id.in_(shown)
+    )
+    return or_(Household.head_person_id.in_(shown), member_shown)
 
 
 # The same rules in plain SQL, on `persons p`, with placeholders the caller names.

@@ -31,7 +31,7 @@ READ = "access_log:read"
 _COLUMNS = (
     "id, occurred_at, actor_user, actor_agency, actor_roles, action, entity_type, entity_id, person_id,"
     " person_ids, purpose, operation_name, fields, outcome, reason, request_id,"
-    " details -> 'checks' AS evidence"
+    " details -> 'checks' AS evidence, coalesce((details ->> 'replay')::boolean, false) AS replay"
 )
 
 
@@ -86,6 +86,7 @@ class LoggedEvent:
     reason: str | None
     request_id: str | None
     evidence: Sequence[Mapping[str, Any]] = ()  # checks: each fact's provenance (sxvis.checks)
+    replay: bool = False  # a request repeated under its idempotency key (`details.replay`)
 
     @classmethod
     def of(cls, row: Record) -> "LoggedEvent":
@@ -107,6 +108,7 @@ class LoggedEvent:
             reason=row["reason"],
             request_id=row["request_id"],
             evidence=_evidence(row["evidence"]),
+            replay=bool(row["replay"]),
         )
 
 
@@ -189,6 +191,7 @@ async def find_events(
     filter: AccessLogFilter,
     first: int | None = None,
     after: str | None = None,
+    fields: Sequence[str] = (),
 ) -> Page[LoggedEvent]:
     """A page of access events matching `filter`, newest first, logged as the actor's own read.
 
@@ -210,6 +213,7 @@ async def find_events(
         entity_type="access_event",
         entity_id=filter.person_id,
         id_column="person_id",
+        fields=fields,
         details={"filter": filter.given(), "first": limit, "after": after_id},
         order_by="id DESC",
         logged_limit=limit,

@@ -311,14 +311,18 @@ async def note_referral(
     await session.flush()
 
 
-async def get_cases(session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]) -> list[Case]:
+async def get_cases(
+    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
+) -> list[Case]:
     actor.require(READ)
     found = list((await session.scalars(select(Case).where(Case.id.in_(ids), _visible(actor)))).all())
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
-async def cases_of(session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]) -> list[Case]:
+async def cases_of(
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
+) -> list[Case]:
     """The cases of persons, newest first; logged for every person asked about ("no case" is learnt too)."""
     actor.require(READ)
     query = (
@@ -327,12 +331,18 @@ async def cases_of(session: AsyncSession, actor: Actor, *, person_ids: Sequence[
         .order_by(Case.person_id, Case.created_at.desc(), Case.id.desc())
     )
     found = list((await session.scalars(query)).all())
-    await _log_read(session, actor, found, person_ids=person_ids)
+    await _log_read(session, actor, found, person_ids=person_ids, fields=fields)
     return found
 
 
 async def find_cases(
-    session: AsyncSession, actor: Actor, *, filter: CaseFilter, first: int | None, after: str | None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    filter: CaseFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
 ) -> Page[Case]:
     """The cases the actor sees, newest first."""
     actor.require(READ)
@@ -345,7 +355,7 @@ async def find_cases(
         first=first,
         after=after,
     )
-    await _log_read(session, actor, page.items)
+    await _log_read(session, actor, page.items, fields=fields)
     return page
 
 
@@ -358,7 +368,14 @@ async def count_cases(session: AsyncSession, actor: Actor, *, filter: CaseFilter
 def _filtered(actor: Actor, filter: CaseFilter) -> Select[Case]:
     query = select(Case).where(_visible(actor))
     if filter.person_id is not None:
-        query = query.where(Case.person_id == filter.person_id)
+        # By the person's id as given: a real id reaches only a person shown to the actor.
+        query = query.where(
+            Case.person_id == filter.person_id,
+            or_(
+                Case.agency_code == actor.agency_code,
+                remit.reachable(actor, Case.person_id, Case.person_id, [filter.person_id]),
+            ),
+        )
     if filter.phase is not None:
         query = query.where(Case.phase == filter.phase)
     if filter.open is not None:
@@ -370,7 +387,7 @@ def _filtered(actor: Actor, filter: CaseFilter) -> Select[Case]:
 
 
 async def timeline_of(
-    session: AsyncSession, actor: Actor, *, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, case_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[CaseEntry]:
     """The timelines of cases the actor sees, oldest entry first; the read is logged."""
     actor.require(READ)
@@ -389,6 +406,7 @@ async def timeline_of(
             entity_type="case_entry",
             entity_id=found[0].case_id if len({e.case_id for e in found}) == 1 else None,
             person_ids=sorted({e.person_id for e in found}),
+            fields=fields,
             details={"entries": len(found)},
         )
     return found
@@ -551,7 +569,12 @@ def _unique(values: Any) -> list[str]:
 
 
 async def _log_read(
-    session: AsyncSession, actor: Actor, found: Sequence[Case], *, person_ids: Sequence[uuid.UUID] = ()
+    session: AsyncSession,
+    actor: Actor,
+    found: Sequence[Case],
+    *,
+    person_ids: Sequence[uuid.UUID] = (),
+    fields: Sequence[str] = (),
 ) -> None:
     covered = {c.person_id for c in found} | set(person_ids)
     if covered:
@@ -562,5 +585,6 @@ async def _log_read(
             entity_type=ENTITY,
             entity_id=found[0].id if len(found) == 1 else None,
             person_ids=sorted(covered),
+            fields=fields,
             details={"cases": len(found)},
         )

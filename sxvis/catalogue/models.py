@@ -7,7 +7,7 @@ reads a column, never parses prose.
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, Text, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -83,6 +83,11 @@ class Service(Base):
     automation_degree: Mapped[str | None] = mapped_column(Text)
     # Services for persons with disabilities follow the Individual Rehabilitation Program (rule 14).
     requires_irp: Mapped[bool] = mapped_column(default=False)
+    # The variants an application chooses between (003 step 4: treatment or rest vouchers), if any.
+    variants: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list, server_default=text("'{}'"))
+    # Given in queue order, as places come (rule 9, 003 steps 8-9): approval puts an application in
+    # the service's queue instead of enrolling at once.
+    rationed: Mapped[bool] = mapped_column(default=False, server_default=text("false"))
     notes: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     created_at: Mapped[datetime] = created_at()
 

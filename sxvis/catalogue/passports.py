@@ -659,6 +659,10 @@ SANATORIUM_VOUCHERS = PassportSeed(
     ),
     electronisation_degree="Tam",  # §26
     automation_degree="Tam",  # §27
+    # Step 4: "müalicə putyovkası" (treatment) or "istirahət putyovkası" (rest) vouchers; steps 8-9: in
+    # queue order ("Növbəlilik prinsipinə uyğun olaraq").
+    variants=("TREATMENT", "REST"),
+    rationed=True,
     notes=(
         "The source's numbering goes from §21 (documents) to §23 (procedure); there is no §22.",
         "§21 names no form (original, copy, ...) for the documents.",

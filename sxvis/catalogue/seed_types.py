@@ -63,4 +63,6 @@ class PassportSeed:
     automation_degree: str | None
     duration_note: str | None = None  # e.g. "per the Individual Rehabilitation Program"
     requires_irp: bool = False  # rule 14: the service follows the Individual Rehabilitation Program
+    variants: tuple[str, ...] = ()  # what an application chooses between (003: TREATMENT or REST vouchers)
+    rationed: bool = False  # rule 9: given in queue order as places come
     notes: tuple[str, ...] = field(default_factory=tuple)

@@ -111,6 +111,8 @@ async def install_passports(session: AsyncSession, passports: Sequence[PassportS
             "electronisation_degree": p.electronisation_degree,
             "automation_degree": p.automation_degree,
             "requires_irp": p.requires_irp,
+            "variants": list(p.variants),
+            "rationed": p.rationed,
             "notes": list(p.notes),
         }
         statement = insert(Service).values(values)

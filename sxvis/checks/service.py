@@ -154,6 +154,7 @@ async def checks_of(
     person_ids: Sequence[uuid.UUID],
     freshness: Freshness,
     disclosed: dict[uuid.UUID, bool] | None = None,
+    fields: Sequence[str] = (),
 ) -> list[CheckResult]:
     """The latest state of every check ever run on these persons (those in the actor's remit), logged."""
     actor.require(READ)
@@ -206,6 +207,7 @@ async def checks_of(
         action=READ,
         entity_type="check",
         person_ids=sorted(shown),
+        fields=fields,
         details={"checks": [_provenance(result) for result in results]},
     )
     return results
@@ -318,7 +320,7 @@ async def _subject(session: AsyncSession, actor: Actor, person_id: uuid.UUID) ->
     row = (
         await session.execute(
             select(Person.id, Person.fin, remit.identity_disclosed(actor)).where(
-                Person.id == person_id, remit.person_visible(actor)
+                Person.id == person_id, remit.person_reachable(actor, person_id)
             )
         )
     ).one_or_none()

@@ -46,4 +46,5 @@ def _run_migration(action: str, revision: str) -> None:
             await migrate.downgrade(db.engine, revision)
         print(f"database at {await migrate.current(db.engine) or '(base)'}")
 
-    run_with_database(run)
+    # Never under a running server: its code expects the schema it started with.
+    run_with_database(run, while_serving=False)

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import signal
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -20,7 +21,25 @@ from sxvis.config import Settings
 from sxvis.errors import SxvisError
 
 if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
     from sxvis.database import Database
+
+_SERVE_PID = "SXVIS_SERVE_PID"  # set by `serve` for its uvicorn workers
+
+
+def create_app_in_worker() -> "Starlette":
+    """uvicorn's app factory. In a worker process of `sxvis serve --workers N`, first make sure the worker
+    ends with `serve` (a SIGTERM from the kernel, even if `serve` is killed -9): otherwise orphaned
+    workers keep the port, and answer 500s without their database."""
+    from sxvis.database.embedded import end_with_parent
+    from sxvis.web.app import create_app_from_environment
+
+    serve_pid = int(os.environ.get(_SERVE_PID, "0") or 0)
+    is_worker = serve_pid != 0 and os.getpid() != serve_pid  # with one worker, uvicorn runs in `serve`
+    if is_worker and not end_with_parent(signal.SIGTERM, serve_pid):  # False: `serve` died meanwhile
+        raise SystemExit("sxvis serve ended before this worker started")
+    return create_app_from_environment()
 
 
 async def _prepare(db: "Database", *, demo: bool, demo_persons: int, seed: int) -> None:
@@ -49,14 +68,14 @@ async def _prepare(db: "Database", *, demo: bool, demo_persons: int, seed: int) 
 
 
 def _print_development_token(settings: Settings) -> None:
-    """Every request needs a token: hand the developer one, and say how to get others."""
-    from authz.authentication import issue_dev_token
+    """Every request needs a token: hand the developer a low-privilege one, and say how to get others."""
+    from sxvis.web.graphiql import DEMO_USER, development_token
 
-    token = issue_dev_token(settings, user="demo-worker", agency="SXA", roles=["social_worker"], name="Demo")
     console.print(
-        "Every request needs a bearer token. A development token for a social worker of SXA (8 h):\n"
-        f"  {token}\n"
-        'In GraphiQL, open the Headers tab and paste {"Authorization": "Bearer <token>"}.\n'
+        f"Every request needs a bearer token. A development token for {DEMO_USER.user}, "
+        f"{DEMO_USER.description} (8 h):\n"
+        f"  {development_token(settings)}\n"
+        f"GraphiQL (http://{settings.host}:{settings.port}/graphql) puts it in its Headers tab for you.\n"
         "Other users and roles: sxvis token issue --user U --agency A --role R [--role R2] [--ttl 8h]",
         soft_wrap=True,
     )
@@ -81,6 +100,7 @@ def serve(
         with database_url(settings) as url:
             asyncio.run(on_database(url, lambda db: _prepare(db, demo=demo, demo_persons=2000, seed=seed)))
             os.environ["SXVIS_DATABASE_URL"] = url  # the workers read the same settings
+            os.environ[_SERVE_PID] = str(os.getpid())
             if demo:
                 start_demo_simulators(settings, seed=seed)  # a daemon thread: it ends with the server
                 os.environ["SXVIS_OUTBOX_IN_PROCESS"] = "true"  # the server delivers the outbox itself
@@ -91,7 +111,7 @@ def serve(
             if not settings.is_production:
                 _print_development_token(settings)
             uvicorn.run(
-                "sxvis.web.app:create_app_from_environment",
+                "sxvis.cli.server:create_app_in_worker",
                 factory=True,
                 host=settings.host,
                 port=settings.port,

@@ -105,7 +105,9 @@ async def merge_persons(
 
 async def _locked(session: AsyncSession, actor: Actor, person_id: uuid.UUID, *, field: str) -> Person:
     person = await session.scalar(
-        select(Person).where(Person.id == person_id, remit.person_visible(actor)).with_for_update()
+        select(Person)
+        .where(Person.id == person_id, remit.person_reachable(actor, person_id))
+        .with_for_update()
     )
     if person is None:
         raise NotFound("No person has this id.", field=field)

@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -214,7 +214,9 @@ class ReferralStream:
                     await connection.close(timeout=2)
 
 
-async def deliver(session: AsyncSession, actor: Actor, *, event: ReferralEvent) -> Referral | None:
+async def deliver(
+    session: AsyncSession, actor: Actor, *, event: ReferralEvent, fields: Sequence[str] = ()
+) -> Referral | None:
     """The event's referral as the subscriber may see it now, its access event written; None if the
     referral is not their agency's (or no longer visible to it under row-level security).
 
@@ -235,6 +237,7 @@ async def deliver(session: AsyncSession, actor: Actor, *, event: ReferralEvent) 
         entity_type="referral",
         entity_id=referral.id,
         person_id=referral.person_id,
+        fields=fields,
         details={
             "delivery": "referralEvents",
             "from": None if event.previous is None else event.previous.value,

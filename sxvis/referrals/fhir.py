@@ -21,6 +21,27 @@ STATUS = {
 }
 PRIORITY = {Urgency.ROUTINE: "routine", Urgency.URGENT: "urgent", Urgency.EMERGENCY: "stat"}
 IDENTIFIER_SYSTEM = "urn:sxvis:referral"
+TASK_FIELDS = (
+    "id",
+    "identifier",
+    "status",
+    "intent",
+    "priority",
+    "description",
+    "for",
+    "authoredOn",
+    "lastModified",
+    "requester",
+    "owner",
+    "reasonCode",
+    "restriction",
+    "statusReason",
+    "code",
+    "output",
+)
+"""The Task elements a read shows, for its access event's `fields`."""
+OUTPUT_FIELDS = ("output",)
+"""What a Task shows of the referral's history (each move as an `output`), for its access event."""
 
 
 def task_of(referral: Referral, history: Sequence[ReferralMove], *, patient_id: str) -> dict[str, Any]:

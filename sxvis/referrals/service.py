@@ -102,6 +102,7 @@ async def create_referral(
         raise ValidationFailed("Give an idempotency key of 1 to 200 characters.", field="idempotency_key")
     existing = await _by_key(session, actor, key)
     if existing is not None:
+        await _log_replay(session, actor, existing)
         return existing
     person = await persons.person_for_change(session, actor, data.person_id, field="person_id")
     receiver = await session.get(Agency, data.to_agency)
@@ -151,6 +152,7 @@ async def create_referral(
         raced = await _by_key(session, actor, key)
         if raced is None:
             raise Conflict("A referral with this key is being created; try again.", field="idempotency_key")
+        await _log_replay(session, actor, raced)
         return raced
     referral = await session.get(Referral, created)
     assert referral is not None  # just inserted in this transaction
@@ -222,22 +224,24 @@ async def move_referral(
     return referral
 
 
-async def get_referrals(session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]) -> list[Referral]:
+async def get_referrals(
+    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
+) -> list[Referral]:
     actor.require(READ)
     query = select(Referral).where(Referral.id.in_(ids), _involves(actor))
     found = list((await session.scalars(query)).all())
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
 async def referrals_of_cases(
-    session: AsyncSession, actor: Actor, *, case_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, case_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Referral]:
     """The referrals made within cases (`Case.referrals`), those the actor's agency sent or received."""
     actor.require(READ)
     query = select(Referral).where(Referral.case_id.in_(case_ids), _involves(actor))
     found = list((await session.scalars(query.order_by(Referral.created_at, Referral.id))).all())
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
@@ -251,7 +255,13 @@ class ReferralFilter:
 
 
 async def find_referrals(
-    session: AsyncSession, actor: Actor, *, filter: ReferralFilter, first: int | None, after: str | None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    filter: ReferralFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
 ) -> Page[Referral]:
     """The actor's agency's referrals, newest first."""
     actor.require(READ)
@@ -265,7 +275,7 @@ async def find_referrals(
         first=first,
         after=after,
     )
-    await _log_read(session, actor, page.items)
+    await _log_read(session, actor, page.items, fields=fields)
     return page
 
 
@@ -295,16 +305,31 @@ def _filtered(actor: Actor, filter: ReferralFilter) -> Select[Referral]:
 
 
 async def history_of(
-    session: AsyncSession, actor: Actor, *, referral_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, referral_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[ReferralMove]:
+    """The moves of referrals the actor's agency sent or received, oldest first. Logged like a read of
+    the referrals: a move's note may speak of the person."""
     actor.require(READ)
-    visible = select(Referral.id).where(_involves(actor))
+    visible = select(Referral.id, Referral.person_id).where(Referral.id.in_(referral_ids), _involves(actor))
+    shown = {row.id: row.person_id for row in (await session.execute(visible)).all()}
     query = (
         select(ReferralMove)
-        .where(ReferralMove.referral_id.in_(referral_ids), ReferralMove.referral_id.in_(visible))
+        .where(ReferralMove.referral_id.in_(list(shown)))
         .order_by(ReferralMove.referral_id, ReferralMove.id)
     )
-    return list((await session.scalars(query)).all())
+    found = list((await session.scalars(query)).all())
+    if shown:
+        await audit.record(
+            session,
+            actor,
+            action=READ,
+            entity_type="referral_move",
+            entity_id=next(iter(shown)) if len(shown) == 1 else None,
+            person_ids=sorted(set(shown.values())),
+            fields=fields,
+            details={"moves": len(found)},
+        )
+    return found
 
 
 def overdue(referral: Referral) -> bool:
@@ -470,7 +495,25 @@ async def _record(
     await session.execute(_NOTIFY, {"channel": CHANNEL, "payload": orjson.dumps(payload).decode()})
 
 
-async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Referral]) -> None:
+async def _log_replay(session: AsyncSession, actor: Actor, referral: Referral) -> None:
+    """A repeated key returns the existing referral, and whoever sent it sees it again: logged as the
+    action asked (`referral:create`), about the referral and its person, marked `replay` in the
+    event's details, so the log counts every caller who was shown it and tells a replay from a
+    creation."""
+    await audit.record(
+        session,
+        actor,
+        action=CREATE,
+        entity_type="referral",
+        entity_id=referral.id,
+        person_id=referral.person_id,
+        details={"replay": True, "status": referral.status.value},
+    )
+
+
+async def _log_read(
+    session: AsyncSession, actor: Actor, found: Sequence[Referral], *, fields: Sequence[str] = ()
+) -> None:
     if found:
         await audit.record(
             session,
@@ -479,6 +522,7 @@ async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Referra
             entity_type="referral",
             entity_id=found[0].id if len(found) == 1 else None,
             person_ids=sorted({r.person_id for r in found}),
+            fields=fields,
         )
 
 

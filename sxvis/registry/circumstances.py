@@ -65,7 +65,7 @@ async def record_circumstance(
 
 
 async def circumstances_of(
-    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Circumstance]:
     """The circumstances of persons in the actor's remit; the read is logged with the persons it covered."""
     actor.require(persons.READ)
@@ -82,6 +82,7 @@ async def circumstances_of(
         action="circumstance:read",
         entity_type="circumstance",
         person_ids=sorted(set(person_ids)),
+        fields=fields,
         details={"circumstances": len(found)},
     )
     return found

@@ -85,13 +85,13 @@ async def revoke_consent(
 
 
 async def consents_of(
-    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Consent]:
     """The consents (in force or not) of those of `person_ids` in the actor's remit, newest first."""
     actor.require(persons.READ)
     query = (
         select(Consent)
-        .where(Consent.person_id.in_(list(person_ids)), remit.person_id_visible(actor, Consent.person_id))
+        .where(remit.reachable(actor, Consent.person_id, Consent.person_id, person_ids))
         .order_by(Consent.created_at.desc(), Consent.id)
     )
     found = list((await session.scalars(query)).all())
@@ -101,6 +101,7 @@ async def consents_of(
         action=READ,
         entity_type=ENTITY,
         person_ids=sorted({c.person_id for c in found}),
+        fields=fields,
     )
     return found
 

@@ -244,7 +244,7 @@ def _as_refusal_ground(reason: EnrollmentEndReason) -> RefusalGround | None:
 
 
 async def enrollments_of(
-    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Enrollment]:
     """The enrollments of persons in the actor's remit; the read is logged with the persons it covered."""
     actor.require(persons.READ)
@@ -254,19 +254,19 @@ async def enrollments_of(
         .order_by(Enrollment.person_id, Enrollment.started_on.desc(), Enrollment.id)
     )
     found = list((await session.execute(query)).scalars())
-    await _log_read(session, actor, found, person_ids=person_ids)
+    await _log_read(session, actor, found, person_ids=person_ids, fields=fields)
     return found
 
 
 async def get_enrollments(
-    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Enrollment]:
     actor.require(persons.READ)
     query = select(Enrollment).where(
         Enrollment.id.in_(ids), remit.person_id_visible(actor, Enrollment.person_id)
     )
     found = list((await session.execute(query)).scalars())
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
@@ -276,6 +276,7 @@ async def _log_read(
     found: Sequence[Enrollment],
     *,
     person_ids: Sequence[uuid.UUID] = (),
+    fields: Sequence[str] = (),
 ) -> None:
     # Logged even when empty for the persons asked about: "no enrollments" is learnt about them too.
     covered = {e.person_id for e in found} | set(person_ids)
@@ -286,5 +287,6 @@ async def _log_read(
             action="enrollment:read",
             entity_type="enrollment",
             person_ids=sorted(covered),
+            fields=fields,
             details={"enrollments": len(found)},
         )

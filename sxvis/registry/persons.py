@@ -136,7 +136,7 @@ async def register_person(session: AsyncSession, actor: Actor, *, data: NewPerso
     session.add(person)
     await _flush_unique(session)
     if data.household is not None:
-        await _place_in_household(session, person, data.household)
+        await _place_in_household(session, actor, person, data.household)
     await _log_write(
         session, actor, REGISTER, person, sorted(f.name for f in fields(data) if f.name != "household")
     )
@@ -212,10 +212,13 @@ async def update_person(
 async def person_for_change(
     session: AsyncSession, actor: Actor, person_id: uuid.UUID, *, field: str
 ) -> Person:
-    """The person, locked for a change, if the actor's remit holds them; `NotFound` otherwise, the same
-    answer as for an id that names nobody."""
+    """The person, locked for a change, if the actor's remit holds them and the id reaches them (a
+    protected person hidden from the actor only by the pseudonymous id it was shown,
+    `remit.person_reachable`); `NotFound` otherwise, the same answer as for an id that names nobody."""
     person = await session.scalar(
-        select(Person).where(Person.id == person_id, remit.person_visible(actor)).with_for_update()
+        select(Person)
+        .where(Person.id == person_id, remit.person_reachable(actor, person_id))
+        .with_for_update()
     )
     if person is None:
         raise NotFound("No person has this id.", field=field)
@@ -290,7 +293,8 @@ async def get_person(
     if (person_id is None) == (fin is None):
         raise ValidationFailed("Give either an id or a FIN.", field="id")
     connection = await driver_connection(reads)
-    key: object = person_id if person_id is not None else validation.normalise_fin(fin or "")
+    plain_id = None if person_id is None else uuid.UUID(int=person_id.int)
+    key: object = plain_id if plain_id is not None else validation.normalise_fin(fin or "")
     sql = _BY_ID if person_id is not None else _BY_FIN
     args = (key, actor.agency_code, actor.reads_whole_registry, actor.user_id, via_pseudonym)
     rows = await audit.read_logged(
@@ -298,7 +302,7 @@ async def get_person(
     )
     if rows:
         return PersonRecord.of(rows[0])
-    hidden = await connection.fetchrow(_HIDDEN, person_id, None if person_id else key)
+    hidden = await connection.fetchrow(_HIDDEN, plain_id, None if plain_id else key)
     if hidden is not None:
         await audit.record(
             connection,
@@ -496,7 +500,9 @@ async def _flush_unique(session: AsyncSession) -> None:
         raise
 
 
-async def _place_in_household(session: AsyncSession, person: Person, placement: HouseholdPlacement) -> None:
+async def _place_in_household(
+    session: AsyncSession, actor: Actor, person: Person, placement: HouseholdPlacement
+) -> None:
     if placement.household_id is None:
         if placement.relation is not HouseholdRelation.HEAD:
             raise ValidationFailed(
@@ -512,7 +518,12 @@ async def _place_in_household(session: AsyncSession, person: Person, placement: 
         session.add(household)
         await session.flush()
     else:
-        existing = await session.get(Household, placement.household_id, with_for_update=True)
+        # Only a household the actor is shown: joining one it may not see would confirm it exists.
+        existing = await session.scalar(
+            select(Household)
+            .where(Household.id == placement.household_id, remit.household_shown(actor))
+            .with_for_update(of=Household)
+        )
         if existing is None:
             raise NotFound("No household has this id.", field="household")
         household = existing

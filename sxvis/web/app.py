@@ -27,6 +27,7 @@ from resolvers.context import Context
 from schema import build_schema
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
+from sxvis.applications import escalation as application_escalation
 from sxvis.audit import chain, partitions
 from sxvis.checks import Freshness, retry_forever
 from sxvis.config import Settings
@@ -153,6 +154,7 @@ def create_app(
     if not settings.is_production:
         assets = StaticFiles(directory=graphiql.STATIC_DIR)
         routes.append(Mount(graphiql.STATIC_PREFIX, assets, name="graphiql"))
+        routes.append(Route(graphiql.TOKEN_PATH, graphiql.token_endpoint(settings), methods=["GET"]))
     # The console, for people: last, so that every route above is matched first.
     operations = Operations(schema, gate, context, referral_stream)
     routes.append(Mount("/", create_console(settings, operations), name="console"))
@@ -189,7 +191,8 @@ async def _seal_forever(settings: Settings) -> None:
     - seal new access events (the app role may not write seals; every worker runs a sealer, and they
       take turns under an advisory lock, so the chain stays in order);
     - make the access log's partitions for the coming months, once an hour (`sxvis.audit.partitions`);
-    - escalate overdue urgent and emergency referrals (rows locked with SKIP LOCKED, so workers share).
+    - escalate overdue urgent and emergency referrals (rows locked with SKIP LOCKED, so workers share);
+    - escalate applications at risk of missing their E-sosial posting deadline (rule 5), likewise.
     """
     if settings.database_url is None:
         return
@@ -214,6 +217,11 @@ async def _seal_forever(settings: Settings) -> None:
                     await escalation.escalate_overdue(session)
             except Exception:
                 log.exception("referrals.escalation.failed")
+            try:
+                async with owner.transaction() as session:
+                    await application_escalation.escalate_at_risk(session)
+            except Exception:
+                log.exception("applications.escalation.failed")
     finally:
         await owner.dispose()
 

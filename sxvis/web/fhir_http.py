@@ -54,8 +54,12 @@ def task_endpoint(
             return _outcome(404, "not-found", "No Task has this id.")
         try:
             async with db.scoped_session(RowScope.of(actor)) as session:
-                found = await referrals.get_referrals(session, actor, ids=[referral_id])
-                history = await referrals.history_of(session, actor, referral_ids=[referral_id])
+                found = await referrals.get_referrals(
+                    session, actor, ids=[referral_id], fields=fhir.TASK_FIELDS
+                )
+                history = await referrals.history_of(
+                    session, actor, referral_ids=[referral_id], fields=fhir.OUTPUT_FIELDS
+                )
         except AccessDenied as denied:
             await log_denials(db, actor, [denied])
             return _outcome(403, "forbidden", denied.message)

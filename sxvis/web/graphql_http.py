@@ -3,18 +3,24 @@
 strawberry's HTTP view handles every transport (GET, multipart uploads, incremental delivery, the IDE)
 and pays for that generality on every request. Here the one case SXVİS serves is served directly:
 authenticate the caller (`sxvis.web.gate`), read the body (bounded), decode it with orjson, execute,
-log the operation's denials, encode with orjson. A browser's GET gets the GraphiQL page in
-development; every other GET, and every other content type, is refused with a clear message.
+log the operation's denials, encode with orjson. Execution has a wall-clock limit
+(`SXVIS_REQUEST_TIMEOUT_SECONDS`): a request still running then is cancelled, logged and answered with
+a `TIMEOUT` error; a mutation it cancels changes nothing (each mutation's transaction rolls back).
+A browser's GET gets the GraphiQL page in development; every other GET, and every other content type,
+is refused with a clear message.
 Subscriptions come through the same door on a websocket: `sxvis.web.graphql_ws` serves them with the
 same gate, context and denial logging.
 
 Part of the composition root: it is built by `sxvis.web.app` and knows the schema and the context.
 """
 
+import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
+import structlog
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -30,6 +36,8 @@ from sxvis.access.denials import log_denials
 from sxvis.actors import Actor
 from sxvis.web.gate import Gate, with_operation
 from sxvis.web.graphql_ws import LiveEndpoint
+
+_log = structlog.get_logger("sxvis.graphql")
 
 MAX_BODY_BYTES = 1_000_000
 _ALLOWED = {OperationType.QUERY, OperationType.MUTATION}
@@ -110,14 +118,28 @@ class GraphQLEndpoint:
             return _error(400, "`operationName` must be a string.")
         actor = with_operation(actor, data["query"], operation_name)
         context = await self.context(actor)
+        limit = context.settings.request_timeout_seconds
+        started = time.monotonic()
         try:
-            result = await self.schema.execute(
-                data["query"],
-                variable_values=variables,
-                context_value=context,
-                operation_name=operation_name,
-                allowed_operation_types=_ALLOWED,
+            async with asyncio.timeout(limit):
+                result = await self.schema.execute(
+                    data["query"],
+                    variable_values=variables,
+                    context_value=context,
+                    operation_name=operation_name,
+                    allowed_operation_types=_ALLOWED,
+                )
+        except TimeoutError:
+            # Cancelled: each open transaction rolled back as the cancellation left its `async with`.
+            _log.warning(
+                "graphql.request_timeout",
+                operation=operation_name,
+                user=actor.user_id,
+                agency=actor.agency_code,
+                limit_seconds=limit,
+                elapsed_seconds=round(time.monotonic() - started, 3),
             )
+            return _timed_out(limit)
         except InvalidOperationTypeError as err:
             return _error(400, err.as_http_error_reason("POST"))
         except CannotGetOperationTypeError as err:
@@ -160,6 +182,15 @@ async def _read_body(request: Request) -> bytes | None:
 
 def _error(status: int, message: str) -> Response:
     return Response(message, status_code=status, media_type="text/plain")
+
+
+def _timed_out(limit: float) -> Response:
+    message = (
+        f"The request ran longer than {limit:g} s and was stopped. A mutation still running then "
+        "changed nothing; a mutation finished before it stays done."
+    )
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]}
+    return Response(orjson.dumps(body), status_code=503, media_type="application/json")
 
 
 def _unauthenticated(err: AuthenticationFailed) -> Response:
