@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from sxvis import keyfiles
 from sxvis.config import Settings
-from sxvis.web.console import audit, auth, i18n, oidc, operator, people, referrals
+from sxvis.web.console import applications, audit, auth, i18n, oidc, operator, people, referrals
 from sxvis.web.console.operations import Operations
 from sxvis.web.console.pages import STATIC_PREFIX, Site
 
@@ -45,6 +45,7 @@ def create_console(settings: Settings, operations: Operations) -> Starlette:
     oidc.register(site)
     people.register(site)
     referrals.register(site)
+    applications.register(site)
     audit.register(site)
     operator.register(site)
 
