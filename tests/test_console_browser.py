@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -383,3 +384,29 @@ def test_an_auditor_finds_both_agencies_accesses_of_a_referral_in_the_explorer_a
         operator.close()
     assert auditor.violations + operator.violations == []
     assert auditor.outside + operator.outside == [], "the console fetched from outside"
+
+
+@pytest.mark.parametrize("language", ["az", "en"])
+def test_a_social_worker_takes_an_application_and_sees_its_deadlines(
+    server: Server, browser: Any, screenshots: Path, language: str
+) -> None:
+    person = register(server, "SXA", lastName="Hüseynova", firstName="Səbinə", sex="FEMALE")
+    desk = Visit(browser, server, language, screenshots, "sxa")
+    try:
+        desk.sign_in("sxa-worker")
+        desk.page.goto(f"{server.url}/applications/new?person={quote(person['id'])}")
+        desk.check("application-new")
+        desk.page.locator("#f-serviceCode").select_option("01-09-15-00")
+        desk.page.locator("form button.primary").click()
+        desk.page.wait_for_load_state()
+        assert "/applications/" in desk.page.url
+        assert "Hüseynova" in desk.page.content()
+        desk.check("application")
+        desk.page.goto(f"{server.url}/applications")
+        desk.check("applications")
+        desk.page.goto(f"{server.url}/applications/queue")
+        desk.check("voucher-queue")
+    finally:
+        desk.close()
+    assert desk.violations == []
+    assert desk.outside == []
