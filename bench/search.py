@@ -173,8 +173,10 @@ if __name__ == "__main__":
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
         "python": platform.python_version(),
-        "commit": subprocess.run(  # noqa: S603
-            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True  # noqa: S607
+        "commit": subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,  # noqa: S607
         ).stdout.strip(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
     }
