@@ -44,6 +44,7 @@ CLASSES: dict[str, list[str]] = {
     "misspelling": ["Mamedof Ali", "Aliyef Mammad", "Huseinov Hasen"],
 }
 TICKS = os.sysconf("SC_CLK_TCK")
+GIT_HEAD = ["git", "rev-parse", "--short", "HEAD"]
 
 
 def backend_cpu(pid: int) -> float:
@@ -173,11 +174,7 @@ if __name__ == "__main__":
         "cpus": os.cpu_count(),
         "load_average": os.getloadavg(),
         "python": platform.python_version(),
-        "commit": subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,  # noqa: S607
-        ).stdout.strip(),
+        "commit": subprocess.run(GIT_HEAD, capture_output=True, text=True).stdout.strip(),  # noqa: S603
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
     }
     out = args.out or Path(__file__).parent / "results" / f"search-{time.strftime('%Y%m%dT%H%M%S')}.json"
