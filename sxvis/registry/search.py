@@ -87,7 +87,9 @@ async def fold_words(connection: Any, tokens: list[str]) -> Words:
     for word, corrections in rows:
         if word and word not in STOP_WORDS and word not in folded:
             folded.append(word)
-            close.append(list(corrections))
+            # A word some person bears is not corrected (a search engine's "did you mean" is for
+            # unknown words only): "Ali" must not become "Aliyev".
+            close.append([word] if corrections[:1] == [word] else list(corrections))
     return Words(tokens, folded, close)
 
 
