@@ -234,9 +234,9 @@ async def test_a_new_name_is_added_to_the_words_misspellings_are_corrected_to(db
     assert {"zulfugarli", "nasimi"} <= words
 
 
-async def test_a_page_of_exact_matches_never_starts_the_trigram_search(db) -> None:
-    # The cost of a common name: with a full page of exact matches the later tiers, and the trigram
-    # index above all, are never executed (PostgreSQL's Append stops under the LIMIT).
+async def test_a_page_of_exact_matches_never_starts_the_later_tiers(db) -> None:
+    # The cost of a common name: with a full page of exact matches the later tiers (the father's name,
+    # the corrected spellings) are never executed: PostgreSQL's Append stops under the LIMIT.
     async with db.transaction() as session:
         for i in range(25):
             await persons.register_person(
@@ -257,6 +257,23 @@ async def test_a_page_of_exact_matches_never_starts_the_trigram_search(db) -> No
         where, args = persons._where(session, persons._conditions(PersonFilter(), WORKER))
         sql, args = name_search.search_sql(persons._SEARCH_COLUMNS, where, args, words, offset=0, limit=21)
         plan = [r[0] for r in await connection.fetch(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", *args)]
-    trigram = [line for line in plan if "ix_persons_name_key_trgm" in line]
-    assert trigram, "\n".join(plan)
-    assert all("never executed" in line for line in trigram), "\n".join(plan)
+    later = [line for line in plan if "ix_persons_patronymic_key" in line]
+    assert later, "\n".join(plan)
+    assert all("never executed" in line for line in later), "\n".join(plan)
+
+
+async def test_a_first_name_of_two_words_is_found_by_the_trigram_tier(db, api: Api) -> None:
+    async with db.transaction() as session:
+        await persons.register_person(
+            session,
+            WORKER,
+            data=NewPerson(
+                fin="TWOW001",
+                last_name="Məmmədov",
+                first_name="Əli Əkbər",
+                birth_date=date(1980, 1, 1),
+                sex=Sex.MALE,
+                residence_status=ResidenceStatus.CITIZEN,
+            ),
+        )
+    assert await search(api, "Mammadov Ali Akbar") == ["TWOW001"]
