@@ -349,7 +349,8 @@ async def find_persons(
     conditions = _conditions(filter, actor)
     if tokens:
         offset = int(decode_cursor(after, arity=1)[0]) if after else 0
-        words = await search.fold_words(await driver_connection(session), tokens)
+        connection = await driver_connection(session)
+        words = await search.fold_words(connection, tokens)
         where, args = _where(session, conditions)
         sql, args = search.search_sql(_SEARCH_COLUMNS, where, args, words, offset=offset, limit=limit + 1)
         found = await audit.read_logged(
@@ -362,6 +363,7 @@ async def find_persons(
             logged_limit=limit,
             fields=fields,
         )
+        await connection.execute(search.CUSTOM_PLANS)
         rows = [PersonRecord.of(row) for row in found]
         items = rows[:limit]
         cursors = [encode_cursor(offset + i + 1) for i in range(len(items))]
@@ -408,7 +410,9 @@ async def count_persons(session: AsyncSession, actor: Actor, *, filter: PersonFi
         connection = await driver_connection(session)
         where, args = _where(session, conditions)
         sql, args = search.count_sql(where, args, await search.fold_words(connection, tokens))
-        return int(await connection.fetchval(sql, *args))
+        count = await connection.fetchval(sql, *args)
+        await connection.execute(search.CUSTOM_PLANS)
+        return int(count)
     query = select(func.count()).select_from(Person).where(*conditions)
     return int((await session.execute(query)).scalar_one())
 

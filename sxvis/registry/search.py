@@ -49,16 +49,22 @@ SURNAME, FIRST_NAME, FATHER = 0, 1, 2
 _PARTS = (Person.last_key, Person.first_key, Person.patronymic_key)
 
 # The folded words of a search and, for each, the closest name words of the registry (not a read of
-# any person's data: the words are not linked to anyone).
+# any person's data: the words are not linked to anyone). It also switches the transaction to generic
+# plans (undone by `CUSTOM_PLANS` after the search): the search's statement has a
+# dozen branches, and planning them afresh on every execution (PostgreSQL's default for the first
+# runs and, here, for ever) cost 4-5 ms of PostgreSQL CPU per search, three times its execution; every
+# branch is an equality or a range on parameters, which a generic plan serves as well.
 FOLD_AND_CORRECT_SQL = """
 SELECT q.w, coalesce(array_agg(v.word ORDER BY v.d, v.word) FILTER (WHERE v.word IS NOT NULL), '{}')
-FROM (SELECT i, sxvis_fold(t) AS w FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)) AS q
+FROM (SELECT set_config('plan_cache_mode', 'force_generic_plan', true)) AS generic_plans,
+  (SELECT i, sxvis_fold(t) AS w FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)) AS q
 LEFT JOIN LATERAL (
   SELECT word, word <-> q.w AS d FROM person_name_words
   WHERE q.w <> '' AND word % q.w ORDER BY word <-> q.w, word LIMIT $2
 ) AS v ON true
 GROUP BY q.i, q.w ORDER BY q.i
 """
+CUSTOM_PLANS = "SET LOCAL plan_cache_mode TO DEFAULT"
 
 
 def name_tokens(text: str | None) -> list[str]:
