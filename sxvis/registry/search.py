@@ -85,6 +85,11 @@ class Words:
     close: list[list[str]]
 
     @property
+    def known(self) -> list[bool]:
+        """Whether each folded word is one some person bears (or bore): only those can match exactly."""
+        return [c[:1] == [w] for w, c in zip(self.folded, self.close, strict=True)]
+
+    @property
     def complete(self) -> bool:
         """Whether tiers 1-5 are the whole answer: one to three words, each known to the registry or
         close to a name word, and none of those a name of two words ("Əli Əkbər"), which the parts'
@@ -150,10 +155,16 @@ def probes(words: Words, param: Params) -> list[Probe]:
     def exact(assignment: tuple[int, ...]) -> tuple[str, ...]:
         return tuple(f"{_PART_COLUMNS[part]} = {w[i]}" for i, part in enumerate(assignment))
 
-    found += [Probe(EXACT, exact(a)) for a in assignments if both_names(a)]
+    known = words.known
+
+    def possible(assignment: tuple[int, ...], *, prefix: bool = False) -> bool:
+        """A word no one bears cannot be matched exactly: such probes are left out of the statement."""
+        return all(known[i] or (prefix and part == FIRST_NAME) for i, part in enumerate(assignment))
+
+    found += [Probe(EXACT, exact(a)) for a in assignments if both_names(a) and possible(a)]
     if n > 1:
         for assignment in assignments:
-            if set(assignment) >= names:
+            if set(assignment) >= names and possible(assignment, prefix=True):
                 conditions = []
                 for i, part in enumerate(assignment):
                     if (
@@ -163,8 +174,8 @@ def probes(words: Words, param: Params) -> list[Probe]:
                     else:
                         conditions.append(f"{_PART_COLUMNS[part]} = {w[i]}")
                 found.append(Probe(PREFIX, tuple(conditions)))
-    found += [Probe(PATRONYMIC, exact(a)) for a in assignments if not both_names(a)]
-    if all(words.close):
+    found += [Probe(PATRONYMIC, exact(a)) for a in assignments if not both_names(a) and possible(a)]
+    if all(words.close) and not all(known):  # with every word known, tiers 1-3 said it all
         close = [param(c, "text[]") for c in words.close]
         for names_first in (True, False):
             for assignment in assignments:
