@@ -11,9 +11,11 @@ word; "oğlu"/"qızı" in the search are ignored). Every word must match. Result
 2. the surname exactly and a first name that begins with the other word ("Mammadov Al");
 3. the father's name: the surname or first name exactly and the father's name exactly ("Mamedov Ali"
    finds Rəşad Məmmədov Əli oğlu, after every Əli Məmmədov);
-4. close spellings: each word replaced by the registry's name words closest to it (a typo: "Mamedof");
-5. anything else every word of which occurs in the folded name (pg_trgm word similarity), ranked by
-   the summed strict word similarity, which respects word boundaries.
+4. close spellings: a word no person bears replaced by the registry's name words closest to it (a
+   typo: "Mamedof"), matched as in 1 (`CLOSE`), then as in 3 (`CLOSE_FATHER`);
+5. (`SIMILAR`) only where 1-4 cannot be the whole answer (`Words.complete`): every word occurs in the
+   folded name (pg_trgm word similarity), ranked by the summed strict word similarity, which respects
+   word boundaries.
 
 Ties go in the listing's alphabetical order (`sort_key`, id); in tier 5, after the rank.
 
@@ -21,9 +23,9 @@ Why it is cheap: tiers 1-4 are unions of *probes*, each an equality (or a prefix
 parts answered by a b-tree ending in `(sort_key, id)` (migration 0016), so a probe reads its first rows
 in order and stops; the tiers are a UNION ALL under one LIMIT, and PostgreSQL's Append runs a tier only
 if the ones before it did not fill the page. Two of the country's commonest words read a page's rows,
-not the 75,000 persons that share them; the trigram search (tier 5) runs only for searches with few
-answers. A typo is corrected against `person_name_words` (a few thousand words, trigram-indexed), not
-against a million persons. What was tried and lost: docs/performance.md, "Name search".
+not the 75,000 persons that share them. A typo is corrected against `person_name_words` (a few
+thousand words, trigram-indexed), not against a million persons. What was tried and lost:
+docs/performance.md, "Name search".
 """
 
 from collections.abc import Sequence
@@ -46,7 +48,6 @@ EXACT, PREFIX, PATRONYMIC, CLOSE, CLOSE_FATHER, SIMILAR = 1, 2, 3, 4, 5, 6
 
 # Each word goes to one of these parts of the name.
 SURNAME, FIRST_NAME, FATHER = 0, 1, 2
-_PARTS = (Person.last_key, Person.first_key, Person.patronymic_key)
 
 # The folded words of a search and, for each, the closest name words of the registry (not a read of
 # any person's data: the words are not linked to anyone). It also switches the transaction to generic
