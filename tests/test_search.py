@@ -277,3 +277,19 @@ async def test_a_first_name_of_two_words_is_found_by_the_trigram_tier(db, api: A
             ),
         )
     assert await search(api, "Mammadov Ali Akbar") == ["TWOW001"]
+
+
+async def test_under_row_level_security_the_exact_tier_uses_the_name_part_indexes(
+    db, app_database, people: None
+) -> None:
+    # Only LEAKPROOF operators reach an index before the policy (migration 0004); text `=` is one.
+    async with app_database.scoped_session(RowScope(agency="SXA", reads_all=True)) as session:
+        connection = await driver_connection(session)
+        words = await name_search.fold_words(connection, ["Mamedov", "Ali"])
+        where, args = persons._where(session, persons._conditions(PersonFilter(), WORKER))
+        sql, args = name_search.search_sql(persons._SEARCH_COLUMNS, where, args, words, offset=0, limit=21)
+        await connection.execute("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(r[0] for r in await connection.fetch(f"EXPLAIN {sql}", *args))
+    # On a table this small the planner may pick either part's index; what matters is an index range.
+    assert any(f"ix_persons_{key}_key on persons" in plan for key in ("last_first", "last", "first")), plan
+    assert "Index Cond: (first_key = 'ali'" in plan or "Index Cond: ((last_key = 'mamadov'" in plan, plan
