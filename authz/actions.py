@@ -40,6 +40,7 @@ class Action(StrEnum):
     CHECK_READ = "check:read"  # the checks run on a person: facts, provenance, status
     CATALOGUE_READ = "catalogue:read"
     ACCESS_LOG_READ = "access_log:read"
+    ACCESS_REPORT_READ = "access_report:read"  # a person's access report (subject-access request)
     BREAK_GLASS_REVIEW = "break_glass:review"
     POLICY_READ = "policy:read"
     POLICY_GRANT = "policy:grant"
