@@ -86,6 +86,9 @@ EXPECTED["social_worker"] |= {"check:run", "check:read"}
 EXPECTED["case_manager"] |= {"check:run", "check:read"}
 # The operator view of the integrations and the outbox's dead letters (issue 7).
 EXPECTED["system_admin"] |= {"integration:status", "dead_letter:retry"}
+# The person's access report (issue 14): auditors, and agency admins answering subject-access requests.
+EXPECTED["auditor"] |= {"access_report:read"}
+EXPECTED["agency_admin"] |= {"access_report:read"}
 
 
 @pytest.fixture(scope="module")

@@ -47,8 +47,8 @@ AUDITS = "access_log:read"  # auditors may report on any person; others within t
 MAX_WINDOW_DAYS = 5 * 366
 """The longest window: five years. Longer asks are split by the requester, so the cost stays bounded."""
 
-WITHHELD_AZ = "sosial xidmət orqanı (şəxsin təhlükəsizliyi üçün gizlədilib)"
-WITHHELD_EN = "a social-services body (withheld for the person's safety)"
+WITHHELD_AZ = "Sosial xidmət orqanı (şəxsin təhlükəsizliyi üçün gizlədilib)"
+WITHHELD_EN = "A social-services body (withheld for the person's safety)"
 
 
 class ReportErrorCode(StrEnum):
