@@ -14,17 +14,18 @@ Labels: a small dict per language here, for now. The console's gettext catalogue
 translations) are being built in parallel; once they land, these labels can move into them.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from sxvis import clock
-from sxvis.audit.reports import PersonAccessReport
+from sxvis.audit.reports import ConsultationKind, ReportEntry
 
 Language = Literal["az", "en"]
 
@@ -94,6 +95,61 @@ LABELS: Mapping[Language, Mapping[str, str]] = {
 _FONT = "SourceSans"
 
 
+class Printable(Protocol):
+    """What the PDF shows of a report: a `PersonAccessReport`, or `ReportAsShown` (the API's answer)."""
+
+    @property
+    def occurred_from(self) -> date: ...
+    @property
+    def occurred_to(self) -> date: ...
+    @property
+    def generated_at(self) -> datetime: ...
+    @property
+    def generated_by_agency(self) -> str: ...
+    @property
+    def entries(self) -> Sequence[ReportEntry]: ...
+    @property
+    def total_consultations(self) -> int: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAsShown:
+    """A report as `personAccessReport` returned it, for a front that is a client of the schema."""
+
+    occurred_from: date
+    occurred_to: date
+    generated_at: datetime
+    generated_by_agency: str
+    entries: tuple[ReportEntry, ...]
+
+    @property
+    def total_consultations(self) -> int:
+        return sum(entry.count for entry in self.entries)
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any]) -> "ReportAsShown":
+        """From the query's JSON (`personAccessReport { from to generatedAt generatedByAgency entries {
+        day agencyCode agencyNameAz agencyNameEn purpose kind count } }`)."""
+        return cls(
+            occurred_from=date.fromisoformat(data["from"]),
+            occurred_to=date.fromisoformat(data["to"]),
+            generated_at=datetime.fromisoformat(data["generatedAt"]),
+            generated_by_agency=data["generatedByAgency"],
+            entries=tuple(
+                ReportEntry(
+                    day=date.fromisoformat(item["day"]),
+                    agency_code=item["agencyCode"],
+                    agency_name_az=item["agencyNameAz"],
+                    agency_name_en=item["agencyNameEn"],
+                    purpose=item["purpose"],
+                    kind=ConsultationKind(item["kind"]),
+                    count=int(item["count"]),
+                )
+                for item in data["entries"]
+            ),
+        )
+
+
 def _font_file(name: str) -> Path:
     return Path(str(resources.files("font_source_sans_pro").joinpath("files", name)))
 
@@ -132,7 +188,7 @@ class _Document(FPDF):
 
 
 def render(
-    report: PersonAccessReport,
+    report: Printable,
     *,
     person_name: str,
     language: Language = "az",
