@@ -190,6 +190,7 @@ async def test_a_window_must_run_forward_and_be_at_most_five_years(api: Api) -> 
     cases = {
         "WINDOW_REVERSED": (today, today - timedelta(days=1)),
         "WINDOW_TOO_LONG": (today - timedelta(days=5 * 366), today),
+        "WINDOW_OUT_OF_RANGE": (date(9999, 12, 30), date(9999, 12, 31)),  # no day after the last
     }
     for reason, (start, end) in cases.items():
         result = await watcher.execute(

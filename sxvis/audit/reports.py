@@ -51,9 +51,14 @@ WITHHELD_AZ = "Sosial xidmət orqanı (şəxsin təhlükəsizliyi üçün gizlə
 WITHHELD_EN = "A social-services body (withheld for the person's safety)"
 
 
+EARLIEST = date(2000, 1, 1)  # before SXVİS and its log: nothing to report, and no calendar edge to fall off
+LATEST = date(2999, 12, 31)
+
+
 class ReportErrorCode(StrEnum):
     WINDOW_REVERSED = "WINDOW_REVERSED"
     WINDOW_TOO_LONG = "WINDOW_TOO_LONG"
+    WINDOW_OUT_OF_RANGE = "WINDOW_OUT_OF_RANGE"
 
 
 class ConsultationKind(StrEnum):
@@ -141,7 +146,15 @@ FROM sxvis_hidden_person($1::uuid, NULL) h
 
 
 def check_window(occurred_from: date, occurred_to: date) -> None:
-    """The window's rules: `from` not after `to` (both inclusive), at most `MAX_WINDOW_DAYS` days."""
+    """The window's rules: `from` not after `to` (both inclusive), at most `MAX_WINDOW_DAYS` days, within
+    `EARLIEST`..`LATEST` (so the day after `to` and Baku's midnight are always dates and times)."""
+    for field, day in (("from", occurred_from), ("to", occurred_to)):
+        if not EARLIEST <= day <= LATEST:
+            raise ValidationFailed(
+                f"A report covers days from {EARLIEST.isoformat()} to {LATEST.isoformat()}.",
+                field=field,
+                code=ReportErrorCode.WINDOW_OUT_OF_RANGE,
+            )
     if occurred_from > occurred_to:
         raise ValidationFailed(
             "The window's first day comes after its last.", field="from", code=ReportErrorCode.WINDOW_REVERSED
