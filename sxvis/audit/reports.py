@@ -102,7 +102,8 @@ class PersonAccessReport:
 
 # The kind, from the action. Order matters: an auditor's read lists the person in `person_ids` too.
 _KIND = """CASE
-    WHEN e.action IN ('access_log:read', 'access_report:read', 'break_glass:review') THEN 'AUDIT'
+    WHEN e.action IN ('access_log:read', 'access_report:read', 'break_glass:read', 'break_glass:review')
+      THEN 'AUDIT'
     WHEN e.person_id IS DISTINCT FROM $1::uuid OR split_part(e.action, ':', 2) = 'search' THEN 'SEARCH'
     WHEN split_part(e.action, ':', 2) LIKE 'read%' OR e.action IN ('person:break_glass', 'check:run')
       THEN 'READ'
