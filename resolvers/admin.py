@@ -65,11 +65,21 @@ async def access_log(
 
 
 async def person_access_report(
-    ctx: Context, *, person_id: uuid.UUID, occurred_from: date, occurred_to: date
+    ctx: Context,
+    *,
+    person_id: uuid.UUID,
+    occurred_from: date,
+    occurred_to: date,
+    fields: Sequence[str] = (),
 ) -> reports.PersonAccessReport:
     async with ctx.db.scoped(ctx.scope) as connection:
         return await reports.person_access_report(
-            connection, ctx.actor, person_id=person_id, occurred_from=occurred_from, occurred_to=occurred_to
+            connection,
+            ctx.actor,
+            person_id=person_id,
+            occurred_from=occurred_from,
+            occurred_to=occurred_to,
+            fields=fields,
         )
 
 

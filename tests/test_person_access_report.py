@@ -244,17 +244,26 @@ async def test_producing_the_report_is_logged_against_the_person(api: Api, db: D
         found = (
             await conn.execute(
                 text(
-                    "SELECT action, entity_type, person_id, outcome, purpose, details FROM access_events"
-                    " WHERE actor_user = :user"
+                    "SELECT action, entity_type, person_id, outcome, purpose, details, fields"
+                    " FROM access_events WHERE actor_user = :user"
                 ),
                 {"user": watcher.user},
             )
         ).all()
     assert len(found) == 1
-    action, entity_type, person_id, outcome, purpose, details = found[0]
+    action, entity_type, person_id, outcome, purpose, details, fields = found[0]
     assert (action, entity_type, outcome, purpose) == ("access_report:read", "person", "ALLOWED", "AUDIT")
     assert str(person_id) == relay.GlobalID.from_id(person).node_id
     assert details["from"] < details["to"]
+    assert set(fields) == {
+        "personId",
+        "from",
+        "to",
+        "generatedAt",
+        "generatedByAgency",
+        "totalConsultations",
+        "entries",
+    }
 
 
 REPORT_FOR_PDF = PersonAccessReport(

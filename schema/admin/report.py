@@ -15,7 +15,7 @@ from resolvers import admin as resolve
 from resolvers.context import Context
 from resolvers.registry import require_person_id
 from schema.errors import answer
-from schema.relay import parse_id
+from schema.relay import parse_id, selected_fields
 from sxvis.audit import reports
 
 ConsultationKind = strawberry.enum(
@@ -99,7 +99,11 @@ class AccessReportQuery:
             public_id = parse_id(person_id, type_name="Person", field="person_id")
             person = require_person_id(info.context, public_id, field="person_id")
             report = await resolve.person_access_report(
-                info.context, person_id=person, occurred_from=from_, occurred_to=to
+                info.context,
+                person_id=person,
+                occurred_from=from_,
+                occurred_to=to,
+                fields=selected_fields(info),
             )
             return report_of(person_id, report)
 

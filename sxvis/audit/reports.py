@@ -27,6 +27,7 @@ leaves unlogged, and a report never counts itself (the next one does).
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -179,11 +180,13 @@ async def person_access_report(
     person_id: uuid.UUID,
     occurred_from: date,
     occurred_to: date,
+    fields: Sequence[str] = (),
 ) -> PersonAccessReport:
     """The person's access report over whole days `occurred_from`..`occurred_to` (Asia/Baku), logged.
 
     Auditors report on any person; anyone else holding `access_report:read` (an agency administrator
     answering a subject-access request) only on a person in their agency's remit, else `AccessDenied`.
+    `fields` are the report's fields the caller asked for, recorded in the access event.
     `reads` should be in a scoped transaction (`Database.scoped`).
     """
     actor.require(READ)
@@ -223,6 +226,7 @@ async def person_access_report(
         entity_id=person_id,
         id_column="person_id",
         subject=True,
+        fields=fields,
         details={"from": occurred_from.isoformat(), "to": occurred_to.isoformat()},
     )
     return PersonAccessReport(
