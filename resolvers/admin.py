@@ -70,6 +70,7 @@ async def person_access_report(
     person_id: uuid.UUID,
     occurred_from: date,
     occurred_to: date,
+    via_pseudonym: bool,
     fields: Sequence[str] = (),
 ) -> reports.PersonAccessReport:
     async with ctx.db.scoped(ctx.scope) as connection:
@@ -79,6 +80,7 @@ async def person_access_report(
             person_id=person_id,
             occurred_from=occurred_from,
             occurred_to=occurred_to,
+            via_pseudonym=via_pseudonym,
             fields=fields,
         )
 

@@ -182,6 +182,13 @@ async def test_a_protected_persons_placement_agencies_are_withheld(api: Api, pse
     for clue in ("DOST", "Bakı", "Baku", "AZ-01"):
         assert clue not in body
 
+    # The centre's own administrator answers the person by the centre's pseudonym, never by the real id.
+    admin = api.as_("agency_admin", agency="DOST-BAKI-1", user=unique("centre-admin"))
+    assert forbidden(await admin.execute(REPORT, personId=person, **today_window()))
+    by_pseudonym = await report_of(admin, seen_by_centre)
+    assert by_pseudonym["personId"] == seen_by_centre
+    assert rows(by_pseudonym) == rows(report) | {("VXSIDA", "AUDIT", "AUDIT", 1)}
+
 
 async def test_a_window_must_run_forward_and_be_at_most_five_years(api: Api) -> None:
     person = await register(api)
@@ -199,6 +206,10 @@ async def test_a_window_must_run_forward_and_be_at_most_five_years(api: Api) -> 
         assert [(e["extensions"]["code"], e["extensions"]["reason"]) for e in result.errors] == [
             ("BAD_USER_INPUT", reason)
         ]
+    unknown = await watcher.execute(REPORT, personId=global_id("Person", uuid.uuid4()), **today_window())
+    assert [(e["extensions"]["code"], e["extensions"]["reason"]) for e in unknown.errors] == [
+        ("BAD_USER_INPUT", "NOT_FOUND")
+    ]
     one_day = await report_of(watcher, person, **{"from": today.isoformat(), "to": today.isoformat()})
     assert one_day["entries"]
 
@@ -228,8 +239,13 @@ async def test_an_agency_admin_reports_within_the_remit_only(api: Api) -> None:
     assert (await report_of(admin, theirs))["entries"]
     result = await admin.execute(REPORT, personId=ours, **today_window())
     assert forbidden(result)
+    nobody = global_id("Person", uuid.uuid4())
+    refused = await admin.execute(REPORT, personId=nobody, **today_window())
+    assert forbidden(refused)  # as for a person outside the remit: no oracle of who is registered
+    assert refused.errors[0]["message"] == result.errors[0]["message"]
     log = (await auditor(api).execute(LOG_BY_ACTOR, actor=admin.user)).ok()["accessLog"]["edges"]
     assert [(e["node"]["action"], e["node"]["outcome"], e["node"]["personId"]) for e in log] == [
+        ("access_report:read", "DENIED", nobody),
         ("access_report:read", "DENIED", ours),
         ("access_report:read", "ALLOWED", theirs),
     ]

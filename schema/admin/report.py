@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from resolvers import admin as resolve
 from resolvers.context import Context
-from resolvers.registry import require_person_id
+from resolvers.registry import person_id_of, require_person_id
 from schema.errors import answer
 from schema.relay import parse_id, selected_fields
 from sxvis.audit import reports
@@ -98,11 +98,13 @@ class AccessReportQuery:
         async def work() -> PersonAccessReport:
             public_id = parse_id(person_id, type_name="Person", field="person_id")
             person = require_person_id(info.context, public_id, field="person_id")
+            _, via_pseudonym = person_id_of(info.context, public_id)
             report = await resolve.person_access_report(
                 info.context,
                 person_id=person,
                 occurred_from=from_,
                 occurred_to=to,
+                via_pseudonym=via_pseudonym,
                 fields=selected_fields(info),
             )
             return report_of(person_id, report)

@@ -36,7 +36,7 @@ from typing import Any
 import orjson
 
 from sxvis import clock
-from sxvis.access.remit import visible_sql
+from sxvis.access.remit import disclosed_sql, visible_sql
 from sxvis.actors import Actor
 from sxvis.audit.service import read_logged
 from sxvis.database.driver import Reads, driver_connection
@@ -140,9 +140,13 @@ FROM (
 ) g
 """  # noqa: S608  (constants only; every value is a $n parameter)
 
+# Who the person is to the caller: protected by whom, and whether the caller's agency may report on them
+# (in its remit, and named as it is shown to it: by pseudonym, or by real id only where it may see who
+# this is; a protected person's real id answers as nobody, as everywhere else).
 _PERSON = f"""
 SELECT h.protected_by,
-  EXISTS (SELECT 1 FROM persons p WHERE p.id = h.id AND {visible_sql(agency="$2", reads_all="$3")}) AS visible
+  EXISTS (SELECT 1 FROM persons p WHERE p.id = h.id AND {visible_sql(agency="$2", reads_all="$3")}
+    AND ($4::boolean OR {disclosed_sql(agency="$2", user="$5")})) AS reportable
 FROM sxvis_hidden_person($1::uuid, NULL) h
 """  # noqa: S608  (constants only)
 
@@ -180,12 +184,16 @@ async def person_access_report(
     person_id: uuid.UUID,
     occurred_from: date,
     occurred_to: date,
+    via_pseudonym: bool = False,
     fields: Sequence[str] = (),
 ) -> PersonAccessReport:
     """The person's access report over whole days `occurred_from`..`occurred_to` (Asia/Baku), logged.
 
-    Auditors report on any person; anyone else holding `access_report:read` (an agency administrator
-    answering a subject-access request) only on a person in their agency's remit, else `AccessDenied`.
+    Auditors report on any person (`NotFound` for an id that names nobody); anyone else holding
+    `access_report:read` (an agency administrator answering a subject-access request) only on a person
+    in their agency's remit, named as the agency is shown them (`via_pseudonym`: the id was the agency's
+    pseudonym of the person), else `AccessDenied`, the same for a person who does not exist, so the
+    answer is no oracle of who is in the registry.
     `fields` are the report's fields the caller asked for, recorded in the access event.
     `reads` should be in a scoped transaction (`Database.scoped`).
     """
@@ -197,16 +205,18 @@ async def person_access_report(
     # month of everyone's and walks the month's `occurred_at` index: 80 ms instead of 2 ms over 300,000
     # events (docs/performance.md), and worse as the month fills. LOCAL: this transaction only.
     await connection.execute("SET LOCAL plan_cache_mode = force_custom_plan")
-    found = await connection.fetchrow(_PERSON, person_id, actor.agency_code, actor.reads_whole_registry)
-    if found is None:
-        raise NotFound("No such person.", field="person_id", code=ErrorCode.NOT_FOUND)
-    if not actor.may(AUDITS) and not found["visible"]:
+    found = await connection.fetchrow(
+        _PERSON, person_id, actor.agency_code, actor.reads_whole_registry, via_pseudonym, actor.user_id
+    )
+    if not actor.may(AUDITS) and (found is None or not found["reportable"]):
         raise AccessDenied(
-            f"The person is not in the remit of agency {actor.agency_code}; {READ} there covers only "
-            "persons it serves.",
+            f"Agency {actor.agency_code} may report only on persons in its remit; {READ} there does not "
+            "cover this id.",
             action=READ,
             person_id=person_id,
         )
+    if found is None:
+        raise NotFound("No person has this id.", field="person_id", code=ErrorCode.NOT_FOUND)
     protected_by: str | None = found["protected_by"]
     rows = await read_logged(
         connection,
