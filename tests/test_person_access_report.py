@@ -35,7 +35,7 @@ from tests.factories import person_input
 REPORT = """
 query Report($personId: ID!, $from: Date!, $to: Date!) {
   personAccessReport(personId: $personId, from: $from, to: $to) {
-    personId from to generatedAt generatedByAgency totalConsultations
+    personId from to generatedAt generatedByAgencyCode totalConsultations
     entries { day agencyCode agencyNameAz agencyNameEn withheld purpose kind count }
   }
 }
@@ -111,7 +111,7 @@ async def test_reads_by_two_agencies_and_a_search_by_a_third_are_each_reported(a
     assert eesmn_entry["withheld"] is False
     assert report["totalConsultations"] == sum(e["count"] for e in report["entries"])
     assert report["personId"] == person
-    assert report["generatedByAgency"] == "VXSIDA"
+    assert report["generatedByAgencyCode"] == "VXSIDA"
 
 
 async def test_the_report_names_no_officer(api: Api) -> None:
@@ -276,7 +276,7 @@ async def test_producing_the_report_is_logged_against_the_person(api: Api, db: D
         "from",
         "to",
         "generatedAt",
-        "generatedByAgency",
+        "generatedByAgencyCode",
         "totalConsultations",
         "entries",
     }
@@ -287,7 +287,7 @@ REPORT_FOR_PDF = PersonAccessReport(
     occurred_from=date(2026, 1, 1),
     occurred_to=date(2026, 6, 30),
     generated_at=clock.now(),
-    generated_by_agency="VXSIDA",
+    generated_by_agency_code="VXSIDA",
     entries=(
         ReportEntry(
             date(2026, 3, 4),

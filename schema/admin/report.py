@@ -52,7 +52,7 @@ class PersonAccessReport:
     from_: date = strawberry.field(name="from", description="The first day covered (Asia/Baku).")
     to: date = strawberry.field(description="The last day covered, inclusive (Asia/Baku).")
     generated_at: datetime
-    generated_by_agency: str = strawberry.field(description="The agency that produced the report.")
+    generated_by_agency_code: str = strawberry.field(description="The agency that produced the report.")
     entries: list[PersonAccessReportEntry] = strawberry.field(description="Ordered by day.")
     total_consultations: int
 
@@ -63,7 +63,7 @@ def report_of(public_id: str, report: reports.PersonAccessReport) -> PersonAcces
         from_=report.occurred_from,
         to=report.occurred_to,
         generated_at=report.generated_at,
-        generated_by_agency=report.generated_by_agency,
+        generated_by_agency_code=report.generated_by_agency_code,
         entries=[
             PersonAccessReportEntry(
                 day=entry.day,

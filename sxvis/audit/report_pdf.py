@@ -105,7 +105,7 @@ class Printable(Protocol):
     @property
     def generated_at(self) -> datetime: ...
     @property
-    def generated_by_agency(self) -> str: ...
+    def generated_by_agency_code(self) -> str: ...
     @property
     def entries(self) -> Sequence[ReportEntry]: ...
     @property
@@ -119,7 +119,7 @@ class ReportAsShown:
     occurred_from: date
     occurred_to: date
     generated_at: datetime
-    generated_by_agency: str
+    generated_by_agency_code: str
     entries: tuple[ReportEntry, ...]
 
     @property
@@ -128,13 +128,13 @@ class ReportAsShown:
 
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> "ReportAsShown":
-        """From the query's JSON (`personAccessReport { from to generatedAt generatedByAgency entries {
+        """From the query's JSON (`personAccessReport { from to generatedAt generatedByAgencyCode entries {
         day agencyCode agencyNameAz agencyNameEn purpose kind count } }`)."""
         return cls(
             occurred_from=date.fromisoformat(data["from"]),
             occurred_to=date.fromisoformat(data["to"]),
             generated_at=datetime.fromisoformat(data["generatedAt"]),
-            generated_by_agency=data["generatedByAgency"],
+            generated_by_agency_code=data["generatedByAgencyCode"],
             entries=tuple(
                 ReportEntry(
                     day=date.fromisoformat(item["day"]),
@@ -198,7 +198,7 @@ def render(
     choice: a pseudonym where the identity is not theirs to see); `agency_name`, if given, names the
     producing agency in the footer beside its code."""
     labels = LABELS[language]
-    producer = report.generated_by_agency + (f" ({agency_name})" if agency_name else "")
+    producer = report.generated_by_agency_code + (f" ({agency_name})" if agency_name else "")
     footer = f"{labels['generated']}: {_moment(report.generated_at, language)} · {labels['by']}: {producer}"
     pdf = _Document(footer, labels["page"])
     pdf.set_title(labels["title"])

@@ -92,7 +92,7 @@ class PersonAccessReport:
     occurred_to: date
     """Inclusive: the report covers whole days, from the first to the last (Asia/Baku)."""
     generated_at: datetime
-    generated_by_agency: str
+    generated_by_agency_code: str
     """The agency that produced the report; never the officer."""
     entries: tuple[ReportEntry, ...]
 
@@ -244,7 +244,7 @@ async def person_access_report(
         occurred_from=occurred_from,
         occurred_to=occurred_to,
         generated_at=clock.now(),
-        generated_by_agency=actor.agency_code,
+        generated_by_agency_code=actor.agency_code,
         entries=tuple(_entry(item) for item in _json_list(rows[0]["entries"])),
     )
 
