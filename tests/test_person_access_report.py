@@ -36,7 +36,7 @@ REPORT = """
 query Report($personId: ID!, $from: Date!, $to: Date!) {
   personAccessReport(personId: $personId, from: $from, to: $to) {
     personId from to generatedAt generatedByAgencyCode totalConsultations
-    entries { day agencyCode agencyNameAz agencyNameEn withheld purpose kind count }
+    entries { day agencyCode nameAz nameEn withheld purpose kind count }
   }
 }
 """
@@ -106,8 +106,8 @@ async def test_reads_by_two_agencies_and_a_search_by_a_third_are_each_reported(a
     }
     assert {e["day"] for e in report["entries"]} == {clock.today().isoformat()}
     eesmn_entry = next(e for e in report["entries"] if e["agencyCode"] == "EESMN")
-    assert eesmn_entry["agencyNameAz"] == "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi"
-    assert eesmn_entry["agencyNameEn"] == "Ministry of Labour and Social Protection of the Population"
+    assert eesmn_entry["nameAz"] == "Əmək və Əhalinin Sosial Müdafiəsi Nazirliyi"
+    assert eesmn_entry["nameEn"] == "Ministry of Labour and Social Protection of the Population"
     assert eesmn_entry["withheld"] is False
     assert report["totalConsultations"] == sum(e["count"] for e in report["entries"])
     assert report["personId"] == person
@@ -173,7 +173,7 @@ async def test_a_protected_persons_placement_agencies_are_withheld(api: Api, pse
     assert not named & {"DOST", "DOST-BAKI-1"}
     withheld = [e for e in report["entries"] if e["withheld"]]
     assert withheld
-    assert {(e["agencyCode"], e["agencyNameAz"], e["agencyNameEn"]) for e in withheld} == {
+    assert {(e["agencyCode"], e["nameAz"], e["nameEn"]) for e in withheld} == {
         (None, WITHHELD_AZ, WITHHELD_EN)
     }
     # the registration and enrollment (DOST) and the centre's read merge into the neutral label

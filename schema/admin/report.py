@@ -33,8 +33,12 @@ class PersonAccessReportEntry:
     agency_code: str | None = strawberry.field(
         description="The agency; null when withheld for a protected person's safety."
     )
-    agency_name_az: str
-    agency_name_en: str
+    name_az: str = strawberry.field(
+        description="The agency's name in Azerbaijani, or the neutral label when withheld."
+    )
+    name_en: str = strawberry.field(
+        description="The agency's name in English, or the neutral label when withheld."
+    )
     withheld: bool = strawberry.field(
         description="The agency is not named: it could reveal where a protected person is placed."
     )
@@ -68,8 +72,8 @@ def report_of(public_id: str, report: reports.PersonAccessReport) -> PersonAcces
             PersonAccessReportEntry(
                 day=entry.day,
                 agency_code=entry.agency_code,
-                agency_name_az=entry.agency_name_az,
-                agency_name_en=entry.agency_name_en,
+                name_az=entry.agency_name_az,
+                name_en=entry.agency_name_en,
                 withheld=entry.withheld,
                 purpose=entry.purpose,
                 kind=entry.kind,  # type: ignore[arg-type]  (strawberry's enum is the domain's)

@@ -129,7 +129,7 @@ class ReportAsShown:
     @classmethod
     def of(cls, data: Mapping[str, Any]) -> "ReportAsShown":
         """From the query's JSON (`personAccessReport { from to generatedAt generatedByAgencyCode entries {
-        day agencyCode agencyNameAz agencyNameEn purpose kind count } }`)."""
+        day agencyCode nameAz nameEn purpose kind count } }`)."""
         return cls(
             occurred_from=date.fromisoformat(data["from"]),
             occurred_to=date.fromisoformat(data["to"]),
@@ -139,8 +139,8 @@ class ReportAsShown:
                 ReportEntry(
                     day=date.fromisoformat(item["day"]),
                     agency_code=item["agencyCode"],
-                    agency_name_az=item["agencyNameAz"],
-                    agency_name_en=item["agencyNameEn"],
+                    agency_name_az=item["nameAz"],
+                    agency_name_en=item["nameEn"],
                     purpose=item["purpose"],
                     kind=ConsultationKind(item["kind"]),
                     count=int(item["count"]),
