@@ -208,6 +208,15 @@ async def review_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("BreakGlassEvent"), "note": "Reviewed: the reason holds."}}
 
 
+async def access_report_variables(world: World) -> dict[str, Any]:
+    today = date.today()
+    return {
+        "id": await world.person(),
+        "from": (today - timedelta(days=1)).isoformat(),
+        "to": today.isoformat(),
+    }
+
+
 ERRORS = "errors { field code message }"
 
 OPERATIONS: dict[Action, tuple[Operation, ...]] = {
@@ -485,6 +494,14 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
         Operation("calendarDays", 'query Cd { calendarDays(from: "2099-01-01", to: "2099-01-31") { day } }'),
     ),
     Action.ACCESS_LOG_READ: (Operation("accessLog", "query L { accessLog(first: 1) { edges { cursor } } }"),),
+    Action.ACCESS_REPORT_READ: (
+        Operation(
+            "personAccessReport",
+            "query R($id: ID!, $from: Date!, $to: Date!) "
+            "{ personAccessReport(personId: $id, from: $from, to: $to) { totalConsultations } }",
+            access_report_variables,
+        ),
+    ),
     Action.BREAK_GLASS_REVIEW: (
         Operation(
             "reviewBreakGlass",
