@@ -47,6 +47,7 @@ class Action(StrEnum):
     APPLICATION_STATISTICS = "application:statistics"  # aggregate figures, small counts suppressed
     QUEUE_ALLOCATE = "queue:allocate"  # serve a rationed service's queue in order (rule 9)
     ACCESS_LOG_READ = "access_log:read"
+    ACCESS_REPORT_READ = "access_report:read"  # a person's access report (subject-access request)
     BREAK_GLASS_REVIEW = "break_glass:review"
     POLICY_READ = "policy:read"
     POLICY_GRANT = "policy:grant"

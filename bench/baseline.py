@@ -9,7 +9,8 @@ no schema, no DataLoaders, hand-written joins.
 Run by the benchmark as `uvicorn baseline:create_app --factory --app-dir bench`. It reads the same
 `SXVIS_DATABASE_URL`, `SXVIS_DB_POOL_SIZE` and `SXVIS_DB_MAX_OVERFLOW` as the server (the benchmark
 sets the last two to the server's effective settings), so both have a pool of the same size. It does
-not import `sxvis`, on purpose.
+not import `sxvis`, on purpose, with one exception: the name search's SQL (`sxvis.registry.search`,
+plain text builders, no ORM at run time), whose tiers (migration 0016) are too many to copy faithfully.
 
 It answers as the benchmark's caller sees the registry through GraphQL: a social worker of SXA, whose
 agency holds the registry-wide grant (so no remit condition), and who does not see a protected person
@@ -65,19 +66,7 @@ ORDER BY e.person_id, e.started_on DESC, e.id
 """
 
 
-def search_sql(token_count: int) -> str:
-    """sxvis.registry.search in SQL: every word must match (`<%`), ranked by the summed strict word
-    similarity (which, unlike plain word similarity, respects word boundaries)."""
-    params = [f"sxvis_fold(${i + 2})" for i in range(token_count)]
-    where = " AND ".join([*(f"{p} <% name_key" for p in params), DISCLOSED])
-    rank = " + ".join(f"strict_word_similarity({p}, name_key)" for p in params)
-    return (
-        "SELECT id, fin, last_name, first_name, patronymic, birth_date FROM persons "
-        f"WHERE {where} ORDER BY {rank} DESC, id LIMIT $1"
-    )
-
-
-SEARCH_SQL = {n: search_sql(n) for n in range(1, MAX_TOKENS + 1)}
+SEARCH_COLUMNS = "id, fin, last_name, first_name, patronymic, birth_date, sort_key"
 
 
 def name_tokens(text: str) -> list[str]:
@@ -140,10 +129,15 @@ async def person(request: Request) -> Response:
 
 
 async def search(request: Request) -> Response:
+    from sxvis.registry import search as name_search  # the one import of sxvis: see the docstring
+
     tokens = name_tokens(request.query_params.get("text", ""))
     if not tokens:
         return bad_request("Give a name to search for.")
-    rows = await pool_of(request).fetch(SEARCH_SQL[len(tokens)], SEARCH_SIZE, *tokens)
+    async with pool_of(request).acquire() as connection, connection.transaction():
+        words = await name_search.fold_words(connection, tokens)  # and generic plans, as the service
+        sql, args = name_search.search_sql(SEARCH_COLUMNS, DISCLOSED, [], words, offset=0, limit=SEARCH_SIZE)
+        rows = await connection.fetch(f"SELECT * FROM ({sql}) AS s ORDER BY {name_search.ORDER_BY}", *args)
     edges = [
         {
             "node": {

@@ -5,6 +5,7 @@ service (`authz.administration`, `sxvis.audit.queries`), and hands back what it 
 plain filter over the committed `policy_rules` table, which is the policy every worker runs.
 """
 
+import uuid
 from collections.abc import Sequence
 from datetime import date
 
@@ -15,7 +16,7 @@ from authz.actions import Action
 from authz.models import PolicyRule
 from resolvers.context import Context
 from sxvis.actors import Actor
-from sxvis.audit import queries, statistics
+from sxvis.audit import queries, reports, statistics
 from sxvis.errors import AccessDenied
 from sxvis.pagination import Page
 
@@ -67,6 +68,27 @@ async def access_log(
     async with ctx.db.scoped(ctx.scope) as connection:
         return await queries.find_events(
             connection, ctx.actor, filter=filter, first=first, after=after, fields=fields
+        )
+
+
+async def person_access_report(
+    ctx: Context,
+    *,
+    person_id: uuid.UUID,
+    occurred_from: date,
+    occurred_to: date,
+    via_pseudonym: bool,
+    fields: Sequence[str] = (),
+) -> reports.PersonAccessReport:
+    async with ctx.db.scoped(ctx.scope) as connection:
+        return await reports.person_access_report(
+            connection,
+            ctx.actor,
+            person_id=person_id,
+            occurred_from=occurred_from,
+            occurred_to=occurred_to,
+            via_pseudonym=via_pseudonym,
+            fields=fields,
         )
 
 

@@ -11,6 +11,7 @@ from resolvers import registry as registry_resolvers
 from resolvers.context import Context
 from schema.access.query import AccessQuery
 from schema.admin.query import AdminQuery
+from schema.admin.report import AccessReportQuery
 from schema.applications.query import ApplicationQuery
 from schema.calendar.query import CalendarQuery
 from schema.cases.query import CaseQuery
@@ -59,6 +60,7 @@ class Query(
     CaseQuery,
     AccessQuery,
     AdminQuery,
+    AccessReportQuery,
     IntegrationQuery,
     DuplicateQuery,
     ProtectionQuery,

@@ -10,6 +10,7 @@ SxvisError
 ├── AccessDenied                         a denial; always a top-level FORBIDDEN error, never a payload
 ├── ConfigurationError                   the operator's settings cannot work
 ├── DataDirInUse                         another SXVİS owns the embedded database folder
+├── EmbeddedPostgresFailed               the embedded PostgreSQL did not start (sxvis.database.embedded)
 └── IntegrationError
     └── MinistryUnavailable
 """

@@ -208,6 +208,15 @@ async def review_variables(world: World) -> dict[str, Any]:
     return {"input": {"id": gid("BreakGlassEvent"), "note": "Reviewed: the reason holds."}}
 
 
+async def access_report_variables(world: World) -> dict[str, Any]:
+    today = date.today()
+    return {
+        "id": await world.person(),
+        "from": (today - timedelta(days=1)).isoformat(),
+        "to": today.isoformat(),
+    }
+
+
 ERRORS = "errors { field code message }"
 
 OPERATIONS: dict[Action, tuple[Operation, ...]] = {
@@ -491,6 +500,14 @@ OPERATIONS: dict[Action, tuple[Operation, ...]] = {
             'query S { accessLogStatistics(from: "2026-01-01", to: "2026-01-02") { day denied } }',
         ),
         Operation("auditChainStatus", "query C { auditChainStatus { intact headEventId } }"),
+    ),
+    Action.ACCESS_REPORT_READ: (
+        Operation(
+            "personAccessReport",
+            "query R($id: ID!, $from: Date!, $to: Date!) "
+            "{ personAccessReport(personId: $id, from: $from, to: $to) { totalConsultations } }",
+            access_report_variables,
+        ),
     ),
     Action.BREAK_GLASS_REVIEW: (
         Operation(

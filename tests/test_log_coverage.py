@@ -45,6 +45,7 @@ PERSONAL_TYPES = frozenset(
         "Referral",
         "ReferralMove",
         "Application",
+        "PersonAccessReport",
     }
 )
 STRUCTURAL_SUFFIXES = ("Connection", "Edge", "Payload")
@@ -72,6 +73,13 @@ COVERAGE: dict[str, Probe] = {
     "Query.notices": Probe("{ notices { edges { node { message } } } }", "notice:read"),
     "Query.accessLog": Probe(
         "{ accessLog(first: 5) { edges { node { action } } } }", "access_log:read", "auditor", "VXSIDA"
+    ),
+    "Query.personAccessReport": Probe(
+        "query($p: ID!, $today: Date!) { personAccessReport(personId: $p, from: $today, to: $today)"
+        " { totalConsultations } }",
+        "access_report:read",
+        "auditor",
+        "VXSIDA",
     ),
     "Person.household": Probe("query($p: ID!) { person(id: $p) { household { id } } }", "household:read"),
     "Person.circumstances": Probe(

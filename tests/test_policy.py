@@ -93,6 +93,9 @@ EXPECTED["case_manager"] |= _APPLICATIONS | {"application:withdraw"}
 EXPECTED["partner_agency"] |= {"application:read"}
 EXPECTED["agency_admin"] |= {"application:statistics"}
 EXPECTED["auditor"] |= {"application:statistics"}
+# The person's access report (issue 14): auditors, and agency admins answering subject-access requests.
+EXPECTED["auditor"] |= {"access_report:read"}
+EXPECTED["agency_admin"] |= {"access_report:read"}
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ REFERENCE_TABLES = {
     "service_capacities",
     "calendar_days",
     "policy_rules",
+    "person_name_words",  # the registry's distinct folded name words (spelling correction), no person
 }
 COORDINATOR_TABLES = {
     "alembic_version",

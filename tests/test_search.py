@@ -5,8 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from sxvis.database.driver import driver_connection
 from sxvis.database.scope import RowScope
 from sxvis.registry import persons
+from sxvis.registry import search as name_search
 from sxvis.registry.enums import ResidenceStatus, Sex
 from sxvis.registry.persons import NewPerson, PersonFilter
 from tests.conftest import Api
@@ -147,3 +149,147 @@ async def test_under_row_level_security_the_search_still_uses_the_trigram_index(
         await session.execute(text("SET LOCAL enable_seqscan = off"))
         plan = "\n".join(row[0] for row in await session.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_persons_name_key_trgm" in plan, plan
+
+
+# --- relevance (issue 15, item 2; docs/api.md, "Name search") ---------------------------------------
+
+RANKED = [
+    ("RANK001", "Məmmədov", "Əli", "Həsən oğlu", Sex.MALE),
+    ("RANK002", "Məmmədov", "Əli", "Cavid oğlu", Sex.MALE),
+    ("RANK003", "Мамедов", "Али", "Гасан оглы", Sex.MALE),  # the Russian-Cyrillic spelling of one name
+    ("RANK004", "Məmmədov", "Əlimərdan", "Vüqar oğlu", Sex.MALE),  # a first name beginning with "Əli"
+    ("RANK005", "Məmmədov", "Rəşad", "Əli oğlu", Sex.MALE),  # Əli is his father
+    ("RANK006", "Quliyev", "Rəşad", "Məmməd oğlu", Sex.MALE),
+    ("RANK007", "Əliyev", "Məmməd", "Kamal oğlu", Sex.MALE),
+    ("RANK008", "Məmmədova", "Aygün", "Əli qızı", Sex.FEMALE),
+]
+
+
+@pytest.fixture
+async def ranked(db) -> None:
+    async with db.transaction() as session:
+        for fin, last, first, patronymic, sex in RANKED:
+            await persons.register_person(
+                session,
+                WORKER,
+                data=NewPerson(
+                    fin=fin,
+                    last_name=last,
+                    first_name=first,
+                    patronymic=patronymic,
+                    birth_date=date(1980, 1, 1),
+                    sex=sex,
+                    residence_status=ResidenceStatus.CITIZEN,
+                ),
+            )
+
+
+@pytest.mark.parametrize(
+    ("text_", "expected"),
+    [
+        # Exact surname and first name in any spelling, either order; ties alphabetical (Cavid before
+        # Həsən; the Cyrillic record after the Latin ones), then the first-name prefix (Əlimərdan),
+        # then the father's name (Rəşad Məmmədov Əli oğlu), which used to come first.
+        ("Mamedov Ali", ["RANK002", "RANK001", "RANK003", "RANK004", "RANK005"]),
+        ("Мамедов Али", ["RANK002", "RANK001", "RANK003", "RANK004", "RANK005"]),
+        ("Əli Məmmədov", ["RANK002", "RANK001", "RANK003", "RANK004", "RANK005"]),
+        ("Məmmədov Əlimərdan", ["RANK004"]),
+        # A first-name prefix: every first name that begins with it, alphabetically (Cyrillic last).
+        ("Mammadov Al", ["RANK002", "RANK001", "RANK004", "RANK003"]),
+        # One word: the surname or first name exactly (Məmməd Əliyev's first name too), before a
+        # father's name.
+        ("Mammadov", ["RANK002", "RANK001", "RANK004", "RANK005", "RANK003"]),
+        ("Məmməd", ["RANK007", "RANK006"]),
+        # The father's name: surname and father, first name and father.
+        ("Mammadova Ali", ["RANK008"]),
+        ("Rashad Ali", ["RANK005"]),
+        # A misspelling is corrected to the registry's closest names.
+        ("Mamedof Ali", ["RANK002", "RANK001", "RANK003"]),
+        # Three words: surname, first name and father's name ("oğlu" is left out).
+        ("Məmmədov Əli Həsən oğlu", ["RANK001", "RANK003"]),
+    ],
+)
+async def test_search_ranks_by_the_relevance_rules(
+    api: Api, ranked: None, text_: str, expected: list[str]
+) -> None:
+    found = await search(api, text_)
+    assert found[: len(expected)] == expected, found
+
+
+async def test_a_new_name_is_added_to_the_words_misspellings_are_corrected_to(db) -> None:
+    async with db.transaction() as session:
+        await persons.register_person(
+            session,
+            WORKER,
+            data=NewPerson(
+                fin="WORD001",
+                last_name="Zülfüqarlı",
+                first_name="Nəsimi",
+                birth_date=date(1980, 1, 1),
+                sex=Sex.MALE,
+                residence_status=ResidenceStatus.CITIZEN,
+            ),
+        )
+        words = set((await session.execute(text("SELECT word FROM person_name_words"))).scalars())
+    assert {"zulfugarli", "nasimi"} <= words
+
+
+async def test_a_page_of_exact_matches_never_starts_the_later_tiers(db) -> None:
+    # The cost of a common name: with a full page of exact matches the later tiers (the father's name,
+    # the corrected spellings) are never executed: PostgreSQL's Append stops under the LIMIT.
+    async with db.transaction() as session:
+        for i in range(25):
+            await persons.register_person(
+                session,
+                WORKER,
+                data=NewPerson(
+                    fin=f"COMM{i:03d}",
+                    last_name="Məmmədov",
+                    first_name="Əli",
+                    birth_date=date(1980, 1, 1),
+                    sex=Sex.MALE,
+                    residence_status=ResidenceStatus.CITIZEN,
+                ),
+            )
+    async with db.transaction() as session:
+        connection = await driver_connection(session)
+        words = await name_search.fold_words(connection, ["Mammadov", "Ali"])
+        where, args = persons._where(session, persons._conditions(PersonFilter(), WORKER))
+        sql, args = name_search.search_sql(persons._SEARCH_COLUMNS, where, args, words, offset=0, limit=21)
+        plan = [r[0] for r in await connection.fetch(f"EXPLAIN (ANALYZE, COSTS OFF) {sql}", *args)]
+    later = [line for line in plan if "ix_persons_patronymic_key" in line]
+    assert later, "\n".join(plan)
+    assert all("never executed" in line for line in later), "\n".join(plan)
+
+
+async def test_a_first_name_of_two_words_is_found_by_the_trigram_tier(db, api: Api) -> None:
+    async with db.transaction() as session:
+        await persons.register_person(
+            session,
+            WORKER,
+            data=NewPerson(
+                fin="TWOW001",
+                last_name="Məmmədov",
+                first_name="Əli Əkbər",
+                birth_date=date(1980, 1, 1),
+                sex=Sex.MALE,
+                residence_status=ResidenceStatus.CITIZEN,
+            ),
+        )
+    assert await search(api, "Mammadov Ali Akbar") == ["TWOW001"]
+
+
+async def test_under_row_level_security_the_exact_tier_uses_the_name_part_indexes(
+    db, app_database, people: None
+) -> None:
+    # Only LEAKPROOF operators reach an index before the policy (migration 0004); text `=` is one.
+    async with app_database.scoped_session(RowScope(agency="SXA", reads_all=True)) as session:
+        connection = await driver_connection(session)
+        words = await name_search.fold_words(connection, ["Mamedov", "Ali"])
+        where, args = persons._where(session, persons._conditions(PersonFilter(), WORKER))
+        sql, args = name_search.search_sql(persons._SEARCH_COLUMNS, where, args, words, offset=0, limit=21)
+        await connection.execute("SET LOCAL enable_seqscan = off")
+        plan = "\n".join(r[0] for r in await connection.fetch(f"EXPLAIN {sql}", *args))
+    # On a table this small the planner may pick either part's index; what matters is an index range.
+    assert any(f"ix_persons_{key}_key on persons" in plan for key in ("last_first", "last", "first")), plan
+    assert "Index Cond: (first_key = 'ali'" in plan or "Index Cond: ((last_key = 'mamadov'" in plan, plan

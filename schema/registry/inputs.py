@@ -13,7 +13,8 @@ class PersonFilter:
     text: str | None = strawberry.field(
         default=None,
         description="Name search: each word must occur in the name, whatever the spelling "
-        "(Məmmədov, Mammadov, Mamedov and Мамедов are one name). Results rank by similarity.",
+        "(Məmmədov, Mammadov, Mamedov and Мамедов are one name). Exact surname and first name first, "
+        "then a first-name prefix, then the father's name, then close spellings; ties alphabetical.",
     )
     category: CircumstanceCategory | None = strawberry.field(  # type: ignore[valid-type]
         default=None, description="Has this circumstance now."

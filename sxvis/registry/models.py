@@ -25,6 +25,11 @@ FIN_PATTERN = r"^[0-9A-Z]{7}$"
 # The search key: surname, first name and patronymic folded by `sxvis_fold` (migration 0001), which
 # erases the differences between Azerbaijani, Russian-Cyrillic and ASCII spellings of one name.
 NAME_KEY_SQL = "sxvis_fold(last_name || ' ' || first_name || ' ' || coalesce(patronymic, ''))"
+# The name's parts folded on their own (migration 0016), for the name search's exact and prefix tiers:
+# the father's name is the patronymic's first word ("Həsən oğlu" → "hasan"), '' when there is none.
+LAST_KEY_SQL = "sxvis_fold(last_name)"
+FIRST_KEY_SQL = "sxvis_fold(first_name)"
+PATRONYMIC_KEY_SQL = "split_part(sxvis_fold(coalesce(patronymic, '')), ' ', 1)"
 # The display order: the Azerbaijani alphabet, byte-comparable (`sxvis_sort_key`, migration 0001).
 SORT_KEY_SQL = "sxvis_sort_key(last_name || ' ' || first_name || ' ' || coalesce(patronymic, ''))"
 
@@ -72,6 +77,11 @@ class Person(Base):
     imported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     name_key: Mapped[str] = mapped_column(Text, Computed(NAME_KEY_SQL, persisted=True))
     sort_key: Mapped[str] = mapped_column(Text(collation="C"), Computed(SORT_KEY_SQL, persisted=True))
+    last_key: Mapped[str] = mapped_column(Text(collation="C"), Computed(LAST_KEY_SQL, persisted=True))
+    first_key: Mapped[str] = mapped_column(Text(collation="C"), Computed(FIRST_KEY_SQL, persisted=True))
+    patronymic_key: Mapped[str] = mapped_column(
+        Text(collation="C"), Computed(PATRONYMIC_KEY_SQL, persisted=True)
+    )
     created_at: Mapped[datetime] = created_at()
     updated_at: Mapped[datetime] = updated_at()
 
@@ -85,11 +95,34 @@ class Person(Base):
             postgresql_using="gin",
             postgresql_ops={"name_key": "gin_trgm_ops"},
         ),
+        # The name search's tiers (sxvis.registry.search): each exact part is one range in listing order.
+        Index("ix_persons_last_first_key", "last_key", "first_key", "sort_key", "id"),
+        Index("ix_persons_last_key", "last_key", "sort_key", "id"),
+        Index("ix_persons_first_key", "first_key", "sort_key", "id"),
+        Index("ix_persons_patronymic_key", "patronymic_key", "sort_key", "id"),
         Index("ix_persons_region_district", "region_code", "district_code"),
         Index("ix_persons_sort_key_id", "sort_key", "id"),
         Index("ix_persons_birth_date", "birth_date"),
         # Probable duplicates: the same birth date and folded name (import, duplicateCandidates).
         Index("ix_persons_birth_date_name_key", "birth_date", "name_key"),
+    )
+
+
+class PersonNameWord(Base):
+    """A folded surname, first name or father's name some person bears (or bore), kept by statement
+    triggers on `persons` (migration 0016): the dictionary a misspelt search word is corrected against."""
+
+    __tablename__ = "person_name_words"
+
+    word: Mapped[str] = mapped_column(Text(collation="C"), primary_key=True)
+
+    __table_args__ = (
+        Index(
+            "ix_person_name_words_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
     )
 
 

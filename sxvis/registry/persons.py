@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, func, literal, or_, select, tuple_
+from sqlalchemy import exists, func, literal, literal_column, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,7 @@ from sxvis.actors import Actor
 from sxvis.database.driver import Reads, compiled, driver_connection
 from sxvis.errors import AccessDenied, Duplicate, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
-from sxvis.registry import validation
+from sxvis.registry import search, validation
 from sxvis.registry.enums import (
     CircumstanceCategory,
     EnrollmentStatus,
@@ -30,7 +30,7 @@ from sxvis.registry.enums import (
 )
 from sxvis.registry.models import Circumstance, Enrollment, Household, HouseholdMember, Person
 from sxvis.registry.records import PERSON_RECORD_COLUMNS, PersonRecord
-from sxvis.registry.search import name_tokens, search_rank
+from sxvis.registry.search import name_tokens
 from sxvis.registry.search import search_conditions as search_conditions  # re-exported for plans
 
 
@@ -245,6 +245,7 @@ async def _log_write(
 
 
 _RECORD_COLUMNS = [Person.__table__.c[name] for name in PERSON_RECORD_COLUMNS]
+_SEARCH_COLUMNS = ", ".join(f'"{name}"' for name in PERSON_RECORD_COLUMNS)
 
 READ = "person:read"
 SEARCH = "person:search"
@@ -349,18 +350,25 @@ async def find_persons(
     tokens = name_tokens(filter.text)
     actor.require(SEARCH if tokens else READ)
     limit = page_size(first)
-    conditions = _conditions(filter, tokens, actor)
+    conditions = _conditions(filter, actor)
     if tokens:
         offset = int(decode_cursor(after, arity=1)[0]) if after else 0
-        rank = search_rank(tokens)
-        query = (
-            select(*_RECORD_COLUMNS, rank.label("rank"))
-            .where(*conditions)
-            .order_by(rank.desc(), Person.id)
-            .offset(offset)
-            .limit(limit + 1)
+        connection = await driver_connection(session)
+        words = await search.fold_words(connection, tokens)
+        where, args = _where(session, conditions)
+        sql, args = search.search_sql(_SEARCH_COLUMNS, where, args, words, offset=offset, limit=limit + 1)
+        found = await audit.read_logged(
+            session,
+            sql,
+            args,
+            actor=actor,
+            action=SEARCH,
+            order_by=search.ORDER_BY,
+            logged_limit=limit,
+            fields=fields,
         )
-        rows = await _logged(session, actor, query, "rank DESC, id", limit, fields)
+        await connection.execute(search.CUSTOM_PLANS)
+        rows = [PersonRecord.of(row) for row in found]
         items = rows[:limit]
         cursors = [encode_cursor(offset + i + 1) for i in range(len(items))]
         return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=offset > 0)
@@ -388,7 +396,7 @@ async def _logged(
         sql,
         args,
         actor=actor,
-        action=SEARCH if "rank" in order_by else READ,
+        action=READ,
         order_by=order_by,
         logged_limit=shown,
         fields=fields,
@@ -397,11 +405,28 @@ async def _logged(
 
 
 async def count_persons(session: AsyncSession, actor: Actor, *, filter: PersonFilter) -> int:
-    """How many persons a listing with `filter` has: the same conditions, remit included."""
+    """How many persons a listing with `filter` has: the same conditions, remit included (with a
+    name, the persons any tier of the search finds)."""
     tokens = name_tokens(filter.text)
     actor.require(SEARCH if tokens else READ)
-    query = select(func.count()).select_from(Person).where(*_conditions(filter, tokens, actor))
+    conditions = _conditions(filter, actor)
+    if tokens:
+        connection = await driver_connection(session)
+        where, args = _where(session, conditions)
+        sql, args = search.count_sql(where, args, await search.fold_words(connection, tokens))
+        count = await connection.fetchval(sql, *args)
+        await connection.execute(search.CUSTOM_PLANS)
+        return int(count)
+    query = select(func.count()).select_from(Person).where(*conditions)
     return int((await session.execute(query)).scalar_one())
+
+
+def _where(session: AsyncSession, conditions: list[Any]) -> tuple[str, list[object]]:
+    """The listing's conditions as SQL on `persons` with `$n` arguments (compiled once per shape)."""
+    sql, args = compiled(
+        select(literal_column("1")).select_from(Person).where(*conditions), session.get_bind().dialect
+    )
+    return sql[sql.index("WHERE ") + len("WHERE ") :], args
 
 
 async def report_taken_fin(session: AsyncSession, actor: Actor, *, fin: str) -> None:
@@ -434,9 +459,8 @@ async def report_taken_fin(session: AsyncSession, actor: Actor, *, fin: str) -> 
     )
 
 
-def _conditions(filter: PersonFilter, tokens: list[str], actor: Actor) -> list[Any]:
+def _conditions(filter: PersonFilter, actor: Actor) -> list[Any]:
     conditions: list[Any] = [remit.person_visible(actor), remit.identity_disclosed(actor)]
-    conditions.extend(search_conditions(tokens))
     today = clock.today()
     if filter.region_code is not None:
         conditions.append(Person.region_code == filter.region_code)
