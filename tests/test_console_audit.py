@@ -263,3 +263,36 @@ async def test_the_operator_declares_a_holiday_and_removes_it_and_a_missing_day_
     removed = await browser.post("/operator/calendar", {"remove": "2026-12-29"}, page="/operator/calendar")
     assert removed.status_code == 303
     assert "Decree 12" not in (await browser.client.get("/operator/calendar")).text
+
+
+READ_PERSON = "query P($id: ID!) { person(id: $id) { id lastName } }"
+
+
+async def test_the_persons_access_report_lists_the_agencies_and_its_pdf_names_no_officer(
+    browser: Browser, api: Api
+) -> None:
+    import io as _io
+
+    from pypdf import PdfReader
+
+    person = await registered(api, "SXA", lastName="Nəsibova")
+    reader = api.as_("social_worker", agency="SXA", user="leyla.sxa")
+    assert (await reader.execute(READ_PERSON, id=person)).ok()["person"]
+    await browser.sign_in(demo="auditor")
+    page = await browser.client.get("/audit/report", params={"person": person})
+    assert page.status_code == 200
+    assert "Sosial Xidmətlər Agentliyi" in page.text
+    assert "leyla.sxa" not in page.text
+    pdf = await browser.client.get("/audit/report.pdf", params={"person": person})
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(_io.BytesIO(pdf.content)).pages)
+    assert "Sosial Xidmətlər Agentliyi" in text
+    for officer in ("leyla.sxa", "Leyla", "kamran.audit", "Kamran"):
+        assert officer not in text
+    bad = await browser.client.get("/audit/report", params={"person": "nobody"})
+    assert bad.status_code == 400
+    assert 'id="f-person-error"' in bad.text
+    await browser.post("/sign-out", {})
+    await browser.sign_in(demo="sxa-worker")
+    assert (await browser.client.get("/audit/report.pdf", params={"person": person})).status_code == 403

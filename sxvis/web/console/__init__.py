@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from sxvis import keyfiles
 from sxvis.config import Settings
-from sxvis.web.console import applications, audit, auth, i18n, oidc, operator, people, referrals
+from sxvis.web.console import applications, audit, auth, i18n, oidc, operator, people, referrals, report
 from sxvis.web.console.operations import Operations
 from sxvis.web.console.pages import STATIC_PREFIX, Site
 
@@ -47,6 +47,7 @@ def create_console(settings: Settings, operations: Operations) -> Starlette:
     referrals.register(site)
     applications.register(site)
     audit.register(site)
+    report.register(site)
     operator.register(site)
 
     async def not_found(request: Request, exc: Exception) -> Response:

@@ -114,6 +114,12 @@ LABELS: dict[str, dict[str, str]] = {
         "NO_LEGAL_BASIS": N_("No legal basis"),
         "REMOVAL_FROM_SERVICE": N_("Removal from the service"),
     },
+    "ConsultationKind": {
+        "READ": N_("Read"),
+        "SEARCH": N_("Search"),
+        "CHANGE": N_("Change"),
+        "AUDIT": N_("Audit"),
+    },
     "AccessOutcome": {"ALLOWED": N_("Allowed"), "DENIED": N_("Denied"), "FAILED": N_("Failed with an error")},
     "CircuitState": {"CLOSED": N_("Working"), "OPEN": N_("Interrupted"), "HALF_OPEN": N_("Being tested")},
     "CalendarDayKind": {"HOLIDAY": N_("Holiday"), "WORKING_DAY": N_("Working day")},
