@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
+from pypdf import PdfReader
 
 from tests.documents import REGISTER_PERSON
 from tests.factories import person_input
@@ -271,8 +272,22 @@ ACCEPT_REFERRAL = """
 mutation A($input: MoveReferralInput!) { acceptReferral(input: $input) { errors { code } } }
 """
 AUDIT_WORDS = {
-    "az": {"show": "Göstərin", "export": "CSV kimi ixrac edin", "fields": "Sahələr"},
-    "en": {"show": "Show", "export": "Export as CSV", "fields": "Fields"},
+    "az": {
+        "show": "Göstərin",
+        "export": "CSV kimi ixrac edin",
+        "fields": "Sahələr",
+        "pdf": "PDF kimi yükləyin",
+        "sxa": "Sosial Xidmətlər Agentliyi",
+        "dost": "DOST",
+    },
+    "en": {
+        "show": "Show",
+        "export": "Export as CSV",
+        "fields": "Fields",
+        "pdf": "Download as PDF",
+        "sxa": "Social Services Agency",
+        "dost": "DOST",
+    },
 }
 
 
@@ -280,6 +295,14 @@ BREAK_GLASS = """
 mutation B($input: BreakGlassInput!) { breakGlass(input: $input) { errors { field code message } } }
 """
 INCOMING = "query I { referrals(filter: {direction: INCOMING}) { edges { node { person { id } } } } }"
+
+
+def today_in_pdf(language: str) -> str:
+    """Today as the PDF writes a day (the report's rows and window): 04.12.2026, or 2026-12-04."""
+    from sxvis import clock
+
+    today = clock.today()
+    return today.strftime("%d.%m.%Y") if language == "az" else today.isoformat()
 
 
 def break_the_glass(server: Server, language: str) -> None:
@@ -359,6 +382,24 @@ def test_an_auditor_finds_both_agencies_accesses_of_a_referral_in_the_explorer_a
         assert exported.startswith("occurredAt,userId,agencyCode")
         assert "leyla.sxa,SXA" in exported
         assert "nigar.dost,DOST" in exported
+        # The same two accesses in the person's access report, and in its PDF, with no officer named.
+        auditor.page.goto(f"{server.url}/audit/report")
+        auditor.page.locator("#f-person").fill(person["id"])
+        auditor.page.get_by_role("button", name=words["show"]).click()
+        auditor.page.wait_for_load_state()
+        table = auditor.page.locator("table.report").inner_text()
+        assert "(SXA)" in table
+        assert "(DOST)" in table
+        auditor.check("access-report")
+        with auditor.page.expect_download() as download:
+            auditor.page.get_by_role("link", name=words["pdf"]).click()
+        pdf = PdfReader(download.value.path())
+        text = "\n".join(page.extract_text() for page in pdf.pages)
+        assert words["sxa"] in text
+        assert words["dost"] in text
+        assert today_in_pdf(language) in text
+        for officer in ("leyla.sxa", "nigar.dost", "Leyla", "Nigar", "kamran.audit", "Kamran"):
+            assert officer not in text
         auditor.page.goto(f"{server.url}/audit/break-glass")
         assert "Hotline call: her husband is at the door" in auditor.page.content()
         auditor.check("break-glass")
