@@ -90,7 +90,12 @@ SUBMIT_FIELDS = (
 MOVES = {
     # move: (document, permission, fields, required fields)
     "assess": (ASSESS, "application:assess", ("need", "note"), ("need",)),
-    "decide": (DECIDE, "application:decide", ("decision", "ground", "note"), ("decision",)),
+    "decide": (
+        DECIDE,
+        "application:decide",
+        ("decision", "ground", "note", "providerCode", "irpReference"),
+        ("decision",),
+    ),
     "withdraw": (WITHDRAW, "application:withdraw", ("reason",), ("reason",)),
 }
 OPEN = ("SUBMITTED", "ASSESSED", "WAITING")
