@@ -86,3 +86,28 @@ async def test_a_partner_may_not_take_an_application(browser: Browser) -> None:
     refused = await browser.client.get("/applications/new")
     assert refused.status_code == 403
     assert 'href="/applications/new"' not in (await browser.client.get("/")).text
+
+
+async def test_an_approval_without_the_programme_it_needs_is_shown_beside_that_field(
+    browser: Browser, api: Api
+) -> None:
+    person = await registered(api, "SXA", lastName="Quliyeva")
+    await browser.sign_in(demo="sxa-worker")
+    sent = await browser.post(
+        "/applications/new",
+        {"personId": person, "serviceCode": "00-00-00-01", "applicantKind": "SELF", "channel": "IN_PERSON"},
+        page="/applications/new",
+    )
+    assert sent.status_code == 303, sent.text
+    page_path = sent.headers["location"]
+    assert (
+        await browser.post(f"{page_path}/assess", {"need": "Pedagogical support"}, page=page_path)
+    ).status_code == 303
+    without = await browser.post(f"{page_path}/decide", {"decision": "APPROVE"}, page=page_path)
+    assert without.status_code == 400
+    assert 'id="f-irpReference-error"' in without.text
+    approved = await browser.post(
+        f"{page_path}/decide", {"decision": "APPROVE", "irpReference": "FRP-2031-0042"}, page=page_path
+    )
+    assert approved.status_code == 303
+    assert "Təsdiq edilib" in (await browser.client.get(page_path)).text
