@@ -100,6 +100,7 @@ async def test_me_shows_the_callers_roles_permissions_and_purpose(api: Api) -> N
 async def test_me_of_a_partner_agency_has_no_contact_details_or_whole_registry(api: Api) -> None:
     me = (await api.as_("partner_agency", agency="DOST").execute(ME)).ok()["me"]
     assert me["permissions"] == [
+        "application:read",
         "catalogue:read",
         "person:read",
         "person:search",

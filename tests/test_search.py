@@ -293,3 +293,11 @@ async def test_under_row_level_security_the_exact_tier_uses_the_name_part_indexe
     # On a table this small the planner may pick either part's index; what matters is an index range.
     assert any(f"ix_persons_{key}_key on persons" in plan for key in ("last_first", "last", "first")), plan
     assert "Index Cond: (first_key = 'ali'" in plan or "Index Cond: ((last_key = 'mamadov'" in plan, plan
+
+
+@pytest.mark.parametrize("text", ["Mammadov", "Mammadov Ali", "Zzqxw", "Мамедов Али", "Ali Mammadov Hasan"])
+async def test_a_search_on_an_empty_registry_finds_nobody(api: Api, text: str) -> None:
+    # No name word to correct against: a word's parameter must not be sent unused (PostgreSQL refuses to
+    # prepare a statement with a parameter of no type).
+    found = (await api.execute(PERSONS, filter={"text": text})).ok()["persons"]
+    assert (found["totalCount"], found["edges"]) == (0, [])

@@ -145,7 +145,18 @@ def probes(words: Words, param: Params) -> list[Probe]:
     n = len(words.folded)
     if not 1 <= n <= len(_PART_COLUMNS):
         return []
-    w = [param(word, "text") for word in words.folded]
+    slots: dict[int, str] = {}
+
+    class _Words:
+        """The folded words as parameters, each numbered when a probe first uses it: a parameter the
+        statement never mentions has no type, and PostgreSQL refuses to prepare the statement."""
+
+        def __getitem__(self, i: int) -> str:
+            if i not in slots:
+                slots[i] = param(words.folded[i], "text")
+            return slots[i]
+
+    w = _Words()
     found: list[Probe] = []
     assignments = list(permutations(range(len(_PART_COLUMNS)), n))  # word i → part assignment[i]
     names = {SURNAME, FIRST_NAME}
