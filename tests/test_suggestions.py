@@ -32,6 +32,9 @@ _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 MESSAGE_ENGLISH = {
     *("type", "value", "field", "fields", "input", "from", "to", "if", "at", "on", "of", "name", "include"),
     *("error", "Query", "Mutation", "Subscription"),
+    # GraphQL's "used in position expecting type": also a field's name since applications (a document's
+    # position in its passport), but here the message's own English.
+    *("position", "used", "expecting"),
 }
 ALL_TYPES = {OperationType.QUERY, OperationType.MUTATION, OperationType.SUBSCRIPTION}
 
