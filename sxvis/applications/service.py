@@ -857,18 +857,18 @@ def _overdue_sql(now: datetime) -> ColumnElement[bool]:
 
 
 async def get_applications(
-    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Application]:
     actor.require(READ)
     found = list(
         (await session.scalars(select(Application).where(Application.id.in_(ids), _visible(actor)))).all()
     )
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
 async def applications_of(
-    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Application]:
     """`Person.applications`: the persons' applications the actor sees, newest first."""
     actor.require(READ)
@@ -878,7 +878,7 @@ async def applications_of(
         .order_by(Application.submitted_at.desc(), Application.id.desc())
     )
     found = list((await session.scalars(query)).all())
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
@@ -914,7 +914,13 @@ def _filtered(actor: Actor, filter: ApplicationFilter) -> Any:
 
 
 async def find_applications(
-    session: AsyncSession, actor: Actor, *, filter: ApplicationFilter, first: int | None, after: str | None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    filter: ApplicationFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
 ) -> Page[Application]:
     """The applications the actor's agency handles or whose persons it sees, newest first."""
     actor.require(READ)
@@ -927,7 +933,7 @@ async def find_applications(
         first=first,
         after=after,
     )
-    await _log_read(session, actor, page.items)
+    await _log_read(session, actor, page.items, fields=fields)
     return page
 
 
@@ -1074,7 +1080,10 @@ async def queue_positions(
     return {row.id: int(row.queue_position) for row in rows}
 
 
-async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Application]) -> None:
+async def _log_read(
+    session: AsyncSession, actor: Actor, found: Sequence[Application], *, fields: Sequence[str] = ()
+) -> None:
+    """The read of applications, with the fields the query showed of them (issue 13, item 9)."""
     if found:
         await audit.record(
             session,
@@ -1083,6 +1092,7 @@ async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Applica
             entity_type="application",
             entity_id=found[0].id if len(found) == 1 else None,
             person_ids=sorted({a.person_id for a in found}),
+            fields=fields,
         )
 
 
