@@ -3,7 +3,6 @@
 Kept apart from `resolvers.loaders` so that the shared module only gains one attribute
 (`Loaders.applications`)."""
 
-import contextlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -17,39 +16,57 @@ from sxvis.catalogue.models import RequiredDocument
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 
+Shown = tuple[uuid.UUID, tuple[str, ...]]
+"""An application (or a person's applications) and the fields the query asks of it there."""
+
+
+def _by_fields(keys: Iterable[Shown]) -> dict[tuple[str, ...], list[uuid.UUID]]:
+    wanted: dict[tuple[str, ...], list[uuid.UUID]] = defaultdict(list)
+    for key, fields in keys:
+        wanted[fields].append(key)
+    return wanted
+
 
 class ApplicationLoaders:
     def __init__(self, db: Database, actor: Actor, scope: RowScope) -> None:
         self._db = db
         self._actor = actor
         self._scope = scope
-        self.application: DataLoader[uuid.UUID, Application | None] = DataLoader(load_fn=self._applications)
-        self.of_person: DataLoader[uuid.UUID, list[Application]] = DataLoader(load_fn=self._of_persons)
+        # Keyed by (id, fields) like `resolvers.loaders.Shown`: the read's access event records the fields
+        # the query asks there (`schema.relay.selected_fields`), one statement per distinct set of them.
+        self.application: DataLoader[Shown, Application | None] = DataLoader(load_fn=self._applications)
+        self.of_person: DataLoader[Shown, list[Application]] = DataLoader(load_fn=self._of_persons)
         self.history: DataLoader[uuid.UUID, list[ApplicationMove]] = DataLoader(load_fn=self._history)
         self.evidence: DataLoader[uuid.UUID, list[applications.Evidence]] = DataLoader(load_fn=self._evidence)
         self.documents: DataLoader[uuid.UUID, list[ApplicationDocument]] = DataLoader(load_fn=self._documents)
         self.missing: DataLoader[uuid.UUID, list[RequiredDocument]] = DataLoader(load_fn=self._missing)
         self.queue_position: DataLoader[uuid.UUID, int | None] = DataLoader(load_fn=self._positions)
+        self._read: set[Shown] = set()
 
     def prime(self, found: Iterable[Application]) -> None:
-        """Applications read by a listing or a mutation: later `application.load`s need no statement (a
-        moved application replaces what this request read before the move)."""
-        for application in found:
-            with contextlib.suppress(KeyError):  # not read yet
-                self.application.clear(application.id)
-            self.application.prime(application.id, application)
+        """Applications moved by a mutation: what this request read of them before the move is stale."""
+        moved = {a.id for a in found}
+        for key in [k for k in self._read if k[0] in moved]:
+            self.application.clear(key)
+            self._read.discard(key)
 
-    async def _applications(self, keys: list[uuid.UUID]) -> list[Application | None]:
+    async def _applications(self, keys: list[Shown]) -> list[Application | None]:
+        found: dict[Shown, Application] = {}
         async with self._db.scoped_session(self._scope) as session:
-            found = {a.id: a for a in await applications.get_applications(session, self._actor, ids=keys)}
+            for fields, ids in _by_fields(keys).items():
+                for a in await applications.get_applications(session, self._actor, ids=ids, fields=fields):
+                    found[(a.id, fields)] = a
+        self._read.update(keys)
         return [found.get(k) for k in keys]
 
-    async def _of_persons(self, keys: list[uuid.UUID]) -> list[list[Application]]:
-        grouped: dict[uuid.UUID, list[Application]] = defaultdict(list)
+    async def _of_persons(self, keys: list[Shown]) -> list[list[Application]]:
+        grouped: dict[Shown, list[Application]] = defaultdict(list)
         async with self._db.scoped_session(self._scope) as session:
-            for a in await applications.applications_of(session, self._actor, person_ids=keys):
-                grouped[a.person_id].append(a)
-        self.prime(a for group in grouped.values() for a in group)
+            for fields, ids in _by_fields(keys).items():
+                for a in await applications.applications_of(
+                    session, self._actor, person_ids=ids, fields=fields
+                ):
+                    grouped[(a.person_id, fields)].append(a)
         return [grouped.get(k, []) for k in keys]
 
     async def _history(self, keys: list[uuid.UUID]) -> list[list[ApplicationMove]]:
@@ -75,7 +92,10 @@ class ApplicationLoaders:
 
     async def _missing(self, keys: list[uuid.UUID]) -> list[list[RequiredDocument]]:
         async with self._db.scoped_session(self._scope) as session:
-            found = await applications.get_applications(session, self._actor, ids=keys)
+            # What this read shows of the applications is the documents they still miss.
+            found = await applications.get_applications(
+                session, self._actor, ids=keys, fields=("missingDocuments",)
+            )
             evidence = await applications.evidence_of(session, self._actor, application_ids=keys, log=False)
             missing = await applications.missing_documents(session, applications=found, evidence=evidence)
         return [missing.get(k, []) for k in keys]

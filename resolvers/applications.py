@@ -1,7 +1,7 @@
 """Resolvers of applications: one scoped transaction each, one service call (they translate)."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 from resolvers.checks import sources
 from resolvers.context import Context
@@ -89,16 +89,24 @@ async def _moved(ctx: Context, work: Callable[..., Awaitable[Application]]) -> A
     return found
 
 
-async def application(ctx: Context, *, application_id: uuid.UUID) -> Application | None:
-    return await ctx.loaders.applications.application.load(application_id)
+async def application(
+    ctx: Context, *, application_id: uuid.UUID, fields: Sequence[str]
+) -> Application | None:
+    return await ctx.loaders.applications.application.load((application_id, tuple(fields)))
 
 
 async def find_applications(
-    ctx: Context, *, filter: service.ApplicationFilter, first: int | None, after: str | None
+    ctx: Context,
+    *,
+    filter: service.ApplicationFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str],
 ) -> tuple[Page[Application], Callable[[], Awaitable[int]]]:
     async with ctx.db.scoped_session(ctx.scope) as session:
-        page = await service.find_applications(session, ctx.actor, filter=filter, first=first, after=after)
-    ctx.loaders.applications.prime(page.items)
+        page = await service.find_applications(
+            session, ctx.actor, filter=filter, first=first, after=after, fields=fields
+        )
 
     async def count() -> int:
         async with ctx.db.scoped_session(ctx.scope) as session:

@@ -53,8 +53,12 @@ async def test_a_read_by_fin_records_who_read_whom_why_and_through_which_operati
     await reader.execute(
         "query CheckFin($fin: String!) { person(fin: $fin) { fin phone } }", fin=person["fin"]
     )
+    # Only this person's reads: the append-only log keeps other tests' reads by the same test user.
     (event,) = await events(
-        db, "action = 'person:read' AND actor_agency = 'SXA' AND actor_user = :u", u=reader.user
+        db,
+        "action = 'person:read' AND actor_agency = 'SXA' AND actor_user = :u AND person_id = :p",
+        u=reader.user,
+        p=uuid.UUID(uuid_of(person)),
     )
     assert str(event["person_id"]) == uuid_of(person)
     assert event["actor_roles"] == ["partner_agency"]

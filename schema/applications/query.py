@@ -10,7 +10,7 @@ from schema.applications.inputs import ApplicationFilter
 from schema.applications.statistics import ServiceStatisticsQuery
 from schema.applications.types import Application, ApplicationConnection, application_for
 from schema.errors import answer
-from schema.relay import Edge, PageInfo, parse_id
+from schema.relay import Edge, PageInfo, parse_id, selected_fields
 from sxvis.applications import service
 
 
@@ -25,7 +25,7 @@ class ApplicationQuery(ServiceStatisticsQuery):
             )
             if record_id is None:
                 return None
-            found = await resolve.application(ctx, application_id=record_id)
+            found = await resolve.application(ctx, application_id=record_id, fields=selected_fields(info))
             return None if found is None else await application_for(ctx, found)
 
         return await answer(work)
@@ -52,7 +52,9 @@ class ApplicationQuery(ServiceStatisticsQuery):
                 start=given.from_,
                 end=given.to,
             )
-            page, count = await resolve.find_applications(ctx, filter=domain, first=first, after=after)
+            page, count = await resolve.find_applications(
+                ctx, filter=domain, first=first, after=after, fields=selected_fields(info, "edges", "node")
+            )
             edges: list[Edge[Application]] = []
             for item, cursor in zip(page.items, page.cursors, strict=True):
                 shown = await application_for(ctx, item)

@@ -3,7 +3,7 @@ person not entitled to the caller, and then no representative, need or notes), t
 what is missing, the evidence from the ministries, the history, the place in the queue."""
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from enum import Enum
 
@@ -228,7 +228,13 @@ class Application(relay.Node):
         out: list[Application | None] = []
         for node_id in node_ids:
             record_id = registry_resolvers.record_id_of(ctx, node_id)
-            found = None if record_id is None else await ctx.loaders.applications.application.load(record_id)
+            found = (
+                None
+                if record_id is None
+                else await ctx.loaders.applications.application.load(
+                    (record_id, tuple(selected_fields(info)))
+                )
+            )
             out.append(None if found is None else await application_for(ctx, found))
         return out
 
@@ -338,8 +344,10 @@ async def application_for(ctx: Context, a: ApplicationModel) -> Application | No
     return application_of(a, shown_id=shown_id, hidden=hidden)
 
 
-async def applications_of_person(ctx: Context, person_id: uuid.UUID) -> list[Application]:
-    found = await ctx.loaders.applications.of_person.load(person_id)
+async def applications_of_person(
+    ctx: Context, person_id: uuid.UUID, fields: Sequence[str]
+) -> list[Application]:
+    found = await ctx.loaders.applications.of_person.load((person_id, tuple(fields)))
     shown_ = [await application_for(ctx, a) for a in found]
     return [a for a in shown_ if a is not None]
 

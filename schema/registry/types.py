@@ -135,7 +135,7 @@ class Person(relay.Node):
     ) -> list[Annotated["Application", strawberry.lazy("schema.applications.types")]]:
         from schema.applications.types import applications_of_person  # here: that module imports this one
 
-        return await applications_of_person(info.context, self.person_id)
+        return await applications_of_person(info.context, self.person_id, selected_fields(info))
 
     @strawberry.field(
         description="The checks run on this person against ministry systems, latest state of each kind."

@@ -32,6 +32,8 @@ class ApplicationErrorCode(StrEnum):
     DOCUMENTS_COMPLETE = "DOCUMENTS_COMPLETE"  # INCOMPLETE_DOCUMENTS while nothing is missing (rule 6)
     CHECKS_PENDING = "CHECKS_PENDING"  # a ministry has not answered yet: the application waits (rule 8)
     NOT_QUEUED = "NOT_QUEUED"  # allocateFromQueue on a service that is not given in queue order
+    INVALID_CHARACTERS = "INVALID_CHARACTERS"  # a control character in a string input (schema/edges.py)
+    INVALID_DATE = "INVALID_DATE"  # a date not written YYYY-MM-DD (or a date-time not ISO 8601); edges too
 
 
 class ApplicationError(DomainError):

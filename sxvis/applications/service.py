@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from sxvis import audit, clock, outbox
 from sxvis.access import notices, remit
+from sxvis.access.pseudonyms import PseudonymousId
 from sxvis.actors import Actor
 from sxvis.applications import deadlines, rules
 from sxvis.applications.enums import (
@@ -153,7 +154,8 @@ async def submit_application(
     representative = _representative(data)
     required = await catalogue.required_documents_of(session, service_codes=[service.code])
     handed_in = _documents(service, required, data.documents)
-    person_id, field_name, outside = await _applicant_person(session, actor, data)
+    reach, field_name, outside = await _applicant_person(session, actor, data)
+    person_id = uuid.UUID(int=reach.int)  # stored as the plain id; `reach` says how the caller got it
     now = clock.now()
     today = now.astimezone(clock.BAKU).date()
     working = await calendar.load_calendar(session, start=today, end=today + deadlines.HORIZON)
@@ -195,7 +197,7 @@ async def submit_application(
     application = await session.get(Application, created)
     assert application is not None  # just inserted in this transaction
     # The application brought the person into this agency's remit (trigger of migration 0014).
-    person = await persons.person_for_change(session, actor, person_id, field=field_name)
+    person = await persons.person_for_change(session, actor, reach, field=field_name)
     _require_eligible(service, person, field_name)
     await _require_consent(session, actor, application, person.id)
     for document in handed_in:
@@ -230,7 +232,7 @@ async def submit_application(
             "protects.",
             details={"application": str(application.id), "agency": actor.agency_code},
         )
-    await _run_intake_checks(session, actor, application, intake)
+    await _run_intake_checks(session, actor, application, reach, intake)
     return application
 
 
@@ -318,20 +320,29 @@ def _documents(
 async def _applicant_person(
     session: AsyncSession, actor: Actor, data: NewApplication
 ) -> tuple[uuid.UUID, str, bool]:
-    """(the person's id, the input field that named them, whether they are outside the actor's remit).
+    """(the person's id as the caller reaches it, the input field that named them, whether they are
+    outside the actor's remit).
 
-    Intake by FIN: the applicant stands at the desk with an identity document, and the person is often
-    registered by another agency. The FIN is looked up across the registry (a function of migration
-    0014, as the owner); the application then brings the person into this agency's remit."""
+    By id, the hidden-is-absent rule holds (`remit.person_reachable`): a protected person hidden from
+    the caller is reached only by the pseudonymous id it was shown, and the id keeps saying so.
+
+    Intake by FIN (issue 16): the applicant stands at the desk with an identity document, and the person
+    is often registered by another agency. The FIN is looked up across the registry (a function of
+    migration 0014, as the owner); the application then brings the person into this agency's remit.
+    The registry's id was never shown to the caller: it is handed on as reached through the caller's
+    pseudonym (`PseudonymousId`), so that the remit is the rule for the rest of the intake and a
+    protected person stays behind this agency's pseudonym (never "absent" by a real id it never had)."""
     if (data.person_id is None) == (data.fin is None):
         raise ValidationFailed("Give either personId or fin.", field="person_id")
     if data.person_id is not None:
         seen = await session.scalar(
-            select(Person.id).where(Person.id == data.person_id, remit.person_visible(actor))
+            select(Person.id).where(
+                Person.id == data.person_id, remit.person_reachable(actor, data.person_id)
+            )
         )
         if seen is None:
             raise NotFound("No person has this id.", field="person_id")
-        return seen, "person_id", False
+        return data.person_id, "person_id", False
     fin = validation.normalise_fin(data.fin or "")
     found = await session.scalar(_INTAKE_PERSON, {"fin": fin})
     if found is None:
@@ -341,7 +352,7 @@ async def _applicant_person(
             code=_E.PERSON_NOT_REGISTERED,
         )
     seen = await session.scalar(select(Person.id).where(Person.id == found, remit.person_visible(actor)))
-    return found, "fin", seen is None
+    return PseudonymousId.of(found), "fin", seen is None
 
 
 async def _refuse_duplicate(
@@ -407,7 +418,7 @@ async def _require_consent(
 
 
 async def _run_intake_checks(
-    session: AsyncSession, actor: Actor, application: Application, intake: Intake
+    session: AsyncSession, actor: Actor, application: Application, reach: uuid.UUID, intake: Intake
 ) -> None:
     """Rule 8: the passport's checks, through the checks service (facts reused while fresh), attached as
     evidence. A ministry that is down leaves its check PENDING: the application waits, and is never
@@ -418,7 +429,7 @@ async def _run_intake_checks(
     results = await checks.run_checks(
         session,
         actor,
-        person_id=application.person_id,
+        person_id=reach,
         kinds=kinds,
         sources=intake.sources,
         freshness=intake.freshness,
@@ -857,18 +868,18 @@ def _overdue_sql(now: datetime) -> ColumnElement[bool]:
 
 
 async def get_applications(
-    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Application]:
     actor.require(READ)
     found = list(
         (await session.scalars(select(Application).where(Application.id.in_(ids), _visible(actor)))).all()
     )
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
 async def applications_of(
-    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID]
+    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
 ) -> list[Application]:
     """`Person.applications`: the persons' applications the actor sees, newest first."""
     actor.require(READ)
@@ -878,7 +889,7 @@ async def applications_of(
         .order_by(Application.submitted_at.desc(), Application.id.desc())
     )
     found = list((await session.scalars(query)).all())
-    await _log_read(session, actor, found)
+    await _log_read(session, actor, found, fields=fields)
     return found
 
 
@@ -914,7 +925,13 @@ def _filtered(actor: Actor, filter: ApplicationFilter) -> Any:
 
 
 async def find_applications(
-    session: AsyncSession, actor: Actor, *, filter: ApplicationFilter, first: int | None, after: str | None
+    session: AsyncSession,
+    actor: Actor,
+    *,
+    filter: ApplicationFilter,
+    first: int | None,
+    after: str | None,
+    fields: Sequence[str] = (),
 ) -> Page[Application]:
     """The applications the actor's agency handles or whose persons it sees, newest first."""
     actor.require(READ)
@@ -927,7 +944,7 @@ async def find_applications(
         first=first,
         after=after,
     )
-    await _log_read(session, actor, page.items)
+    await _log_read(session, actor, page.items, fields=fields)
     return page
 
 
@@ -1074,7 +1091,10 @@ async def queue_positions(
     return {row.id: int(row.queue_position) for row in rows}
 
 
-async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Application]) -> None:
+async def _log_read(
+    session: AsyncSession, actor: Actor, found: Sequence[Application], *, fields: Sequence[str] = ()
+) -> None:
+    """The read of applications, with the fields the query showed of them (issue 13, item 9)."""
     if found:
         await audit.record(
             session,
@@ -1083,6 +1103,7 @@ async def _log_read(session: AsyncSession, actor: Actor, found: Sequence[Applica
             entity_type="application",
             entity_id=found[0].id if len(found) == 1 else None,
             person_ids=sorted({a.person_id for a in found}),
+            fields=fields,
         )
 
 

@@ -128,12 +128,17 @@ async def register_domestic_violence_case(
         return await _replay(session, actor, existing)
 
     person = await _person(session, actor, data)
+    # The person as this agency reaches them: by the id it gave (a protected person another agency
+    # protects only by the pseudonymous id the centre was shown, `PseudonymousId`), or the one it just
+    # registered. The case, circumstance and referral are made through that id, so that hidden-is-absent
+    # (`remit.person_reachable`) holds and the centre works the case under its pseudonym.
+    reach = data.person_id if data.person_id is not None else person.id
     await _protect(session, actor, person)
-    case = await _case(session, actor, person, manager=manager)
+    case = await _case(session, actor, person, reach, manager=manager)
     circumstance = await circumstances.record_circumstance(
         session,
         actor,
-        person_id=person.id,
+        person_id=reach,
         category=CircumstanceCategory.DOMESTIC_VIOLENCE_VICTIM,
         since=incident,
     )
@@ -141,7 +146,7 @@ async def register_domestic_violence_case(
     referral = None
     if data.placement_needed:
         referral = await _refer_for_placement(
-            session, actor, person=person, case=case, registration_id=registration_id, times=response_times
+            session, actor, reach=reach, case=case, registration_id=registration_id, times=response_times
         )
     registration = DomesticViolenceRegistration(
         id=registration_id,
@@ -309,7 +314,9 @@ async def _protect(session: AsyncSession, actor: Actor, person: Person) -> None:
     )
 
 
-async def _case(session: AsyncSession, actor: Actor, person: Person, *, manager: str) -> Case:
+async def _case(
+    session: AsyncSession, actor: Actor, person: Person, reach: uuid.UUID, *, manager: str
+) -> Case:
     """The agency's open case about the person (one open case per agency, rule 11), or a new one."""
     query = select(Case).where(
         Case.person_id == person.id, Case.agency_code == actor.agency_code, Case.phase != CasePhase.CLOSED
@@ -317,20 +324,20 @@ async def _case(session: AsyncSession, actor: Actor, person: Person, *, manager:
     open_case = await session.scalar(query.with_for_update())
     if open_case is not None:
         return open_case
-    return await cases.open_case(session, actor, person_id=person.id, manager_id=manager)
+    return await cases.open_case(session, actor, person_id=reach, manager_id=manager)
 
 
 async def _refer_for_placement(
     session: AsyncSession,
     actor: Actor,
     *,
-    person: Person,
+    reach: uuid.UUID,
     case: Case,
     registration_id: uuid.UUID,
     times: deadlines.ResponseTimes,
 ) -> Referral:
     request = referrals.NewReferral(
-        person_id=person.id,
+        person_id=reach,
         to_agency=PLACEMENT_AGENCY,
         reason=PLACEMENT_REASON,
         urgency=Urgency.EMERGENCY,
