@@ -6,7 +6,7 @@ The pages run the API's `submitApplication`, `applications`, `application`, `ass
 `decideApplication`, `withdrawApplication` and `allocateFromQueue` as the signed-in user.
 """
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.responses import Response
 
@@ -87,16 +87,26 @@ SUBMIT_FIELDS = (
     "representativeRelation",
     "representativeDocument",
 )
+
+
+class Move(NamedTuple):
+    """A move of an application on its page: its document, the permission it needs, its form's fields."""
+
+    document: str
+    permission: str
+    fields: tuple[str, ...]
+    required: tuple[str, ...]
+
+
 MOVES = {
-    # move: (document, permission, fields, required fields)
-    "assess": (ASSESS, "application:assess", ("need", "note"), ("need",)),
-    "decide": (
+    "assess": Move(ASSESS, "application:assess", ("need", "note"), ("need",)),
+    "decide": Move(
         DECIDE,
         "application:decide",
         ("decision", "ground", "note", "providerCode", "irpReference"),
         ("decision",),
     ),
-    "withdraw": (WITHDRAW, "application:withdraw", ("reason",), ("reason",)),
+    "withdraw": Move(WITHDRAW, "application:withdraw", ("reason",), ("reason",)),
 }
 OPEN = ("SUBMITTED", "ASSESSED", "WAITING")
 VOUCHERS = "01-09-07-00"
@@ -268,7 +278,7 @@ async def _page(
         "application.html",
         a=found,
         forms={move: forms.get(move, empty) for move in MOVES},
-        may={move: actor is not None and actor.may(MOVES[move][1]) for move in MOVES},
+        may={move: actor is not None and actor.may(step.permission) for move, step in MOVES.items()},
         open=found["status"] in OPEN,
         decisions=LABELS["ApplicationDecision"],
         grounds=LABELS["RefusalGround"],
