@@ -28,6 +28,7 @@ from schema.registry.types import (
     Person,
     PersonConnection,
     household_or_none,
+    page_relations,
     person_of,
     person_or_none,
 )
@@ -118,14 +119,20 @@ class Query(
         )
 
         async def work() -> PersonConnection:
-            page, count = await registry_resolvers.find_persons(
+            page, count, known = await registry_resolvers.find_persons(
                 info.context,
                 filter=domain_filter,
                 first=first,
                 after=after,
                 fields=selected_fields(info, "edges", "node"),
+                relations=page_relations(info),
             )
             edges, page_info = edges_of(page, person_of)
+            if known is not None:
+                services = {code: service_of(s) for code, s in known.services.items()} or None
+                for edge in edges:
+                    edge.node.known_enrollments = known.enrollments.get(edge.node.person_id, [])
+                    edge.node.known_services = services
             return PersonConnection(edges=edges, page_info=page_info, count=count)
 
         return await answer(work)

@@ -108,6 +108,59 @@ def selected_fields(info: Any, *path: str) -> list[str]:
     return list(names)
 
 
+def only_selection_fields(info: Any, *path: str) -> list[str] | None:
+    """The fields asked of the one field at `path` (e.g. `"edges", "node", "enrollments"`), when the
+    query asks for that field exactly once there, with no directive on it or on a fragment around it:
+    then a page can read the relation for all its rows ahead, as the field's resolver would, and log
+    the same fields. None otherwise (not asked, asked twice under aliases, or conditional through
+    `@skip`/`@include`), and the field's resolver reads it as usual."""
+    raw = info._raw_info
+    found = [node for node in raw.field_nodes if node.selection_set is not None]
+    for name in path:
+        matches: list[FieldNode] = []
+        for node in found:
+            if node.selection_set is None:
+                return None
+            fields = _unconditional_fields(node.selection_set, raw.fragments, set())
+            if fields is None:
+                return None
+            matches.extend(field for field in fields if field.name.value == name)
+        if len(matches) != 1 or matches[0].directives or matches[0].selection_set is None:
+            return None
+        found = matches
+    last = _unconditional_fields(found[0].selection_set, raw.fragments, set())  # type: ignore[arg-type]
+    if last is None:
+        return None
+    return list({field.name.value: None for field in last if field.name.value != "__typename"})
+
+
+def _unconditional_fields(
+    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], opened: set[str]
+) -> list[FieldNode] | None:
+    """Like `_fields`, or None if a fragment on the way carries a directive (its fields may not run)."""
+    found: list[FieldNode] = []
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            found.append(selection)
+            continue
+        if selection.directives:
+            return None
+        if isinstance(selection, InlineFragmentNode):
+            inner = _unconditional_fields(selection.selection_set, fragments, opened)
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is None or selection.name.value in opened:
+                continue
+            opened.add(selection.name.value)
+            inner = _unconditional_fields(fragment.selection_set, fragments, opened)
+        else:
+            continue
+        if inner is None:
+            return None
+        found.extend(inner)
+    return found
+
+
 def _fields(
     selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], opened: set[str]
 ) -> list[FieldNode]:

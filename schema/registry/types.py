@@ -5,7 +5,7 @@ request's DataLoaders, so a page costs one statement per relation, never one per
 """
 
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -26,11 +26,14 @@ from schema.enums import (
     ResidenceStatus,
     Sex,
 )
-from schema.relay import Edge, PageInfo, selected_fields
+from schema.relay import Edge, PageInfo, only_selection_fields, selected_fields
 from schema.vocabulary import renamed
 from sxvis import clock
 from sxvis.access.disclosure import PersonView
 from sxvis.registry import models
+from sxvis.registry.records import EnrollmentRecord
+
+EnrollmentLike = models.Enrollment | EnrollmentRecord
 
 if TYPE_CHECKING:
     from schema.applications.types import Application
@@ -79,6 +82,10 @@ class Person(relay.Node):
     registered_by_code: strawberry.Private[str]
     household_id: strawberry.Private[uuid.UUID | None]
     person_id: strawberry.Private[uuid.UUID]
+    known_enrollments: strawberry.Private[list[EnrollmentLike] | None] = None
+    """Set by a page that read its persons' enrollments ahead (`resolvers.registry.PageRelations`)."""
+    known_services: strawberry.Private[Mapping[str, Service] | None] = None
+    """Set with `known_enrollments` when the page read their services too."""
 
     @strawberry.field(description="Age in whole years today (or at death); null when the birth date is.")
     def age(self) -> int | None:
@@ -114,9 +121,16 @@ class Person(relay.Node):
         info: Info[Context, None],
         status: EnrollmentStatus | None = None,  # type: ignore[valid-type]
     ) -> list["Enrollment"]:
-        found = await info.context.loaders.enrollments.load(self.person_id, selected_fields(info))
+        found = self.known_enrollments
+        if found is None:
+            found = await info.context.loaders.enrollments.load(self.person_id, selected_fields(info))
+        services = self.known_services
         return [
-            enrollment_of(e, shown_id=self._child_id(info, e.id))
+            enrollment_of(
+                e,
+                shown_id=self._child_id(info, e.id),
+                services=services,
+            )
             for e in found
             if status is None or e.status == status
         ]
@@ -308,9 +322,13 @@ class Enrollment(relay.Node):
     service_code: str
     provider_code: str
     person_id: strawberry.Private[uuid.UUID]
+    known_services: strawberry.Private[Mapping[str, Service] | None] = None
+    """The services a page read with its enrollments, by code (the DataLoader is not needed then)."""
 
     @strawberry.field
     async def service(self, info: Info[Context, None]) -> Service | None:
+        if self.known_services is not None:
+            return self.known_services.get(self.service_code)
         return service_or_none(await info.context.loaders.service.load(self.service_code))
 
     @strawberry.field
@@ -354,9 +372,15 @@ async def circumstance_for(ctx: Context, c: models.Circumstance) -> "Circumstanc
     return None if shown is None else circumstance_of(c, shown_id=shown)
 
 
-def enrollment_of(e: models.Enrollment, *, shown_id: str | None = None) -> Enrollment:
+def enrollment_of(
+    e: EnrollmentLike,
+    *,
+    shown_id: str | None = None,
+    services: Mapping[str, Service] | None = None,
+) -> Enrollment:
     """`shown_id` other than the real id marks an enrollment of a person shown under a pseudonym: its
-    free text and IRP reference are left out too."""
+    free text and IRP reference are left out too. `services`, when a page read them ahead, answer the
+    enrollment's `service` without a DataLoader."""
     hidden = shown_id is not None and shown_id != str(e.id)
     return Enrollment(
         id=shown_id or str(e.id),
@@ -369,7 +393,17 @@ def enrollment_of(e: models.Enrollment, *, shown_id: str | None = None) -> Enrol
         service_code=e.service_code,
         provider_code=e.provider_code,
         person_id=e.person_id,
+        known_services=services,
     )
+
+
+def page_relations(info: Info[Context, None]) -> registry_resolvers.PageRelations | None:
+    """What a page of persons can read ahead for all its rows: their enrollments, when the query asks
+    for them once and unconditionally (`schema.relay.only_selection_fields`), and their services."""
+    fields = only_selection_fields(info, "edges", "node", "enrollments")
+    if fields is None:
+        return None
+    return registry_resolvers.PageRelations(enrollment_fields=fields, services="service" in fields)
 
 
 @strawberry.type

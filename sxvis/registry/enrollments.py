@@ -13,11 +13,13 @@ from sxvis.actors import Actor
 from sxvis.catalogue import capacity
 from sxvis.catalogue.enums import EligibleUser, RefusalGround
 from sxvis.catalogue.models import Service, ServiceProvider
+from sxvis.database.driver import Reads, compiled, dialect_of, driver_connection
 from sxvis.errors import Duplicate, InvalidTransition, NotFound, ValidationFailed
 from sxvis.registry import persons
 from sxvis.registry.enums import EnrollmentEndReason, EnrollmentStatus, ResidenceStatus
 from sxvis.registry.errors import RegistryErrorCode
 from sxvis.registry.models import Enrollment
+from sxvis.registry.records import ENROLLMENT_RECORD_COLUMNS, EnrollmentRecord
 
 CREATE = "enrollment:create"
 END = "enrollment:end"
@@ -244,17 +246,22 @@ def _as_refusal_ground(reason: EnrollmentEndReason) -> RefusalGround | None:
 
 
 async def enrollments_of(
-    session: AsyncSession, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
-) -> list[Enrollment]:
-    """The enrollments of persons in the actor's remit; the read is logged with the persons it covered."""
+    reads: Reads, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
+) -> list[EnrollmentRecord]:
+    """The enrollments of persons in the actor's remit; the read is logged with the persons it covered.
+
+    Plain rows (`EnrollmentRecord`) on the driver connection: a page of persons reads this for all of
+    them at once, and ORM instances would buy nothing but their cost."""
     actor.require(persons.READ)
     query = (
-        select(Enrollment)
+        select(*(Enrollment.__table__.c[name] for name in ENROLLMENT_RECORD_COLUMNS))
         .where(Enrollment.person_id.in_(person_ids), remit.person_id_visible(actor, Enrollment.person_id))
         .order_by(Enrollment.person_id, Enrollment.started_on.desc(), Enrollment.id)
     )
-    found = list((await session.execute(query)).scalars())
-    await _log_read(session, actor, found, person_ids=person_ids, fields=fields)
+    sql, args = compiled(query, dialect_of(reads))
+    connection = await driver_connection(reads)
+    found = [EnrollmentRecord.of(row) for row in await connection.fetch(sql, *args)]
+    await _log_read(reads, actor, found, person_ids=person_ids, fields=fields)
     return found
 
 
@@ -271,9 +278,9 @@ async def get_enrollments(
 
 
 async def _log_read(
-    session: AsyncSession,
+    session: Reads,
     actor: Actor,
-    found: Sequence[Enrollment],
+    found: Sequence[Enrollment | EnrollmentRecord],
     *,
     person_ids: Sequence[uuid.UUID] = (),
     fields: Sequence[str] = (),

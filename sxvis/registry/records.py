@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sxvis.registry.enums import ResidenceStatus, Sex
+from sxvis.registry.enums import EnrollmentEndReason, EnrollmentStatus, ResidenceStatus, Sex
 
 
 class PersonLike(Protocol):
@@ -100,3 +100,38 @@ class PersonRecord:
 
 
 PERSON_RECORD_COLUMNS = tuple(name for name in PersonRecord.__dataclass_fields__ if name != "disclosed")
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentRecord:
+    """An enrollment as a read returns it (the attribute names of `models.Enrollment`)."""
+
+    id: uuid.UUID
+    person_id: uuid.UUID
+    service_code: str
+    provider_code: str
+    status: EnrollmentStatus
+    started_on: date
+    ended_on: date | None
+    end_reason: EnrollmentEndReason | None
+    irp_reference: str | None
+    note: str | None
+
+    @classmethod
+    def of(cls, row: Any) -> "EnrollmentRecord":
+        reason = row["end_reason"]
+        return cls(
+            id=row["id"],
+            person_id=row["person_id"],
+            service_code=row["service_code"],
+            provider_code=row["provider_code"],
+            status=EnrollmentStatus(row["status"]),
+            started_on=row["started_on"],
+            ended_on=row["ended_on"],
+            end_reason=None if reason is None else EnrollmentEndReason(reason),
+            irp_reference=row["irp_reference"],
+            note=row["note"],
+        )
+
+
+ENROLLMENT_RECORD_COLUMNS = tuple(EnrollmentRecord.__dataclass_fields__)
