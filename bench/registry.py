@@ -1041,6 +1041,7 @@ def sessions_opened(url: str) -> int:
 
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     started_at = datetime.now(UTC)
+    load_at_start = os.getloadavg()  # the figures go into docs with the machine's load (issue 15)
     database: dict[str, Any]
     if args.database_url:
         url = args.database_url
@@ -1181,6 +1182,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
             all_busy = result.machine_busy * (psutil.cpu_count() or 1) * result.seconds
             result.extra["other_cpu_seconds"] = max(0.0, all_busy - ours)
             result.extra["connections_opened"] = sessions_opened(url) - sessions_before - 1
+            result.extra["load_average_1min"] = os.getloadavg()[0]  # ours included
             results.append(result)
             latency = result.latency_ms
             print(
@@ -1192,6 +1194,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     return {
         "started_at": started_at.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average": {"start": load_at_start, "end": os.getloadavg()},
         "config": {
             "persons": args.persons,
             "duration_seconds": args.duration,
@@ -1351,7 +1354,18 @@ def notes(report: dict[str, Any]) -> list[str]:
         f"{deep.get('min')} of {deep.get('of')}, median {deep.get('median')})",
     }
     measured = [op for op in pages if op in config["operations"]]
+    host = report["machine"]
+    persons = report["database"].get("counts", {}).get("persons", 0)
+    load = report.get("load_average")
+    loads = (
+        f"load average {load['start'][0]:.1f} at the start, {load['end'][0]:.1f} at the end (the "
+        "benchmark's own processes included)"
+        if load
+        else "load average not recorded"
+    )
     found = [
+        f"{host['cpu_model']}, {host['logical_cores']} cores; commit {host['git_commit'][:9]}"
+        f"{' (modified)' if host['git_modified'] else ''}; {persons:,} persons; {loads}.",
         "graphql: the product, as a social worker of SXA (token, permissions, scoped transaction under "
         "row-level security, remit, access event per read); unguarded: the same app without that stack; "
         "baseline: hand-written SQL on asyncpg.",
