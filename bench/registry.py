@@ -1,23 +1,30 @@
-"""What SXVİS's GraphQL costs over a bare endpoint, on the registry's three hot reads, and what part of
-that is the access stack.
+"""What SXVİS's GraphQL costs over a bare endpoint, on the registry's hot reads, what part of that is
+the access stack, and how a general engine (PostGraphile) does on the same reads.
 
 The project's target is a FIN lookup through GraphQL, authenticated and logged, at 0.4 or more of the
 requests per second of a hand-written endpoint doing the same work. Absolute numbers mean little on a
 shared 2-core machine, so the benchmark measures side by side, on the same database, the same samples and
-the same load, three servers:
+the same load, four servers:
 
 - graphql: `sxvis serve`, the product: bearer token (EdDSA), Casbin permissions, a scoped transaction
   as `sxvis_app` under row-level security, the access event inserted by the statement that reads;
 - unguarded: the same app with that access stack switched off (`bench/unguarded.py`, benchmark only);
+- postgraphile: PostGraphile 4 on the same database as its owner, none of the access stack
+  (`bench/postgraphile_peer.py`); optional: installed with npm when `node` is present, left out
+  otherwise or with `--no-peer`, and asked only what it can answer (no name search);
 - baseline: a bare Starlette + asyncpg endpoint (`bench/baseline.py`).
 
-It reports graphql/baseline (the target) and graphql/unguarded (what the access stack costs). It also
-records the CPU time each server and PostgreSQL spent per request: with the load generator on the same
-cores, CPU per request is the steadier figure.
+The reads: a FIN lookup, a name search, and pages of 50 persons with their enrollments three ways: after
+a cursor sampled anywhere in the listing (`page_50_nested`), the first page (`page_first`) and after a
+cursor in the listing's last tenth (`page_deep`). It reports graphql/baseline (the target),
+graphql/unguarded (what the access stack costs) and graphql/postgraphile (the issue's peer targets: ahead
+of it on a deep page, within 3x of it on the first). It also records the CPU time each server and
+PostgreSQL spent per request: with the load generator on the same cores, CPU per request is the steadier
+figure.
 
     python bench/registry.py [--persons 100000] [--duration 20] [--concurrency 32] [--workers 1]
                              [--client httpx|raw] [--out bench/results/registry-<timestamp>.json]
-                             [--database-url URL]
+                             [--database-url URL] [--no-peer] [--operations fin_lookup,page_deep]
 
 The client matters: httpx spends about a millisecond of CPU per request, several times what the bare
 endpoint spends answering, so on shared cores it caps both targets and pulls the ratio towards 1.
@@ -26,12 +33,12 @@ outspent a server.
 
 Steps: start the embedded PostgreSQL (or use `--database-url`), top the registry up to `--persons` with
 `sxvis seed --persons` (timed: the seed rate is reported too), bring the duplicate pairs up to date (so
-the servers' background refresh has nothing to do), start `sxvis serve`, the unguarded app and
-the baseline as subprocesses (all with SXVIS_DATA_DIR = `--data-dir`), mint a development token for a
-social worker of SXA with that folder's key, sample FINs, names and page cursors from the database, check
-that all three give the same answers, then load each operation on each target from a separate process
-and print two tables. Everything started is stopped again, on Ctrl+C too. See bench/README.md and
-docs/performance.md.
+the servers' background refresh has nothing to do), install PostGraphile if it is missing (`npm ci`),
+start `sxvis serve`, the unguarded app, PostGraphile and the baseline as subprocesses (all with
+SXVIS_DATA_DIR = `--data-dir`), mint a development token for a social worker of SXA with that folder's
+key, sample FINs, names and page cursors from the database, check that all targets give the same
+answers, then load each operation on each target from a separate process and print two tables and their
+notes. Everything started is stopped again, on Ctrl+C too. See bench/README.md and docs/performance.md.
 """
 
 from __future__ import annotations
@@ -65,14 +72,21 @@ from typing import Any, Protocol
 import asyncpg
 import httpx
 import orjson
+import postgraphile_peer as peer
 import psutil
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-OPERATIONS = ("fin_lookup", "name_search", "page_50_nested")
-TARGETS = ("graphql", "unguarded", "baseline")
-GRAPHQL_TARGETS = frozenset({"graphql", "unguarded"})
+# page_50_nested: a page after a cursor sampled anywhere in the listing (as since issue 2);
+# page_first: the first page (no cursor); page_deep: a page after a cursor in the listing's last tenth.
+OPERATIONS = ("fin_lookup", "name_search", "page_50_nested", "page_first", "page_deep")
+PEER = peer.NAME  # PostGraphile 4: optional, measured on `peer.OPERATIONS` (bench/postgraphile_peer.py)
+TARGETS = ("graphql", "unguarded", PEER, "baseline")
+GRAPHQL_TARGETS = frozenset({"graphql", "unguarded"})  # the product's schema (the peer has its own)
 TARGET_FIN_RATIO = 0.4  # graphql/baseline on the FIN lookup: the issue's target
+# graphql/postgraphile (issue 15, item 4): ahead of it on a deep page, within 3× of it on the first page.
+PEER_TARGETS = {"page_deep": 1.0, "page_first": 1 / 3}
+DEEP_FROM = 0.9  # a deep page starts in the last tenth of the listing
 
 # The benchmark's caller: a social worker of SXA, whose agency holds the registry-wide grant, so every
 # person is in its remit. Protected persons another agency protects stay hidden from it (by FIN, in
@@ -134,6 +148,11 @@ class Probe:
     baseline: str
     expect: str | frozenset[str]  # a FIN, or the surnames (in any spelling) a search must find
     label: str = ""  # the spelling of a search, for the report
+    peer: bytes = b""  # the same question to PostGraphile, in its schema (none for a name search)
+
+    def body(self, target: str) -> bytes:
+        """The GraphQL body `target` is sent."""
+        return self.peer if target == PEER else self.graphql
 
 
 @dataclass(frozen=True)
@@ -169,11 +188,14 @@ class PhaseResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def check(operation: str, expect: str | frozenset[str], payload: Any) -> str | None:
-    """Why a response is wrong, or None. GraphQL and the baseline answer with the same shape."""
+def check(operation: str, expect: str | frozenset[str], payload: Any, target: str = "graphql") -> str | None:
+    """Why a response is wrong, or None. GraphQL and the baseline answer with the same shape; the peer
+    under other top-level names."""
     if not isinstance(payload, dict) or payload.get("errors"):
         return "errors"
     data = payload.get("data") or {}
+    if target == PEER:
+        data = peer.data_of(operation, data)
     if operation == "fin_lookup":
         found = data.get("person")
         return None if found and found.get("fin") == expect else "person not found"
@@ -219,12 +241,14 @@ class HttpxExchange:
 
     def __init__(self, client: httpx.AsyncClient, target: str, authorization: str = "") -> None:
         self._client = client
-        self._graphql = target in GRAPHQL_TARGETS
+        self._target = target
+        self._graphql = target != "baseline"
         self._headers = graphql_headers(authorization)
 
     async def __call__(self, probe: Probe) -> tuple[int, bytes]:
         if self._graphql:
-            response = await self._client.post("/graphql", content=probe.graphql, headers=self._headers)
+            body = probe.body(self._target)
+            response = await self._client.post("/graphql", content=body, headers=self._headers)
         else:
             response = await self._client.get(probe.baseline)
         return response.status_code, response.content
@@ -236,12 +260,13 @@ class RawExchange:
     httpx spends about a millisecond of CPU per request here, four times what the bare endpoint
     spends answering; with client and servers on the same two cores, that caps both targets near the
     same rate and flatters the ratio. This client sends prepared bytes and reads Content-Length bodies
-    (both servers send one), which is all the benchmark needs."""
+    (every target sends one, PostGraphile too), which is all the benchmark needs."""
 
     def __init__(self, base_url: str, target: str, authorization: str = "") -> None:
         parts = urllib.parse.urlsplit(base_url)
         self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
-        self._graphql = target in GRAPHQL_TARGETS
+        self._target = target
+        self._graphql = target != "baseline"
         self._authorization = f"Authorization: {authorization}\r\n" if authorization else ""
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         self._requests: dict[int, bytes] = {}
@@ -251,11 +276,12 @@ class RawExchange:
         if key not in self._requests:
             host = f"Host: {self._host}:{self._port}\r\n"
             if self._graphql:
+                body = probe.body(self._target)
                 head = (
                     f"POST /graphql HTTP/1.1\r\n{host}Content-Type: application/json\r\n"
-                    f"{self._authorization}Content-Length: {len(probe.graphql)}\r\n\r\n"
+                    f"{self._authorization}Content-Length: {len(body)}\r\n\r\n"
                 )
-                self._requests[key] = head.encode() + probe.graphql
+                self._requests[key] = head.encode() + body
             else:
                 self._requests[key] = f"GET {probe.baseline} HTTP/1.1\r\n{host}\r\n".encode()
         return self._requests[key]
@@ -318,7 +344,7 @@ async def run_phase(spec: PhaseSpec) -> PhaseResult:
                         if status != 200:
                             reason: str | None = f"HTTP {status}"
                         else:
-                            reason = check(spec.operation, probe.expect, orjson.loads(body))
+                            reason = check(spec.operation, probe.expect, orjson.loads(body), spec.target)
                     except (OSError, TimeoutError, httpx.HTTPError, orjson.JSONDecodeError) as err:
                         reason = type(err).__name__
                     if reason is None:
@@ -457,12 +483,14 @@ class MachineMeter:
 class Server:
     """A subprocess in its own session, so Ctrl+C reaches us first and we stop it (and its workers)."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], log_dir: Path) -> None:
+    def __init__(
+        self, name: str, command: list[str], env: dict[str, str], log_dir: Path, *, cwd: Path | None = None
+    ) -> None:
         self.name = name
         self.log_path = log_dir / f"{name}.log"
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603  (our own interpreter and scripts)
-            command, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+            command, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     @property
@@ -473,13 +501,19 @@ class Server:
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return "\n".join(text.splitlines()[-lines:])
 
-    def wait_ready(self, url: str, timeout: float = 180.0) -> None:
+    def wait_ready(self, url: str, timeout: float = 180.0, *, post: bytes | None = None) -> None:
+        """Until `url` answers 200 to a GET, or to a JSON POST of `post` (a server without a health
+        route: PostGraphile)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log_tail()}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(url, timeout=2).status_code == 200:
+                if post is None:
+                    response = httpx.get(url, timeout=2)
+                else:
+                    response = httpx.post(url, content=post, headers=JSON_HEADERS, timeout=2)
+                if response.status_code == 200:
                     return
             time.sleep(0.25)
         raise RuntimeError(f"{self.name} not ready at {url} after {timeout:.0f} s:\n{self.log_tail()}")
@@ -645,6 +679,8 @@ class Samples:
     fin_lookup: list[Probe]
     name_search: list[Probe]
     page_50_nested: list[Probe]
+    page_first: list[Probe]
+    page_deep: list[Probe]
     notes: dict[str, Any]
 
 
@@ -667,11 +703,30 @@ def spellings(last_name: str, first_name: str) -> dict[str, str]:
     return {"latin": latin, "ascii": ascii_, "cyrillic": cyrillic}
 
 
-async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: int) -> Samples:
-    """FINs that exist, names in three spellings, and page starts, drawn with a fixed seed, among the
-    persons the benchmark's caller sees (`DISCLOSED`)."""
+def page_probe(after: tuple[str, Any] | None, first_fin: str) -> Probe:
+    """A page of 50 after the person at (sort_key, id), or the first page: each target's cursor of that
+    person (the product's, the baseline's query string, PostGraphile's), and the FIN it must start with."""
     from sxvis.pagination import encode_cursor  # the API's own cursors
 
+    if after is None:
+        return Probe(
+            graphql_body(PAGE_50_NESTED, {"after": None}),
+            "/page",
+            first_fin,
+            peer=graphql_body(peer.PAGE_50_NESTED, {"after": None}),
+        )
+    key, last_id = after
+    return Probe(
+        graphql_body(PAGE_50_NESTED, {"after": encode_cursor(key, last_id)}),
+        "/page?" + urllib.parse.urlencode({"after_key": key, "after_id": str(last_id)}),
+        first_fin,
+        peer=graphql_body(peer.PAGE_50_NESTED, {"after": peer.cursor(key, last_id)}),
+    )
+
+
+async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: int) -> Samples:
+    """FINs that exist, names in three spellings, page starts anywhere and deep in the listing, drawn
+    with a fixed seed, among the persons the benchmark's caller sees (`DISCLOSED`)."""
     conn = await asyncpg.connect(url)
     try:
         await conn.execute("SELECT setseed($1)", (seed_value % 1000) / 1000)
@@ -679,7 +734,13 @@ async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: 
             f"SELECT fin FROM persons WHERE {DISCLOSED} ORDER BY random() LIMIT $1", fins
         )
         fin_probes = [
-            Probe(graphql_body(FIN_LOOKUP, {"fin": r[0]}), f"/person?fin={r[0]}", r[0]) for r in fin_rows
+            Probe(
+                graphql_body(FIN_LOOKUP, {"fin": r[0]}),
+                f"/person?fin={r[0]}",
+                r[0],
+                peer=graphql_body(peer.FIN_LOOKUP, {"fin": r[0]}),
+            )
+            for r in fin_rows
         ]
 
         by_fold: dict[str, set[str]] = {}
@@ -724,43 +785,76 @@ async def sample(url: str, *, seed_value: int, fins: int, searches: int, pages: 
             """,
             pages,
         )
-        page_probes = [
-            Probe(
-                graphql_body(PAGE_50_NESTED, {"after": encode_cursor(r[0], r[1])}),
-                "/page?" + urllib.parse.urlencode({"after_key": r[0], "after_id": str(r[1])}),
-                r[2],
-            )
-            for r in page_rows
-        ]
+        page_probes = [page_probe((r[0], r[1]), r[2]) for r in page_rows]
+        # Drawn after the samples above, so those stay what earlier runs drew with the same seed.
+        first_fin = await conn.fetchval(
+            f"SELECT fin FROM persons WHERE {DISCLOSED} ORDER BY sort_key, id LIMIT 1"
+        )
+        deep_rows = await conn.fetch(
+            f"""
+            SELECT sort_key, id, next_fin, position, total FROM (
+                SELECT sort_key, id, lead(fin) OVER (ORDER BY sort_key, id) AS next_fin,
+                       row_number() OVER (ORDER BY sort_key, id) AS position, count(*) OVER () AS total
+                FROM persons WHERE {DISCLOSED}
+            ) AS ordered
+            WHERE next_fin IS NOT NULL AND position > $2::float8 * total ORDER BY random() LIMIT $1
+            """,
+            pages,
+            DEEP_FROM,
+        )
+        deep_probes = [page_probe((r[0], r[1]), r[2]) for r in deep_rows]
     finally:
         await conn.close()
     spelled = Counter(p.label.split(":")[0] for p in search_probes)
+    depths = sorted(r[3] for r in deep_rows)
     return Samples(
         fin_probes,
         search_probes,
         page_probes,
+        [page_probe(None, first_fin)] if first_fin is not None else [],
+        deep_probes,
         {
             "fins": len(fin_probes),
             "searches": dict(spelled),
             "spellings_dropped": dict(dropped),
             "pages": len(page_probes),
+            "deep_pages": len(deep_probes),
+            "deep_page_positions": {
+                "min": depths[0] if depths else None,
+                "median": depths[len(depths) // 2] if depths else None,
+                "of": deep_rows[0][4] if deep_rows else None,
+            },
         },
     )
 
 
-def same_answers(samples: Samples, urls: dict[str, str], authorization: str, per_operation: int = 25) -> None:
-    """Every target must give the same data for the same question, or the ratios compare nothing."""
-    headers = graphql_headers(authorization)
-    with httpx.Client(timeout=60) as client:
-        for operation in OPERATIONS:
+def same_answers(
+    samples: Samples,
+    urls: dict[str, str],
+    authorization: str,
+    operations: Sequence[str] = OPERATIONS,
+    per_operation: int = 25,
+) -> None:
+    """Every target must give the same data for the same question, or the ratios compare nothing. The
+    peer's answers are compared in the product's names (`peer.as_product`): the same persons, fields,
+    enrollments in the same order, and an end cursor at the same person."""
+    with httpx.Client(timeout=600) as client:
+        for operation in operations:
+            targets = [t for t in TARGETS if t in urls and t != "baseline"]
+            targets = [t for t in targets if t in GRAPHQL_TARGETS or operation in peer.OPERATIONS]
             for probe in getattr(samples, operation)[:per_operation]:
                 bare = client.get(f"{urls['baseline']}{probe.baseline}").json()
-                for target in sorted(GRAPHQL_TARGETS & urls.keys()):
-                    response = client.post(f"{urls[target]}/graphql", content=probe.graphql, headers=headers)
+                for target in targets:
+                    headers = graphql_headers(authorization if target in GRAPHQL_TARGETS else "")
+                    response = client.post(
+                        f"{urls[target]}/graphql", content=probe.body(target), headers=headers
+                    )
                     if response.status_code != 200:
                         status, text = response.status_code, response.text[:500]
                         raise RuntimeError(f"{operation}: {target} answered HTTP {status}: {text}")
                     ours = response.json()
+                    if target == PEER:
+                        ours = peer.as_product(operation, ours)
                     if ours != bare:
                         asked = probe.label or probe.baseline
                         raise RuntimeError(
@@ -870,7 +964,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--warmup", type=float, default=3.0, help="seconds of unmeasured load before each phase"
     )
     parser.add_argument("--concurrency", type=int, default=32, help="concurrent clients")
-    parser.add_argument("--workers", type=int, default=1, help="server worker processes (both servers)")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes of each server")
     parser.add_argument("--max-requests", type=int, default=2_000_000, help="request budget per phase")
     parser.add_argument(
         "--client",
@@ -880,6 +974,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "CPU per request than the bare endpoint and caps both targets, faking a ratio near 1",
     )
     parser.add_argument("--operations", default=",".join(OPERATIONS), help="comma-separated subset")
+    parser.add_argument(
+        "--no-peer",
+        action="store_true",
+        help=f"leave out the {PEER} target (PostGraphile 4, measured when node and npm are present)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds a request may take before it counts as failed (a peer's deep page can take many)",
+    )
     parser.add_argument("--out", type=Path, default=None, help="result JSON (default bench/results/…)")
     parser.add_argument(
         "--database-url", default=None, help="an external PostgreSQL instead of the embedded one"
@@ -936,6 +1041,7 @@ def sessions_opened(url: str) -> int:
 
 def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]:
     started_at = datetime.now(UTC)
+    load_at_start = os.getloadavg()  # the figures go into docs with the machine's load (issue 15)
     database: dict[str, Any]
     if args.database_url:
         url = args.database_url
@@ -951,6 +1057,12 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         database = {"kind": "embedded", "data_dir": str(args.data_dir)}
 
     host = machine(url)  # before the servers start: the git state they run
+    installed, peer_skipped = (None, "--no-peer") if args.no_peer else peer.install()
+    if installed is None:
+        print(f"PostGraphile is left out: {peer_skipped}", file=sys.stderr)
+    else:
+        host["packages"]["postgraphile"] = installed.version
+        host["node"] = installed.node_version
     seeding = seed(url, target=args.persons, seed_value=args.seed, data_dir=args.data_dir)
     pair_up(url, args.data_dir)
     database["counts"] = asyncio.run(registry_counts(url))
@@ -1008,6 +1120,16 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     unguarded.wait_ready(f"{urls['unguarded']}/readyz")
     baseline.wait_ready(f"{urls['baseline']}/healthz")
     servers = {"graphql": graphql, "unguarded": unguarded, "baseline": baseline}
+    pool = int(env["SXVIS_DB_POOL_SIZE"]) + int(env["SXVIS_DB_MAX_OVERFLOW"])
+    peer_command: list[str] = []
+    if installed is not None:
+        peer_port = free_port()
+        peer_command = peer.command(installed, port=peer_port, pool=pool, workers=args.workers)
+        postgraphile = Server(PEER, peer_command, peer.environment(env, url), log_dir, cwd=peer.FOLDER)
+        stack.callback(postgraphile.stop)
+        urls[PEER] = f"http://127.0.0.1:{peer_port}"
+        postgraphile.wait_ready(f"{urls[PEER]}/graphql", post=b'{"query":"{__typename}"}')
+        servers[PEER] = postgraphile
     print(
         ", ".join(f"{name} on {urls[name]} (pid {server.pid})" for name, server in servers.items()),
         file=sys.stderr,
@@ -1015,8 +1137,8 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
 
     samples = asyncio.run(sample(url, seed_value=args.seed, fins=2000, searches=200, pages=200))
     print(f"samples: {samples.notes}", file=sys.stderr)
-    same_answers(samples, urls, authorization)
-    print("all three targets give the same answers", file=sys.stderr)
+    same_answers(samples, urls, authorization, args.operations)
+    print(f"all {len(servers)} targets give the same answers", file=sys.stderr)
 
     load = LoadGenerator()
     stack.callback(load.close)
@@ -1025,6 +1147,8 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     results: list[PhaseResult] = []
     for operation in args.operations:
         for target in TARGETS:
+            if target not in servers or (target == PEER and operation not in peer.OPERATIONS):
+                continue
             probes: list[Probe] = getattr(samples, operation)
 
             def spec(
@@ -1039,6 +1163,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
                     seconds,
                     args.max_requests,
                     client=args.client,
+                    timeout=args.timeout,
                     authorization=authorization if to in GRAPHQL_TARGETS else "",
                 )
 
@@ -1057,10 +1182,11 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
             all_busy = result.machine_busy * (psutil.cpu_count() or 1) * result.seconds
             result.extra["other_cpu_seconds"] = max(0.0, all_busy - ours)
             result.extra["connections_opened"] = sessions_opened(url) - sessions_before - 1
+            result.extra["load_average_1min"] = os.getloadavg()[0]  # ours included
             results.append(result)
             latency = result.latency_ms
             print(
-                f"{operation:<15} {target:<9} {result.requests_per_second:8.1f} req/s  "
+                f"{operation:<15} {target:<12} {result.requests_per_second:8.1f} req/s  "
                 f"p50 {latency.get('p50', 0):7.1f} ms  p99 {latency.get('p99', 0):7.1f} ms  "
                 f"failures {result.failures}",
                 file=sys.stderr,
@@ -1068,6 +1194,7 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
     return {
         "started_at": started_at.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_average": {"start": load_at_start, "end": os.getloadavg()},
         "config": {
             "persons": args.persons,
             "duration_seconds": args.duration,
@@ -1088,8 +1215,19 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
                 "graphql": "sxvis serve: token, Casbin, scoped transaction as sxvis_app under RLS, "
                 "access event in the reading statement",
                 "unguarded": "bench/unguarded.py: the same app, access stack switched off, as the owner",
+                PEER: f"PostGraphile {installed.version} {peer.DOES_NOT}"
+                if installed is not None
+                else f"left out: {peer_skipped}",
                 "baseline": "bench/baseline.py: Starlette + asyncpg, no ORM, no GraphQL",
             },
+            "peer": {
+                "measured": installed is not None,
+                "skipped": peer_skipped,
+                "version": installed.version if installed is not None else None,
+                "command": peer_command[2:],  # after node and the CLI's path; the URL is in DATABASE_URL
+                "operations": [op for op in args.operations if op in peer.OPERATIONS],
+            },
+            "deep_page_from": DEEP_FROM,
             "pool_per_worker": {
                 "size": int(env["SXVIS_DB_POOL_SIZE"]),
                 "max_overflow": int(env["SXVIS_DB_MAX_OVERFLOW"]),
@@ -1099,11 +1237,18 @@ def run(args: argparse.Namespace, stack: contextlib.ExitStack) -> dict[str, Any]
         "database": database,
         "seed": seeding,
         "samples": samples.notes,
-        "documents": {"fin_lookup": FIN_LOOKUP, "name_search": NAME_SEARCH, "page_50_nested": PAGE_50_NESTED},
+        "documents": {
+            "fin_lookup": FIN_LOOKUP,
+            "name_search": NAME_SEARCH,
+            "page_50_nested": PAGE_50_NESTED,  # page_first and page_deep too (no cursor / a deep one)
+            PEER: {"fin_lookup": peer.FIN_LOOKUP, "pages": peer.PAGE_50_NESTED},
+        },
         "results": [asdict(r) for r in results],
         "ratios": ratios(results, "graphql", "baseline"),  # the target's ratio, as before
         "ratios_graphql_unguarded": ratios(results, "graphql", "unguarded"),
         "ratios_unguarded_baseline": ratios(results, "unguarded", "baseline"),
+        "ratios_graphql_postgraphile": ratios(results, "graphql", PEER),
+        "ratios_postgraphile_baseline": ratios(results, PEER, "baseline"),
         "summary": summary(results),
     }
 
@@ -1116,8 +1261,17 @@ def ratios(results: Sequence[PhaseResult], over: str, under: str) -> dict[str, f
     }
 
 
+RATIOS = (
+    ("graphql", "baseline"),
+    ("graphql", "unguarded"),
+    ("unguarded", "baseline"),
+    ("graphql", PEER),
+    (PEER, "baseline"),
+)
+
+
 def summary(results: Sequence[PhaseResult]) -> dict[str, dict[str, Any]]:
-    """Per operation: the three rates, the two ratios that matter, and CPU per request of each server."""
+    """Per operation: the rates, the ratios that matter, and CPU per request of each server."""
     by = {(r.operation, r.target): r for r in results}
     out: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
@@ -1131,12 +1285,15 @@ def summary(results: Sequence[PhaseResult]) -> dict[str, dict[str, Any]]:
                 for t, r in found.items()
             }
         )
-        for over, under in (("graphql", "baseline"), ("graphql", "unguarded"), ("unguarded", "baseline")):
+        for over, under in RATIOS:
             if found.get(under) and found[under].requests_per_second and over in found:
                 row[f"{over}/{under}"] = found[over].requests_per_second / found[under].requests_per_second
         if op == "fin_lookup" and "graphql/baseline" in row:
             row["target"] = f"graphql/baseline >= {TARGET_FIN_RATIO}"
             row["target_met"] = row["graphql/baseline"] >= TARGET_FIN_RATIO
+        if op in PEER_TARGETS and f"graphql/{PEER}" in row:
+            row["peer_target"] = f"graphql/{PEER} >= {PEER_TARGETS[op]:.2f}"
+            row["peer_target_met"] = row[f"graphql/{PEER}"] >= PEER_TARGETS[op]
         out[op] = row
     return out
 
@@ -1165,20 +1322,68 @@ def table(report: dict[str, Any]) -> str:
 
     lines += [
         "",
-        "| operation | graphql req/s | unguarded req/s | baseline req/s | graphql/baseline "
-        "| graphql/unguarded | unguarded/baseline |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        f"| operation | graphql req/s | unguarded req/s | {PEER} req/s | baseline req/s | graphql/baseline "
+        f"| graphql/unguarded | unguarded/baseline | graphql/{PEER} | {PEER}/baseline |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for op, row in report["summary"].items():
-        mark = ""
+        mark = peer_mark = ""
         if "target_met" in row:
             mark = " ✔" if row["target_met"] else f" ✘ (target {TARGET_FIN_RATIO})"
+        if "peer_target_met" in row:
+            peer_mark = " ✔" if row["peer_target_met"] else f" ✘ (target {PEER_TARGETS[op]:.2f})"
         lines.append(
-            f"| {op} | {rate(row, 'graphql')} | {rate(row, 'unguarded')} | {rate(row, 'baseline')} "
-            f"| {ratio(row, 'graphql/baseline')}{mark} | {ratio(row, 'graphql/unguarded')} "
-            f"| {ratio(row, 'unguarded/baseline')} |"
+            f"| {op} | {rate(row, 'graphql')} | {rate(row, 'unguarded')} | {rate(row, PEER)} "
+            f"| {rate(row, 'baseline')} | {ratio(row, 'graphql/baseline')}{mark} "
+            f"| {ratio(row, 'graphql/unguarded')} | {ratio(row, 'unguarded/baseline')} "
+            f"| {ratio(row, f'graphql/{PEER}')}{peer_mark} | {ratio(row, f'{PEER}/baseline')} |"
         )
+    lines += ["", *(f"- {note}" for note in notes(report))]
     return "\n".join(lines)
+
+
+def notes(report: dict[str, Any]) -> list[str]:
+    """What the tables cannot say: what each target does, and what the peer leaves out or was left out for."""
+    config = report["config"]
+    samples = report["samples"]
+    deep = samples.get("deep_page_positions") or {}
+    pages = {
+        "page_50_nested": "after a cursor sampled anywhere in the listing",
+        "page_first": "the first page, no cursor",
+        "page_deep": f"after a cursor in the listing's last {1 - DEEP_FROM:.0%} (positions from "
+        f"{deep.get('min')} of {deep.get('of')}, median {deep.get('median')})",
+    }
+    measured = [op for op in pages if op in config["operations"]]
+    host = report["machine"]
+    persons = report["database"].get("counts", {}).get("persons", 0)
+    load = report.get("load_average")
+    loads = (
+        f"load average {load['start'][0]:.1f} at the start, {load['end'][0]:.1f} at the end (the "
+        "benchmark's own processes included)"
+        if load
+        else "load average not recorded"
+    )
+    found = [
+        f"{host['cpu_model']}, {host['logical_cores']} cores; commit {host['git_commit'][:9]}"
+        f"{' (modified)' if host['git_modified'] else ''}; {persons:,} persons; {loads}.",
+        "graphql: the product, as a social worker of SXA (token, permissions, scoped transaction under "
+        "row-level security, remit, access event per read); unguarded: the same app without that stack; "
+        "baseline: hand-written SQL on asyncpg.",
+    ]
+    if measured:
+        found.append("; ".join(f"{op}: {pages[op]}" for op in measured) + ".")
+    if config["peer"]["measured"]:
+        found.append(
+            f"{PEER}: PostGraphile {config['peer']['version']} {peer.DOES_NOT}. Measured on "
+            f"{', '.join(config['peer']['operations']) or 'nothing asked for'}."
+        )
+    else:
+        found.append(f"{PEER}: left out ({config['peer']['skipped']}).")
+    if PEER_TARGETS.keys() & set(report["summary"]):
+        found.append(
+            f"graphql/{PEER} targets (issue 15): page_deep > 1 (ahead of it), page_first >= 1/3 (within 3x)."
+        )
+    return found
 
 
 def client_bound(report: dict[str, Any]) -> list[str]:
