@@ -53,6 +53,7 @@ from schema.referrals.subscription import ReferralSubscription
 from schema.referrals.types import Referral
 from schema.registry.mutations import RegistryMutation
 from schema.registry.types import Circumstance, Enrollment, Household, Person
+from schema.relay import serve_node_ids
 from schema.suggestions import NoSuggestions
 from sxvis.config import Settings
 
@@ -125,4 +126,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         scalar_overrides=SCALAR_OVERRIDES,  # dates that do not parse are typed errors (schema.edges)
     )
     guard_inputs(schema)  # every argument checked once, before its resolver (schema.edges)
+    serve_node_ids(schema)  # ids without strawberry's per-field wrapper (schema.relay)
     return schema
