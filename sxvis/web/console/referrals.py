@@ -18,7 +18,7 @@ from starlette.responses import Response, StreamingResponse
 
 from sxvis.web.console import i18n
 from sxvis.web.console.labels import LABELS, errors_by_field
-from sxvis.web.console.pages import N_, Site, View, new_key
+from sxvis.web.console.pages import N_, Site, View, new_key, url_id
 
 INBOX_PAGE = 50
 KEEPALIVE_SECONDS = 15.0
@@ -97,12 +97,14 @@ def _move_document(move: str) -> str:
 def register(site: Site) -> None:
     @site.page("/referrals/new", name="refer", title=N_("New referral"), permission="referral:create")
     async def new_referral(view: View) -> Response:
-        return await _form(view, view.query("person"), typed={"urgency": "ROUTINE"}, errors={})
+        typed = {"urgency": "ROUTINE", "caseId": view.query("case")}
+        return await _form(view, view.query("person"), typed=typed, errors={})
 
     @site.page("/referrals/new", name="refer", permission="referral:create", methods=("POST",))
     async def create(view: View) -> Response:
         person_id = view.field("personId")
         typed = {name: view.field(name) for name in CREATE_FIELDS}
+        typed["caseId"] = view.field("caseId")  # a referral made within a case (rule 11: coordination)
         alternative = view.field("alternative")
         if alternative:
             typed["toAgencyCode"] = alternative
@@ -121,6 +123,8 @@ def register(site: Site) -> None:
             return await _form(view, person_id, typed=typed, errors=errors, status=400)
         payload = outcome.payload("createReferral")
         if not payload["errors"]:
+            if typed["caseId"]:
+                return view.redirect("/cases/" + url_id(typed["caseId"]) + "?sent=1#referrals")
             return view.redirect("/referrals?sent=" + quote(payload["referral"]["id"], safe=""))
         errors = errors_by_field(payload["errors"], set(CREATE_FIELDS))
         return await _form(
