@@ -110,6 +110,7 @@ class Visit:
         self.violations: list[str] = []
         self.navigations = 0
         self.outside: list[str] = []
+        self.requested: list[str] = []
         self.page.on("framenavigated", lambda frame: self._navigated(frame))
         self.page.on("request", lambda request: self._requested(request.url))
 
@@ -118,6 +119,7 @@ class Visit:
             self.navigations += 1
 
     def _requested(self, url: str) -> None:
+        self.requested.append(url)
         if not url.startswith(self.server.url) and not url.startswith("data:"):
             self.outside.append(url)
 
@@ -199,6 +201,9 @@ def test_a_referral_from_sxa_arrives_live_at_dost_and_is_accepted(
         row = dost.page.locator("table[data-direction=INCOMING] tr", has_text=f"Məmmədov {first_name}")
         row.wait_for(timeout=SEEN_WITHIN_MS)
         assert dost.navigations == loaded, "the inbox reloaded instead of updating in place"
+        # Only the referral that arrived was fetched, not both lists again.
+        assert any("/referrals/rows?id=" in url for url in dost.requested), dost.requested
+        assert not any("/referrals/table" in url for url in dost.requested), dost.requested
         assert words["requested"] in row.inner_text()
         dost.check("inbox")
         row.get_by_role("button", name=words["accept"]).click()
