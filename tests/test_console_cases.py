@@ -64,6 +64,10 @@ async def test_a_case_is_opened_from_the_person_page_and_worked_through_its_phas
     assert f'action="{path}/assessment"' in shown.text
     assert f'action="{path}/entries"' not in shown.text  # a visit needs a plan first
     assert (await browser.client.get(person)).text.count(f'href="{path}"') == 1
+    assert f'action="{person}/cases"' not in (await browser.client.get(person)).text  # one open case
+    twice = await browser.post(f"{person}/cases", {"managerId": "leyla.sxa"}, page=person)
+    assert twice.status_code == 400
+    assert "Qurumunuzun bu şəxs haqqında artıq açıq işi var." in twice.text
 
     no_risk = await browser.post(
         f"{path}/assessment", {"needs": "CARE", "need-CARE": "Cannot cook alone", "riskLevel": ""}, page=path
