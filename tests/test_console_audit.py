@@ -4,6 +4,7 @@ to roles without its permission, each read logged as the API logs it."""
 
 import csv
 import io
+import re
 
 import pytest
 from sqlalchemy import text
@@ -243,6 +244,37 @@ async def test_referral_statistics_are_charted_and_a_count_below_five_is_not_sho
     assert "<svg" in statistics.text
     assert "<rect" in statistics.text  # the five requested referrals
     assert "5-dən az" in statistics.text  # the other statuses, fewer than five
+
+
+async def test_service_statistics_are_charted_with_their_table_beside_the_chart(
+    browser: Browser, api: Api
+) -> None:
+    from tests.applications_support import SUBMIT
+
+    for n in range(5):
+        submitted = await api.execute(
+            SUBMIT,
+            input={
+                "personId": await registered(api, "SXA"),
+                "serviceCode": "01-09-15-00",
+                "applicantKind": "SELF",
+                "channel": "IN_PERSON",
+                "idempotencyKey": f"console-service-statistics-{n}",
+            },
+        )
+        assert submitted.payload("submitApplication")["errors"] == []
+    await browser.sign_in(demo="auditor")
+    page = (await browser.client.get("/operator/statistics")).text
+    services = page[page.index('id="h-services"') :]
+    assert "Xidmət statistikası" in services
+    by_service = services[services.index('id="h-services-byService"') :]
+    by_service = by_service[: by_service.index("</div>")]
+    chart, table = by_service.split("<table", 1)
+    assert "<svg" in chart
+    assert "<rect" in chart  # the five applications for home care
+    assert "Müraciətlər xidmət üzrə" in chart  # the chart's accessible name
+    assert re.search(r"<td>01-09-15-00</td><td>5</td>", table)
+    assert "5-dən az" in services  # the other channels and outcomes, fewer than five
 
 
 async def test_the_operator_declares_a_holiday_and_removes_it_and_a_missing_day_is_shown_beside_its_field(

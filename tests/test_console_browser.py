@@ -110,6 +110,7 @@ class Visit:
         self.violations: list[str] = []
         self.navigations = 0
         self.outside: list[str] = []
+        self.requested: list[str] = []
         self.page.on("framenavigated", lambda frame: self._navigated(frame))
         self.page.on("request", lambda request: self._requested(request.url))
 
@@ -118,6 +119,7 @@ class Visit:
             self.navigations += 1
 
     def _requested(self, url: str) -> None:
+        self.requested.append(url)
         if not url.startswith(self.server.url) and not url.startswith("data:"):
             self.outside.append(url)
 
@@ -199,6 +201,9 @@ def test_a_referral_from_sxa_arrives_live_at_dost_and_is_accepted(
         row = dost.page.locator("table[data-direction=INCOMING] tr", has_text=f"Məmmədov {first_name}")
         row.wait_for(timeout=SEEN_WITHIN_MS)
         assert dost.navigations == loaded, "the inbox reloaded instead of updating in place"
+        # Only the referral that arrived was fetched, not both lists again.
+        assert any("/referrals/rows?id=" in url for url in dost.requested), dost.requested
+        assert not any("/referrals/table" in url for url in dost.requested), dost.requested
         assert words["requested"] in row.inner_text()
         dost.check("inbox")
         row.get_by_role("button", name=words["accept"]).click()
@@ -451,3 +456,62 @@ def test_a_social_worker_takes_an_application_and_sees_its_deadlines(
         desk.close()
     assert desk.violations == []
     assert desk.outside == []
+
+
+CASE_WORDS = {
+    "az": {"open": "İş açın", "refer": "Bu işdən göndəriş edin", "visit": "Monitorinq səfəri"},
+    "en": {"open": "Open a case", "refer": "Refer from this case", "visit": "Monitoring visit"},
+}
+
+
+@pytest.mark.parametrize(("language", "first_name"), [("az", "Gülnarə"), ("en", "Nərgiz")])
+def test_a_social_worker_opens_a_case_works_it_and_refers_from_it(
+    server: Server, browser: Any, screenshots: Path, language: str, first_name: str
+) -> None:
+    from sxvis import clock
+
+    words = WORDS[language] | CASE_WORDS[language]
+    person = register(server, "SXA", lastName="Cəfərova", firstName=first_name, sex="FEMALE")
+    desk = Visit(browser, server, language, screenshots, "sxa")
+    try:
+        desk.sign_in("sxa-worker")
+        desk.page.goto(f"{server.url}/persons/{person['id'].replace('+', '-').replace('/', '_')}")
+        desk.page.get_by_role("button", name=words["open"]).click()
+        desk.page.wait_for_load_state()
+        assert "/cases/" in desk.page.url
+        desk.check("case-opened")
+        desk.page.locator("#f-needs-CARE").check()
+        desk.page.locator("#f-need-CARE").fill("Cannot cook or wash alone")
+        desk.page.locator("#f-riskLevel").select_option("MEDIUM")
+        desk.page.locator("form[action$='/assessment'] button[type=submit]").click()
+        desk.page.wait_for_load_state()
+        assert desk.page.locator("#f-planNeeds-CARE").is_checked()  # the plan starts from the assessment
+        desk.page.locator("#f-goals").fill("A hot meal every day")
+        desk.page.locator("#f-responsibleAgencyCodes").select_option(["SXA"])
+        desk.page.locator("form[action$='/plan'] button[type=submit]").click()
+        desk.page.wait_for_load_state()
+        desk.page.locator("#f-visitDate").fill(clock.today().isoformat())
+        desk.page.locator("#f-note").fill("The fridge was empty")
+        desk.page.locator("#f-outcome").fill("Meals on wheels ordered")
+        desk.page.locator("form[action$='/entries'] button[type=submit]").click()
+        desk.page.wait_for_load_state()
+        timeline = desk.page.locator("section[aria-labelledby=h-timeline]").inner_text()
+        assert words["visit"] in timeline
+        assert "The fridge was empty" in timeline
+        desk.page.get_by_role("link", name=words["refer"]).click()
+        desk.page.wait_for_load_state()
+        desk.check("case-refer")
+        desk.page.locator("#f-toAgencyCode").select_option("DOST")
+        desk.page.locator("#f-reason").fill("Needs a day-care place")
+        desk.page.get_by_role("button", name=words["send"]).click()
+        desk.page.wait_for_load_state()
+        assert "/cases/" in desk.page.url
+        assert words["sent"] in desk.page.content()
+        referrals = desk.page.locator("#referrals").inner_text()
+        assert "Needs a day-care place" in referrals
+        desk.check("case")
+    finally:
+        desk.close()
+    assert desk.violations == []
+    assert desk.outside == []
+    print(f"console screenshots: {screenshots}")

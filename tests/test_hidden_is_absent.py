@@ -150,6 +150,11 @@ PROTECTED: dict[str, Path] = {
         lambda w: {"id": w.victim},
         {"id": nobody("Person")},
     ),
+    "referrals(personId)": Path(
+        "query($id: ID!) { referrals(filter: {personId: $id}) { totalCount edges { node { id } } } }",
+        lambda w: {"id": w.victim},
+        {"id": nobody("Person")},
+    ),
     "updatePerson": Path(
         "mutation($id: ID!) { updatePerson(input: {id: $id, phone: null})"
         " { person { id } errors { field code message } } }",

@@ -61,3 +61,8 @@ class ReferralFilter:
     urgency: Urgency | None = None  # type: ignore[valid-type]
     overdue: bool | None = None
     case_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="The person's referrals your agency sent or received, by the id you were shown "
+        "(real or pseudonymous); a person you may not see has none.",
+    )

@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from sxvis import audit, clock, outbox
+from sxvis.access import remit
 from sxvis.actors import Actor
 from sxvis.cases import service as cases
 from sxvis.catalogue import capacity
@@ -252,6 +253,7 @@ class ReferralFilter:
     urgency: Urgency | None = None
     overdue: bool | None = None
     case_id: uuid.UUID | None = None
+    person_id: uuid.UUID | None = None  # as the caller named them: real, or a `PseudonymousId`
 
 
 async def find_referrals(
@@ -297,6 +299,13 @@ def _filtered(actor: Actor, filter: ReferralFilter) -> Select[Referral]:
         query = query.where(Referral.urgency == filter.urgency)
     if filter.case_id is not None:
         query = query.where(Referral.case_id == filter.case_id)
+    if filter.person_id is not None:
+        # The person's referrals as their id was given: a real id reaches only a person shown to the
+        # actor, a pseudonymous one a person in its remit; any other id lists nothing (never an error,
+        # which would tell that the person exists).
+        query = query.where(
+            remit.reachable(actor, Referral.person_id, Referral.person_id, [filter.person_id])
+        )
     if filter.overdue is not None:
         late = Referral.status == ReferralStatus.REQUESTED
         late = late & (Referral.due_at < clock.now())

@@ -22,7 +22,18 @@ from starlette.staticfiles import StaticFiles
 
 from sxvis import keyfiles
 from sxvis.config import Settings
-from sxvis.web.console import applications, audit, auth, i18n, oidc, operator, people, referrals, report
+from sxvis.web.console import (
+    applications,
+    audit,
+    auth,
+    cases,
+    i18n,
+    oidc,
+    operator,
+    people,
+    referrals,
+    report,
+)
 from sxvis.web.console.operations import Operations
 from sxvis.web.console.pages import STATIC_PREFIX, Site
 
@@ -44,6 +55,7 @@ def create_console(settings: Settings, operations: Operations) -> Starlette:
     auth.register(site)
     oidc.register(site)
     people.register(site)
+    cases.register(site)
     referrals.register(site)
     applications.register(site)
     audit.register(site)

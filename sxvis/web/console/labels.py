@@ -68,6 +68,30 @@ LABELS: dict[str, dict[str, str]] = {
         "MONITORING": N_("Monitoring"),
         "CLOSED": N_("Closed"),
     },
+    "RiskLevel": {"LOW": N_("Low"), "MEDIUM": N_("Medium"), "HIGH": N_("High"), "CRITICAL": N_("Critical")},
+    "NeedDomain": {
+        "SAFETY": N_("Safety"),
+        "HEALTH": N_("Health"),
+        "DISABILITY": N_("Disability"),
+        "CARE": N_("Care"),
+        "HOUSING": N_("Housing"),
+        "INCOME": N_("Income"),
+        "EMPLOYMENT": N_("Employment"),
+        "EDUCATION": N_("Education"),
+        "FAMILY": N_("Family"),
+        "PSYCHOSOCIAL": N_("Psychosocial"),
+        "LEGAL": N_("Legal"),
+        "OTHER": N_("Other"),
+    },
+    "CaseEntryKind": {
+        "OPENED": N_("Case opened"),
+        "ASSESSMENT": N_("Needs assessment"),
+        "SERVICE_PLAN": N_("Service plan"),
+        "MONITORING": N_("Monitoring visit"),
+        "CLOSED": N_("Case closed"),
+        "REOPENED": N_("Case reopened"),
+        "REFERRAL": N_("Referral"),
+    },
     "Purpose": {
         "SERVICE_DELIVERY": N_("Service delivery"),
         "CASE_MANAGEMENT": N_("Case management"),
@@ -165,6 +189,8 @@ FIELD_ERRORS: dict[tuple[str, str], str] = {
     ("phone", "INVALID"): N_("This phone number is not valid (e.g. +994 50 123 45 67)."),
     ("validUntil", "INVALID"): N_("The last day may not be in the past."),
     ("reason", "INVALID"): N_("Say more: at least 20 characters."),
+    ("caseId", "INVALID_TRANSITION"): N_("The case is closed: reopen it before referring from it."),
+    ("caseId", "INVALID"): N_("The case is about another person."),
 }
 
 

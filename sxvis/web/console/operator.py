@@ -44,6 +44,25 @@ query ConsoleReferralStatistics($filter: ReferralStatisticsFilter) {{
 }}
 """
 
+SERVICE_STATISTICS = f"""
+query ConsoleServiceStatistics($filter: ServiceStatisticsFilter) {{
+  serviceStatistics(filter: $filter) {{
+    persons {{ value suppressed }} applications {{ value suppressed }} decided {{ value suppressed }}
+    decidedWithinDeadline {{ value suppressed }} medianDaysToDecision {{ value suppressed }}
+    waiting {{ value suppressed }} medianWaitingDays {{ value suppressed }}
+    byOutcome {{ {BUCKETS} }} byService {{ {BUCKETS} }} byChannel {{ {BUCKETS} }}
+    personsByCategory {{ {BUCKETS} }}
+  }}
+}}
+"""
+# The service statistics' charts: (field, title, the labels of its keys), in the order shown.
+SERVICE_CHARTS = (
+    ("byOutcome", N_("Applications by outcome"), "ApplicationStatus"),
+    ("byService", N_("Applications by service"), "Service"),
+    ("byChannel", N_("Applications by way of applying"), "ApplicationForm"),
+    ("personsByCategory", N_("Persons by circumstance"), "CircumstanceCategory"),
+)
+
 CALENDAR = """
 query ConsoleCalendar($from: Date!, $to: Date!) {
   calendarDays(from: $from, to: $to) { day kind source note }
@@ -86,10 +105,11 @@ def bucket_label(kind: str, key: str) -> str:
     return label(key, kind)
 
 
-def bucket_chart(buckets: list[dict[str, Any]], kind: str) -> charts.Chart:
+def bucket_chart(buckets: list[dict[str, Any]], kind: str, counted: str = N_("Referrals")) -> charts.Chart:
+    """A bar per bucket; a suppressed count (below five) draws no bar: its table says "fewer than 5"."""
     return charts.bars(
         [bucket_label(kind, b["key"]) for b in buckets],
-        [charts.Series(i18n.gettext("Referrals"), "plain", [b["count"] or 0 for b in buckets])],
+        [charts.Series(i18n.gettext(counted), "plain", [b["count"] or 0 for b in buckets])],
     )
 
 
@@ -136,12 +156,20 @@ def register(site: Site) -> None:
         if typed["region"]:
             given["regionCode"] = typed["region"]
         found: dict[str, Any] | None = None
+        services: dict[str, Any] | None = None
         if not errors:
             outcome = await view.run(STATISTICS, filter=given or None)
             if outcome.user_errors:
                 errors[""] = str(outcome.user_errors[0].get("message"))
             else:
                 found = outcome.data["referralStatistics"]
+        if not errors and view.actor is not None and view.actor.may("application:statistics"):
+            service_filter = {("region" if k == "regionCode" else k): v for k, v in given.items()}
+            answered = await view.run(SERVICE_STATISTICS, filter=service_filter or None)
+            if answered.user_errors:
+                errors[""] = str(answered.user_errors[0].get("message"))
+            else:
+                services = answered.data["serviceStatistics"]
         return view.render(
             "referral_statistics.html",
             typed=typed,
@@ -154,6 +182,13 @@ def register(site: Site) -> None:
             }
             if found
             else {},
+            services=services,
+            service_charts=[
+                (key, title, kind, bucket_chart(services[key], kind, N_("Count")))
+                for key, title, kind in SERVICE_CHARTS
+            ]
+            if services
+            else [],
             bucket_label=bucket_label,
             status_code=400 if errors else 200,
         )

@@ -35,8 +35,20 @@ query ConsolePerson($id: ID!, $checks: Boolean!, $cases: Boolean!) {
     checks @include(if: $checks) {
       kind status sourceSystem messageId obtainedAt validUntil fresh pendingSince error
     }
-    cases @include(if: $cases) {
-      id phase open openedAt closedAt agency { code } referrals { id status urgency toAgency { code } }
+    cases @include(if: $cases) { id phase open openedAt closedAt managerId agency { code nameAz nameEn } }
+  }
+}
+"""
+
+PERSON_REFERRALS = """
+query ConsolePersonReferrals($id: ID!, $cases: Boolean!) {
+  referrals(filter: {personId: $id}, first: 100) {
+    totalCount
+    edges {
+      node {
+        id status urgency dueAt overdue createdAt caseId @include(if: $cases)
+        fromAgency { code nameAz nameEn } toAgency { code nameAz nameEn } service { code nameAz nameEn }
+      }
     }
   }
 }
@@ -176,7 +188,7 @@ def register(site: Site) -> None:
 
     @site.page("/persons/{id}", name="person", title=N_("Person"), permission="person:read")
     async def person(view: View) -> Response:
-        return await _person_page(view, view.path_id())
+        return await person_page(view, view.path_id())
 
     @site.page("/persons/{id}/consents", name="consent", permission="consent:record", methods=("POST",))
     async def record_consent(view: View) -> Response:
@@ -189,7 +201,7 @@ def register(site: Site) -> None:
             if not found:
                 return view.redirect(_person_path(person_id) + "#consents")
             errors = errors_by_field(found, set(CONSENT_FIELDS))
-        return await _person_page(view, person_id, consent={"typed": typed, "errors": errors}, status=400)
+        return await person_page(view, person_id, consent={"typed": typed, "errors": errors}, status=400)
 
     @site.page(
         "/persons/{id}/break-glass", name="break-glass", permission="person:break_glass", methods=("POST",)
@@ -207,7 +219,7 @@ def register(site: Site) -> None:
                 opened = outcome.data["breakGlass"]["grant"]["person"]
                 return view.redirect(_person_path(opened["id"] if opened else person_id))
             errors = errors_by_field(found, set(BREAK_GLASS_FIELDS))
-        return await _person_page(view, person_id, glass={"typed": typed, "errors": errors}, status=400)
+        return await person_page(view, person_id, glass={"typed": typed, "errors": errors}, status=400)
 
 
 async def _editable(view: View) -> dict[str, Any] | None:
@@ -250,12 +262,13 @@ async def _search(view: View, text: str) -> dict[str, Any]:
     }
 
 
-async def _person_page(
+async def person_page(
     view: View,
     person_id: str,
     *,
     consent: dict[str, Any] | None = None,
     glass: dict[str, Any] | None = None,
+    opening: dict[str, Any] | None = None,
     status: int = 200,
 ) -> Response:
     # Only what the role may read: asking for more would be refused (and logged as a denial) each time.
@@ -268,6 +281,18 @@ async def _person_page(
     if view.actor is not None and view.actor.may("consent:record") and not found["pseudonym"]:
         listed = await view.run(CONSENTS, id=found["id"])
         consents = listed.data.get("consents") or []
+    referrals: list[dict[str, Any]] = []
+    referral_count = 0
+    if may("referral:read"):  # all of them, made within a case or not (`referrals(filter: {personId})`)
+        answer = (await view.run(PERSON_REFERRALS, id=found["id"], cases=may("case:read"))).data
+        referrals = [edge["node"] for edge in answer["referrals"]["edges"]]
+        referral_count = answer["referrals"]["totalCount"]
+    own = view.actor.agency_code if view.actor is not None else ""
+    may_open_case = (
+        may("case:open")
+        and "cases" in found
+        and not any(c["open"] and c["agency"] and c["agency"]["code"] == own for c in found["cases"])
+    )
     agencies = (await view.run(AGENCIES)).data.get("agencies") or []
     return view.render(
         "person.html",
@@ -277,6 +302,10 @@ async def _person_page(
         agencies=agencies,
         consent=consent or {"typed": {}, "errors": {}},
         glass=glass or {"typed": {}, "errors": {}},
+        opening=opening or {"typed": {"managerId": view.actor.user_id if view.actor else ""}, "errors": {}},
+        may_open_case=may_open_case or opening is not None,
+        referrals=referrals,
+        referral_count=referral_count,
         labels=LABELS,
         refer_path="/referrals/new?person=" + quote(found["id"], safe=""),
     )

@@ -3,8 +3,8 @@ inbox, incoming and outgoing, kept up to date without reloading.
 
 The live part is the `referralEvents` subscription itself, run in process (`Operations.subscribe`) and
 sent to the browser as server-sent events: each delivery is re-authorized and logged exactly as on the
-websocket, and the event carries no personal data (the page asks for the refreshed list with a normal,
-logged query).
+websocket, and the event carries no personal data: it names the referral, and the page fetches that
+row alone (`/referrals/rows`, a normal, logged `referral(id)` query) and swaps it in out of band.
 """
 
 import asyncio
@@ -18,7 +18,7 @@ from starlette.responses import Response, StreamingResponse
 
 from sxvis.web.console import i18n
 from sxvis.web.console.labels import LABELS, errors_by_field
-from sxvis.web.console.pages import N_, Site, View, new_key
+from sxvis.web.console.pages import N_, Site, View, new_key, url_id
 
 INBOX_PAGE = 50
 KEEPALIVE_SECONDS = 15.0
@@ -81,6 +81,17 @@ MOVE_LABELS = {
 }
 TEXT_LABELS = {"reason": N_("Reason"), "outcome": N_("Outcome")}
 
+ROWS_AT_ONCE = 20
+"""The most rows one live refresh fetches; a larger burst refreshes the whole inbox instead."""
+
+
+def _rows_document(count: int) -> str:
+    """`referral(id)` for each moved referral, under aliases: one document, one batched (and logged) read."""
+    variables = ", ".join(f"$id{n}: ID!" for n in range(count))
+    fields = " ".join(f"r{n}: referral(id: $id{n}) {{ {REFERRAL_FIELDS} }}" for n in range(count))
+    return f"query ConsoleInboxRows({variables}) {{ {fields} }}"
+
+
 EVENTS = "subscription ConsoleInboxEvents { referralEvents { toStatus byAgencyCode at referral { id } } }"
 
 CREATE_FIELDS = ("toAgencyCode", "serviceCode", "urgency", "reason", "consentId")
@@ -97,12 +108,14 @@ def _move_document(move: str) -> str:
 def register(site: Site) -> None:
     @site.page("/referrals/new", name="refer", title=N_("New referral"), permission="referral:create")
     async def new_referral(view: View) -> Response:
-        return await _form(view, view.query("person"), typed={"urgency": "ROUTINE"}, errors={})
+        typed = {"urgency": "ROUTINE", "caseId": view.query("case")}
+        return await _form(view, view.query("person"), typed=typed, errors={})
 
     @site.page("/referrals/new", name="refer", permission="referral:create", methods=("POST",))
     async def create(view: View) -> Response:
         person_id = view.field("personId")
         typed = {name: view.field(name) for name in CREATE_FIELDS}
+        typed["caseId"] = view.field("caseId")  # a referral made within a case (rule 11: coordination)
         alternative = view.field("alternative")
         if alternative:
             typed["toAgencyCode"] = alternative
@@ -121,6 +134,8 @@ def register(site: Site) -> None:
             return await _form(view, person_id, typed=typed, errors=errors, status=400)
         payload = outcome.payload("createReferral")
         if not payload["errors"]:
+            if typed["caseId"]:
+                return view.redirect("/cases/" + url_id(typed["caseId"]) + "?sent=1#referrals")
             return view.redirect("/referrals?sent=" + quote(payload["referral"]["id"], safe=""))
         errors = errors_by_field(payload["errors"], set(CREATE_FIELDS))
         return await _form(
@@ -134,6 +149,27 @@ def register(site: Site) -> None:
     @site.page("/referrals/table", name="inbox-table", permission="referral:read")
     async def table(view: View) -> Response:
         return view.render("_inbox_tables.html", **await _inbox(view))
+
+    @site.page("/referrals/rows", name="inbox-rows", permission="referral:read")
+    async def rows(view: View) -> Response:
+        """The rows of the referrals a live event named (`id`, repeated), for an out-of-band swap: each
+        replaces its row where the page shows it (`shown`), or comes first in its table. Only these
+        referrals are read (and logged), not the two lists again."""
+        asked = list(dict.fromkeys(view.request.query_params.getlist("id")))
+        if not asked or len(asked) > ROWS_AT_ONCE:
+            return Response(status_code=400)
+        shown = set(view.request.query_params.getlist("shown"))
+        outcome = await view.run(_rows_document(len(asked)), **{f"id{n}": v for n, v in enumerate(asked)})
+        own = view.actor.agency_code if view.actor is not None else ""
+        found = []
+        for n, referral_id in enumerate(asked):
+            referral = outcome.data.get(f"r{n}")
+            if referral is None:  # not (or no longer) the agency's to read: its row stays as it was
+                continue
+            receiver = (referral.get("toAgency") or {}).get("code")
+            direction = "INCOMING" if receiver == own else "OUTGOING"
+            found.append({"referral": referral, "direction": direction, "shown": referral_id in shown})
+        return view.render("_inbox_rows.html", found=found, **_inbox_words())
 
     @site.page("/referrals/events", name="inbox-events", permission="referral:read")
     async def events(view: View) -> Response:
@@ -218,9 +254,12 @@ async def _inbox(view: View) -> dict[str, Any]:
     for direction in ("INCOMING", "OUTGOING"):
         outcome = await view.run(INBOX, direction=direction, first=INBOX_PAGE)
         listings[direction] = [edge["node"] for edge in outcome.data["referrals"]["edges"]]
+    return {"incoming": listings["INCOMING"], "outgoing": listings["OUTGOING"], **_inbox_words()}
+
+
+def _inbox_words() -> dict[str, Any]:
+    """What the inbox's rows need besides the referrals: the moves each side may offer, their words."""
     return {
-        "incoming": listings["INCOMING"],
-        "outgoing": listings["OUTGOING"],
         "offered": OFFERED,
         "move_labels": MOVE_LABELS,
         "moves": MOVES,
