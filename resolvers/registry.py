@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.context import Context
 from sxvis.access.disclosure import PersonView, disclose
@@ -137,12 +137,14 @@ async def find_persons(
     scoped transaction: one transaction per page instead of one per relation, and the nested fields
     answered without a DataLoader round. Each read is logged as the DataLoader's would be."""
     known: KnownRelations | None = None
-    async with ctx.db.scoped_session(ctx.scope) as session:
+    async with ctx.db.scoped(ctx.scope) as connection:
         page = await persons.find_persons(
-            session, ctx.actor, filter=filter, first=first, after=after, fields=fields
+            connection, ctx.actor, filter=filter, first=first, after=after, fields=fields
         )
         if relations is not None and page.items:
-            known = await _page_relations(session, ctx, [p.id for p in page.items], relations)
+            known = await _page_relations(connection, ctx, [p.id for p in page.items], relations)
+    if known is not None and relations is not None and relations.services:
+        known = await _with_services(ctx, known)
 
     async def count() -> int:
         async with ctx.db.scoped_session(ctx.scope) as session:
@@ -153,19 +155,26 @@ async def find_persons(
 
 
 async def _page_relations(
-    session: AsyncSession, ctx: Context, person_ids: list[uuid.UUID], relations: PageRelations
+    connection: AsyncConnection, ctx: Context, person_ids: list[uuid.UUID], relations: PageRelations
 ) -> KnownRelations:
     found = await enrollments.enrollments_of(
-        session, ctx.actor, person_ids=person_ids, fields=relations.enrollment_fields
+        connection, ctx.actor, person_ids=person_ids, fields=relations.enrollment_fields
     )
     by_person: dict[uuid.UUID, list[EnrollmentRecord]] = {person_id: [] for person_id in person_ids}
     for enrollment in found:
         by_person[enrollment.person_id].append(enrollment)
-    services: dict[str, Service] = {}
-    if relations.services and found:
-        codes = sorted({e.service_code for e in found})
+    return KnownRelations(enrollments=by_person)
+
+
+async def _with_services(ctx: Context, known: KnownRelations) -> KnownRelations:
+    """The services of a page's enrollments: catalogue data (no person, no row-level security, nothing
+    to log), read after the page's transaction in one autocommit statement, as the DataLoader does."""
+    codes = sorted({e.service_code for found in known.enrollments.values() for e in found})
+    if not codes:
+        return known
+    async with ctx.db.reader() as session:
         services = {s.code: s for s in await catalogue.get_services(session, codes=codes)}
-    return KnownRelations(enrollments=by_person, services=services)
+    return KnownRelations(enrollments=known.enrollments, services=services)
 
 
 async def register_person(ctx: Context, data: persons.NewPerson) -> PersonView:

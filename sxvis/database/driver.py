@@ -25,6 +25,11 @@ async def driver_connection(reads: Reads) -> Any:
     return raw.driver_connection
 
 
+def dialect_of(reads: Reads) -> Any:
+    """The SQLAlchemy dialect to compile a statement for (`compiled`), from a session or connection."""
+    return reads.get_bind().dialect if isinstance(reads, AsyncSession) else reads.dialect
+
+
 def column_list(table: Table, *, exclude: tuple[str, ...] = ()) -> str:
     return ", ".join(f'"{c.name}"' for c in table.columns if c.name not in exclude)
 

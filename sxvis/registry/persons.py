@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sxvis import audit, clock
 from sxvis.access import notices, remit
 from sxvis.actors import Actor
-from sxvis.database.driver import Reads, compiled, driver_connection
+from sxvis.database.driver import Reads, compiled, dialect_of, driver_connection
 from sxvis.errors import AccessDenied, Duplicate, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.registry import search, validation
@@ -332,7 +332,7 @@ async def get_persons(
 
 
 async def find_persons(
-    session: AsyncSession,
+    session: Reads,
     actor: Actor,
     *,
     filter: PersonFilter,
@@ -388,9 +388,9 @@ async def find_persons(
 
 
 async def _logged(
-    session: AsyncSession, actor: Actor, query: Any, order_by: str, shown: int, fields: Sequence[str]
+    session: Reads, actor: Actor, query: Any, order_by: str, shown: int, fields: Sequence[str]
 ) -> list[PersonRecord]:
-    sql, args = compiled(query, session.get_bind().dialect)
+    sql, args = compiled(query, dialect_of(session))
     rows = await audit.read_logged(
         session,
         sql,
@@ -421,10 +421,10 @@ async def count_persons(session: AsyncSession, actor: Actor, *, filter: PersonFi
     return int((await session.execute(query)).scalar_one())
 
 
-def _where(session: AsyncSession, conditions: list[Any]) -> tuple[str, list[object]]:
+def _where(session: Reads, conditions: list[Any]) -> tuple[str, list[object]]:
     """The listing's conditions as SQL on `persons` with `$n` arguments (compiled once per shape)."""
     sql, args = compiled(
-        select(literal_column("1")).select_from(Person).where(*conditions), session.get_bind().dialect
+        select(literal_column("1")).select_from(Person).where(*conditions), dialect_of(session)
     )
     return sql[sql.index("WHERE ") + len("WHERE ") :], args
 
