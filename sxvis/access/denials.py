@@ -39,21 +39,19 @@ async def log_denials(db: Database, actor: Actor, denials: Iterable[AccessDenied
             await _record(connection, actor, denial)
 
 
-async def log_hidden_person(db: Database, actor: Actor, *, person_id: uuid.UUID, action: str) -> bool:
+async def log_hidden_person(db: Database, actor: Actor, *, person_id: uuid.UUID, action: str) -> None:
     """After a change that named `person_id` was answered NOT_FOUND: if the id names a person the actor
     may not reach, log the attempt as a denial against them (reason: protected identity, or outside the
     remit). An id that names nobody, or a person the actor reaches (the NOT_FOUND was about something
-    else), logs nothing. Whether it logged is returned; the caller's answer must not depend on it."""
+    else), logs nothing. The caller's answer does not depend on it: both lookups run for any id."""
     async with db.scoped(RowScope.of(actor)) as connection:
         reached = select(Person.id).where(Person.id == person_id, remit.person_reachable(actor, person_id))
         if await connection.scalar(reached) is not None:
-            return False
+            return
         hidden = (await connection.execute(_HIDDEN, {"id": uuid.UUID(int=person_id.int)})).first()
-        if hidden is None:
-            return False
-        reason = PROTECTED_IDENTITY if hidden.protected_by else OUTSIDE_REMIT
-        await _record(connection, actor, AccessDenied(reason, action=action, person_id=hidden.id))
-        return True
+        if hidden is not None:
+            reason = PROTECTED_IDENTITY if hidden.protected_by else OUTSIDE_REMIT
+            await _record(connection, actor, AccessDenied(reason, action=action, person_id=hidden.id))
 
 
 async def _record(connection: AsyncConnection, actor: Actor, denial: AccessDenied) -> None:
