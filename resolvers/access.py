@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from resolvers.context import Context
-from resolvers.registry import in_transaction, person_id_of, require_person_id
+from resolvers.registry import changing_person, in_transaction, person_id_of, require_person_id
 from sxvis.access import break_glass as glass
 from sxvis.access import notices as notices_service
 from sxvis.access.models import BreakGlassGrant, Notice
@@ -23,7 +23,7 @@ async def record_consent(
     ctx: Context, *, public_person_id: str, agency_code: str, purpose: str, valid_until: date
 ) -> Consent:
     person_id = require_person_id(ctx, public_person_id, field="person_id")
-    return await in_transaction(
+    return await changing_person(
         ctx,
         lambda s: consent_service.record_consent(
             s,
@@ -33,6 +33,8 @@ async def record_consent(
             purpose=purpose,
             valid_until=valid_until,
         ),
+        person_id=person_id,
+        action=consent_service.RECORD,
     )
 
 
@@ -56,11 +58,13 @@ async def break_glass(
 ) -> BreakGlassGrant:
     person_id = require_person_id(ctx, public_person_id, field="person_id")
     minutes = ctx.settings.break_glass_minutes
-    return await in_transaction(
+    return await changing_person(
         ctx,
         lambda s: glass.break_glass(
             s, ctx.actor, person_id=person_id, reason_code=reason_code, reason=reason, minutes=minutes
         ),
+        person_id=person_id,
+        action=glass.OPEN,
     )
 
 

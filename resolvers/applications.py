@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from resolvers.checks import sources
 from resolvers.context import Context
-from resolvers.registry import in_transaction
+from resolvers.registry import changing_person, in_transaction
 from sxvis.applications import service, statistics
 from sxvis.applications.enums import DayCount, Decision
 from sxvis.applications.models import Application
@@ -20,8 +20,11 @@ def intake(ctx: Context) -> service.Intake:
 
 
 async def submit_application(ctx: Context, data: service.NewApplication) -> Application:
-    found = await in_transaction(
-        ctx, lambda s: service.submit_application(s, ctx.actor, data=data, intake=intake(ctx))
+    found = await changing_person(
+        ctx,
+        lambda s: service.submit_application(s, ctx.actor, data=data, intake=intake(ctx)),
+        person_id=data.person_id,
+        action=service.SUBMIT,
     )
     ctx.loaders.applications.prime([found])
     return found

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from resolvers.context import Context
-from resolvers.registry import in_transaction
+from resolvers.registry import changing_person, in_transaction
 from sxvis.cases import service
 from sxvis.cases.enums import RiskLevel
 from sxvis.cases.models import Case
@@ -13,8 +13,11 @@ from sxvis.pagination import Page
 
 
 async def open_case(ctx: Context, *, person_id: uuid.UUID, manager_id: str) -> Case:
-    return await in_transaction(
-        ctx, lambda s: service.open_case(s, ctx.actor, person_id=person_id, manager_id=manager_id)
+    return await changing_person(
+        ctx,
+        lambda s: service.open_case(s, ctx.actor, person_id=person_id, manager_id=manager_id),
+        person_id=person_id,
+        action=service.OPEN,
     )
 
 

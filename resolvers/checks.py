@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 
 from resolvers.context import Context
-from resolvers.registry import in_transaction, require_person_id
+from resolvers.registry import changing_person, require_person_id
 from sxvis.checks import CheckKind, CheckResult, FactSources, NoSources
 from sxvis.checks import service as checks
 
@@ -15,11 +15,13 @@ def sources(ctx: Context) -> FactSources:
 
 async def run_checks(ctx: Context, *, public_id: str, kinds: Sequence[CheckKind]) -> list[CheckResult]:
     person_id = require_person_id(ctx, public_id, field="person_id")
-    return await in_transaction(
+    return await changing_person(
         ctx,
         lambda s: checks.run_checks(
             s, ctx.actor, person_id=person_id, kinds=kinds, sources=sources(ctx), freshness=ctx.freshness
         ),
+        person_id=person_id,
+        action=checks.RUN,
     )
 
 

@@ -3,7 +3,7 @@
 import uuid
 
 from resolvers.context import Context
-from resolvers.registry import in_transaction
+from resolvers.registry import changing_person, in_transaction
 from sxvis.errors import Duplicate
 from sxvis.protection import service
 from sxvis.protection.models import Interview
@@ -14,11 +14,13 @@ async def register_domestic_violence_case(
     ctx: Context, data: service.NewDomesticViolenceCase
 ) -> service.Registered:
     try:
-        return await in_transaction(
+        return await changing_person(
             ctx,
             lambda s: service.register_domestic_violence_case(
                 s, ctx.actor, data=data, response_times=ctx.response_times
             ),
+            person_id=data.person_id,
+            action=service.REGISTER,
         )
     except Duplicate as err:
         # As for registerPerson: if the FIN is a protected person's, their protecting agency is told

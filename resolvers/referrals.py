@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Sequence
 
 from resolvers.context import Context
-from resolvers.registry import in_transaction
+from resolvers.registry import changing_person, in_transaction
 from sxvis.pagination import Page
 from sxvis.referrals import service
 from sxvis.referrals.models import Referral
@@ -12,8 +12,11 @@ from sxvis.referrals.models import Referral
 
 async def create_referral(ctx: Context, data: service.NewReferral) -> Referral:
     times = ctx.response_times
-    return await in_transaction(
-        ctx, lambda s: service.create_referral(s, ctx.actor, data=data, response_times=times)
+    return await changing_person(
+        ctx,
+        lambda s: service.create_referral(s, ctx.actor, data=data, response_times=times),
+        person_id=data.person_id,
+        action=service.CREATE,
     )
 
 

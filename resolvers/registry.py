@@ -11,6 +11,7 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from resolvers.context import Context
+from sxvis.access.denials import log_hidden_person
 from sxvis.access.disclosure import PersonView, disclose
 from sxvis.access.pseudonyms import PREFIX as PSEUDONYM_PREFIX
 from sxvis.access.pseudonyms import PseudonymousId
@@ -30,6 +31,21 @@ async def in_transaction(ctx: Context, work: Callable[[AsyncSession], Awaitable[
     """Run `work` in one scoped transaction: all of it lands, or (on any exception) none of it."""
     async with ctx.db.scoped_session(ctx.scope) as session:
         return await work(session)
+
+
+async def changing_person(
+    ctx: Context, work: Callable[[AsyncSession], Awaitable[T]], *, person_id: uuid.UUID | None, action: str
+) -> T:
+    """`in_transaction` for a change that names a person by the id the caller gave (None: by other
+    means, a FIN or a new registration). Answered NOT_FOUND where the person is hidden from the caller,
+    exactly as for an id that names nobody; the attempt is then logged as a denial, after the rollback
+    (`sxvis.access.denials.log_hidden_person`)."""
+    try:
+        return await in_transaction(ctx, work)
+    except NotFound:
+        if person_id is not None:
+            await log_hidden_person(ctx.db, ctx.actor, person_id=person_id, action=action)
+        raise
 
 
 def person_id_of(ctx: Context, public_id: str) -> tuple[uuid.UUID | None, bool]:
@@ -192,8 +208,11 @@ async def update_person(
 ) -> PersonView:
     person_id = require_person_id(ctx, public_id, field="id")
     try:
-        person = await in_transaction(
-            ctx, lambda s: persons.update_person(s, ctx.actor, person_id=person_id, changes=changes)
+        person = await changing_person(
+            ctx,
+            lambda s: persons.update_person(s, ctx.actor, person_id=person_id, changes=changes),
+            person_id=person_id,
+            action=persons.UPDATE,
         )
     except Duplicate as err:
         if err.field == "fin" and isinstance(changes.fin, str):
@@ -215,7 +234,7 @@ async def record_circumstance(
     source_agency: str | None,
     note: str | None,
 ) -> Circumstance:
-    return await in_transaction(
+    return await changing_person(
         ctx,
         lambda s: circumstances.record_circumstance(
             s,
@@ -227,6 +246,8 @@ async def record_circumstance(
             source_agency=source_agency,
             note=note,
         ),
+        person_id=person_id,
+        action=circumstances.RECORD,
     )
 
 
@@ -240,7 +261,7 @@ async def enroll_in_service(
     irp_reference: str | None,
     note: str | None,
 ) -> Enrollment:
-    return await in_transaction(
+    return await changing_person(
         ctx,
         lambda s: enrollments.enroll_in_service(
             s,
@@ -252,6 +273,8 @@ async def enroll_in_service(
             irp_reference=irp_reference,
             note=note,
         ),
+        person_id=person_id,
+        action=enrollments.CREATE,
     )
 
 

@@ -11,6 +11,7 @@ import stat
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import IntegrityError
 from typer.testing import CliRunner
 
-from sxvis.actors import Actor
+from sxvis.actors import Actor, Origin
 from sxvis.audit import (
     GENESIS,
     HASHED_COLUMNS,
@@ -36,6 +37,7 @@ from sxvis.audit import (
     load_key,
     read_logged,
     record,
+    record_read,
     seal_pending,
     verify,
 )
@@ -498,6 +500,68 @@ def test_the_canonical_serialisation_is_the_documented_one() -> None:
             '"reason":"a \\"quoted\\"\\nline","request_id":"r-1"}'
         ).encode()
     )
+
+
+# A service's read of rows about persons (cases, referrals, applications, enrollments): one event
+
+
+@dataclass(frozen=True)
+class Row:
+    person_id: uuid.UUID = field(default_factory=uuid.uuid4)
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+
+
+def reading(request: str) -> Actor:
+    return SOCIAL_WORKER.with_origin(Origin(request_id=request, operation_name="Cases"))
+
+
+async def test_a_read_of_one_row_names_the_row_and_its_person(db: Database) -> None:
+    request, row = request_id(), Row()
+    async with db.transaction() as session:
+        await record_read(
+            session, reading(request), [row], action="case:read", entity_type="case", fields=["phase"]
+        )
+    [event] = await events_of(db, request)
+    assert (event["action"], event["entity_type"], event["entity_id"]) == ("case:read", "case", str(row.id))
+    assert event["person_ids"] == [row.person_id]
+    assert event["person_id"] is None
+    assert (event["fields"], event["operation_name"], event["outcome"]) == (["phase"], "Cases", "ALLOWED")
+
+
+async def test_a_read_of_several_rows_names_each_person_once_and_no_row(db: Database) -> None:
+    request, someone = request_id(), uuid.uuid4()
+    rows = [Row(someone), Row(), Row(someone)]
+    async with db.transaction() as session:
+        await record_read(session, reading(request), rows, action="referral:read", entity_type="referral")
+    [event] = await events_of(db, request)
+    assert event["entity_id"] is None
+    assert event["person_ids"] == sorted({someone, rows[1].person_id})
+
+
+async def test_the_persons_a_read_asked_about_are_logged_even_where_nothing_was_found(
+    db: Database,
+) -> None:
+    request, found, asked = request_id(), Row(), [uuid.uuid4(), uuid.uuid4()]
+    async with db.transaction() as session:
+        await record_read(
+            session,
+            reading(request),
+            [found],
+            action="case:read",
+            entity_type="case",
+            asked_about=[*asked, found.person_id],
+            details={"cases": 1},
+        )
+    [event] = await events_of(db, request)
+    assert event["person_ids"] == sorted({*asked, found.person_id})
+    assert event["details"] == {"cases": 1}
+
+
+async def test_a_read_that_found_nothing_about_no_one_writes_nothing(db: Database) -> None:
+    request = request_id()
+    async with db.transaction() as session:
+        await record_read(session, reading(request), [], action="application:read", entity_type="application")
+    assert await events_of(db, request) == []
 
 
 # One round trip for a read: the SELECT and its access event in one statement

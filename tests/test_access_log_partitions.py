@@ -7,6 +7,7 @@ not choose it); the chain links them in id order, as it would have at the time.
 import asyncio
 import gzip
 import json
+import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from sxvis.audit import Problem, seal_pending, verify
+from sxvis.audit import Problem, queries, seal_pending, verify
 from sxvis.audit.partitions import ArchiveRefused, archive, ensure_partitions, month_of, monthly_partitions
 from sxvis.cli.audit import audit_app
 from sxvis.database.engine import Database
@@ -212,3 +213,54 @@ async def test_the_server_role_still_cannot_read_a_partition_it_was_not_granted(
     async with app_database.engine.connect() as conn:
         with pytest.raises(Exception, match="permission denied"):
             await conn.execute(text("SELECT count(*) FROM access_events_2025_01"))
+
+
+# "Who saw this person" (`accessLog(filter: {personId})`) on a log of many months
+
+
+def scans_by_primary_key(plan: dict[str, Any]) -> list[str]:
+    """The indexes of the plan's nodes that walk a month by its primary key (id order)."""
+    found = [plan["Index Name"]] if plan.get("Index Name", "").endswith("_pkey") else []
+    for child in plan.get("Plans", ()):
+        found += scans_by_primary_key(child)
+    return found
+
+
+async def test_who_saw_a_person_reads_their_events_not_every_month_in_id_order(log: Database) -> None:
+    """Even under the generic plan a pooled connection's prepared statement gets after five runs, the
+    page reads the person's events through the person indexes, and sorts those: walking each month's
+    primary key backwards reads the whole of every month the person is absent from (docs/performance.md,
+    "The access log as it grows")."""
+    person, others = uuid.uuid4(), [uuid.uuid4() for _ in range(50)]
+    async with log.transaction() as session:
+        for month in (JANUARY, FEBRUARY, MARCH):
+            await session.execute(
+                text(
+                    "INSERT INTO access_events (occurred_at, actor_user, actor_agency, action, entity_type,"
+                    " person_id, person_ids, outcome)"
+                    " SELECT :at, 'leyla', 'DOST-BAKI-1', 'person:read', 'person', o.id, ARRAY[o.id],"
+                    " 'ALLOWED' FROM generate_series(1, 3000) AS g"
+                    " JOIN unnest(CAST(:others AS uuid[])) WITH ORDINALITY AS o(id, n) ON o.n = 1 + g % 50"
+                ),
+                {"at": at(month, 10), "others": others},
+            )
+        await session.execute(
+            text(
+                "INSERT INTO access_events (occurred_at, actor_user, actor_agency, action, entity_type,"
+                " person_id, person_ids, outcome) SELECT :at, 'leyla', 'DOST-BAKI-1', 'person:read',"
+                " 'person', :p, ARRAY[CAST(:p AS uuid)], 'ALLOWED' FROM generate_series(1, 30)"
+            ),
+            {"at": at(MARCH, 20), "p": person},
+        )
+        await session.execute(text("ANALYZE access_events"))
+    sql, args = queries._statement(queries.AccessLogFilter(person_id=person), None, 20)
+    async with log.connect() as conn:
+        raw = (await conn.get_raw_connection()).driver_connection
+        async with raw.transaction():
+            await raw.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            await raw.execute(f"PREPARE who_saw AS {sql}")
+            values = ", ".join(f"'{a}'" if isinstance(a, uuid.UUID) else str(a) for a in args)
+            explained = await raw.fetchval(f"EXPLAIN (FORMAT JSON) EXECUTE who_saw({values})")
+            (plan,) = json.loads(explained) if isinstance(explained, str) else explained
+            await raw.execute("DEALLOCATE who_saw")
+    assert scans_by_primary_key(plan["Plan"]) == []

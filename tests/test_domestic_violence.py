@@ -279,10 +279,9 @@ async def test_rule_10_a_person_the_centre_already_protects_stays_protected_by_i
     assert tuple(row) == (True, CENTRE)
 
 
-async def test_rule_10_a_person_another_agency_protects_keeps_its_protector_which_is_told(
-    api: Api, db: Database
-) -> None:
-    """Only the holder of a protection changes it; the centre works the case under its own pseudonym."""
+async def protected_by_another_centre(api: Api) -> tuple[dict[str, Any], str]:
+    """A victim DOST-BAKI-4 protects, enrolled at the centre (so in its remit, under its pseudonym):
+    (their record as DOST-BAKI-4 sees it, the enrollment's id)."""
     other = centre(api, agency="DOST-BAKI-4")
     person = (await other.execute(REGISTER_PERSON, input=victim(protected=True))).payload("registerPerson")[
         "person"
@@ -292,7 +291,14 @@ async def test_rule_10_a_person_another_agency_protects_keeps_its_protector_whic
         f' providerCode: "{CENTRE}"}}) {{ enrollment {{ id }} errors {{ code }} }} }}',
         p=person["id"],
     )
-    enrollment_id = enrolled.payload("enrollInService")["enrollment"]["id"]
+    return person, enrolled.payload("enrollInService")["enrollment"]["id"]
+
+
+async def test_rule_10_a_person_another_agency_protects_keeps_its_protector_which_is_told(
+    api: Api, db: Database
+) -> None:
+    """Only the holder of a protection changes it; the centre works the case under its own pseudonym."""
+    _, enrollment_id = await protected_by_another_centre(api)
     seen = await centre(api).execute(
         "query($e: ID!) { node(id: $e) { ... on Enrollment { person { id pseudonym } } } }", e=enrollment_id
     )
@@ -420,6 +426,37 @@ async def test_an_unknown_person_is_not_found_and_nothing_is_written(api: Api, d
     errors = result.payload("registerDomesticViolenceCase")["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [("personId", "NOT_FOUND")]
     assert await counts(db) == before
+
+
+async def test_a_person_another_agency_protects_named_by_real_id_is_not_found_and_a_logged_denial(
+    api: Api, db: Database
+) -> None:
+    """Hidden is absent: the centre gets the answer an unknown id gets, and the auditors see the attempt."""
+    person, _ = await protected_by_another_centre(api)
+    prober = api.as_("social_worker", agency=CENTRE, user=f"prober-{uuid.uuid4().hex[:8]}")
+    values = registration(person=None)
+    before = await counts(db)
+
+    hidden = await prober.execute(REGISTER, input={**values, "personId": person["id"]})
+    absent = await prober.execute(
+        REGISTER, input={**values, "personId": relay.to_base64("Person", uuid.UUID(int=987654321))}
+    )
+
+    assert hidden.body == absent.body
+    assert [e["code"] for e in hidden.payload("registerDomesticViolenceCase")["errors"]] == ["NOT_FOUND"]
+    assert await counts(db) == before
+    async with db.transaction() as session:
+        denials = (
+            await session.execute(
+                text(
+                    "SELECT action, person_id::text, reason FROM access_events"
+                    " WHERE actor_user = :u AND outcome = 'DENIED'"
+                ),
+                {"u": prober.user},
+            )
+        ).all()
+    victim_id = relay.GlobalID.from_id(person["id"]).node_id
+    assert [tuple(d) for d in denials] == [("dv_case:register", victim_id, "protected identity")]
 
 
 async def test_a_fin_already_registered_is_a_duplicate_and_nothing_is_written(api: Api, db: Database) -> None:

@@ -205,6 +205,13 @@ PROTECTED: dict[str, Path] = {
         lambda w: {"id": w.victim},
         {"id": nobody("Person")},
     ),
+    "submitApplication": Path(
+        f'mutation($id: ID!) {{ submitApplication(input: {{personId: $id, serviceCode: "{HOME_CARE}",'
+        ' applicantKind: SELF, channel: IN_PERSON, idempotencyKey: "hidden-application"})'
+        " { application { id } errors { field code message } } }",
+        lambda w: {"id": w.victim},
+        {"id": nobody("Person")},
+    ),
     "registerPerson(household)": Path(
         'mutation($id: ID!, $fin: String!) { registerPerson(input: {fin: $fin, lastName: "Əliyev",'
         ' firstName: "Vüqar", birthDate: "1980-01-01", sex: MALE, residenceStatus: CITIZEN,'
@@ -381,3 +388,75 @@ async def test_asking_for_a_hidden_persons_household_is_logged_as_a_denial(api: 
         ).all()
     victim_uuid = relay.GlobalID.from_id(w.victim).node_id
     assert [(a, str(p), r) for a, p, r in logged] == [("household:read", victim_uuid, "protected identity")]
+
+
+# A change that names a hidden person: NOT_FOUND to the caller, a denial in the log for the auditors.
+
+CHANGES = {
+    "updatePerson": "person:update",
+    "recordCircumstance": "circumstance:record",
+    "enrollInService": "enrollment:create",
+    "recordConsent": "consent:record",
+    "createReferral": "referral:create",
+    "openCase": "case:open",
+    "runChecks": "check:run",
+    "breakGlass": "person:break_glass",
+    "submitApplication": "application:submit",
+}
+
+
+async def denials_by(db: Database, user: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    async with db.transaction() as session:
+        rows = await session.execute(
+            text(
+                "SELECT action, entity_type, entity_id, person_id::text, reason FROM access_events"
+                " WHERE actor_user = :u AND outcome = 'DENIED' ORDER BY id"
+            ),
+            {"u": user},
+        )
+        return [tuple(row) for row in rows.all()]  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("path", sorted(CHANGES))
+async def test_a_change_naming_a_hidden_protected_person_is_a_logged_denial_answered_as_nobody(
+    path: str, api: Api, db: Database
+) -> None:
+    w = await world(api)
+    probe = PROTECTED[path]
+    sxa = api.as_("case_manager", agency="SXA", user=f"prober-{uuid.uuid4().hex[:8]}")
+    hidden = await raw(sxa, probe.document, **probe.hidden(w))
+    absent = await raw(sxa, probe.document, **probe.absent)
+    assert hidden == absent
+    assert b"NOT_FOUND" in hidden
+    victim = relay.GlobalID.from_id(w.victim).node_id
+    action = CHANGES[path]
+    assert await denials_by(db, sxa.user) == [
+        (action, action.split(":")[0], victim, victim, "protected identity")
+    ], "one denial, for the hidden person only: the id that names nobody logs none"
+
+
+async def test_a_change_naming_a_person_outside_the_remit_is_a_logged_denial_answered_as_nobody(
+    api: Api, db: Database
+) -> None:
+    w = await world(api)
+    probe = OUTSIDE["runChecks"]
+    din = api.as_("case_manager", agency="DIN", user=f"prober-{uuid.uuid4().hex[:8]}")
+    hidden = await raw(din, probe.document, **probe.hidden(w))
+    absent = await raw(din, probe.document, **probe.absent)
+    assert hidden == absent
+    person = relay.GlobalID.from_id(w.person).node_id
+    assert await denials_by(db, din.user) == [
+        ("check:run", "check", person, person, "outside the agency's remit")
+    ]
+
+
+async def test_a_not_found_about_something_else_is_no_denial_of_the_person(api: Api, db: Database) -> None:
+    w = await world(api)
+    dost = api.as_("case_manager", agency="DOST", user=f"worker-{uuid.uuid4().hex[:8]}")
+    result = await dost.execute(
+        'mutation($id: ID!) { enrollInService(input: {personId: $id, serviceCode: "00-00-00-99",'
+        ' providerCode: "DOST-BAKI-1"}) { errors { field code } } }',
+        id=w.person,
+    )
+    assert result.payload("enrollInService")["errors"] == [{"field": "serviceCode", "code": "NOT_FOUND"}]
+    assert await denials_by(db, dost.user) == []

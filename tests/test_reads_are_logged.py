@@ -9,7 +9,7 @@ from strawberry import relay
 
 from sxvis.database import Database
 from tests.conftest import Api
-from tests.documents import PERSON_BY_FIN, PERSON_BY_ID, PERSONS, REGISTER_PERSON
+from tests.documents import ENROLL, PERSON_BY_FIN, PERSON_BY_ID, PERSONS, REGISTER_PERSON
 from tests.factories import person_input
 
 
@@ -115,6 +115,20 @@ async def test_nested_reads_are_logged_with_the_persons_they_covered(api: Api, d
         e["action"] for e in await events(db, ":p = ANY(person_ids) OR person_id = :p", p=uuid_of(person))
     }
     assert {"person:read", "person:register"} <= logged
+
+
+async def test_a_read_of_a_persons_one_enrollment_names_it_like_any_other_read_of_one_row(
+    api: Api, db: Database
+) -> None:
+    person = await register(api)
+    enrolled = await api.execute(
+        ENROLL, input={"personId": person["id"], "serviceCode": "01-09-15-00", "providerCode": "DOST-BAKI-1"}
+    )
+    enrollment = enrolled.payload("enrollInService")["enrollment"]
+    await api.execute("query E($id: ID!) { person(id: $id) { enrollments { id } } }", id=person["id"])
+    (event,) = await events(db, "action = 'enrollment:read' AND :p = ANY(person_ids)", p=uuid_of(person))
+    assert event["entity_id"] == relay.GlobalID.from_id(enrollment["id"]).node_id
+    assert event["details"] == {"enrollments": 1}
 
 
 async def test_when_the_log_cannot_be_written_the_request_fails_and_shows_nothing(

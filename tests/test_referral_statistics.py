@@ -18,7 +18,7 @@ from strawberry import relay
 
 from sxvis import clock
 from sxvis.database import Database
-from sxvis.referrals.statistics import buckets
+from sxvis.suppression import buckets
 from tests.conftest import Api
 from tests.documents import REGISTER_PERSON
 from tests.factories import person_input

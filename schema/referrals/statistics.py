@@ -14,6 +14,7 @@ from resolvers import statistics as resolve
 from resolvers.context import Context
 from schema.errors import answer
 from schema.vocabulary import renamed
+from sxvis import suppression
 from sxvis.referrals import statistics
 
 
@@ -80,15 +81,15 @@ class ReferralStatistics:
     overdue_by_urgency: list[StatisticsBucket]
 
 
-def _count(c: statistics.Count) -> SuppressibleCount:
+def _count(c: suppression.Count) -> SuppressibleCount:
     return SuppressibleCount(value=c.value, suppressed=c.suppressed)
 
 
-def _figure(f: statistics.Figure) -> SuppressibleFigure:
+def _figure(f: suppression.Figure) -> SuppressibleFigure:
     return SuppressibleFigure(value=f.value, suppressed=f.suppressed)
 
 
-def _buckets(found: list[statistics.Bucket]) -> list[StatisticsBucket]:
+def _buckets(found: list[suppression.Bucket]) -> list[StatisticsBucket]:
     return [StatisticsBucket(key=b.key, count=b.count.value, suppressed=b.count.suppressed) for b in found]
 
 

@@ -874,7 +874,7 @@ async def get_applications(
     found = list(
         (await session.scalars(select(Application).where(Application.id.in_(ids), _visible(actor)))).all()
     )
-    await _log_read(session, actor, found, fields=fields)
+    await audit.record_read(session, actor, found, action=READ, entity_type="application", fields=fields)
     return found
 
 
@@ -889,7 +889,7 @@ async def applications_of(
         .order_by(Application.submitted_at.desc(), Application.id.desc())
     )
     found = list((await session.scalars(query)).all())
-    await _log_read(session, actor, found, fields=fields)
+    await audit.record_read(session, actor, found, action=READ, entity_type="application", fields=fields)
     return found
 
 
@@ -944,7 +944,7 @@ async def find_applications(
         first=first,
         after=after,
     )
-    await _log_read(session, actor, page.items, fields=fields)
+    await audit.record_read(session, actor, page.items, action=READ, entity_type="application", fields=fields)
     return page
 
 
@@ -1089,22 +1089,6 @@ async def queue_positions(
         return {}
     rows = await session.execute(_QUEUE_POSITIONS, {"ids": [str(i) for i in application_ids]})
     return {row.id: int(row.queue_position) for row in rows}
-
-
-async def _log_read(
-    session: AsyncSession, actor: Actor, found: Sequence[Application], *, fields: Sequence[str] = ()
-) -> None:
-    """The read of applications, with the fields the query showed of them (issue 13, item 9)."""
-    if found:
-        await audit.record(
-            session,
-            actor,
-            action=READ,
-            entity_type="application",
-            entity_id=found[0].id if len(found) == 1 else None,
-            person_ids=sorted({a.person_id for a in found}),
-            fields=fields,
-        )
 
 
 def _midnight(day: date) -> datetime:

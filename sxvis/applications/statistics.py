@@ -4,7 +4,7 @@ decision; queue lengths and waiting times.
 
 Aggregated in SQL by `sxvis_service_statistics` (migration 0014), which runs as the owner so that the
 figures cover every agency while the caller sees no row. Nothing personal comes out, and small counts
-are suppressed exactly as `referralStatistics` does (`sxvis.referrals.statistics`: a count below five,
+are suppressed by the rule `referralStatistics` follows too (`sxvis.suppression`: a count below five,
 and any count from which one could be worked out; figures resting on fewer than five). Reading them is
 logged as an aggregate read that names no person.
 """
@@ -22,8 +22,8 @@ from sxvis.actors import Actor
 from sxvis.applications.enums import ApplicationStatus
 from sxvis.catalogue.enums import ApplicationForm
 from sxvis.errors import ValidationFailed
-from sxvis.referrals.statistics import THRESHOLD, Bucket, Count, Figure, buckets, suppress
 from sxvis.registry.enums import CircumstanceCategory
+from sxvis.suppression import Bucket, Count, Figure, buckets, figure, suppress
 
 STATISTICS = "application:statistics"
 OUTCOMES = ("OPEN", *(s.value for s in ApplicationStatus if s.value not in ("SUBMITTED", "ASSESSED")))
@@ -113,18 +113,12 @@ def summarise(raw: Mapping[str, Any]) -> ServiceStatistics:
         by_channel=buckets([f.value for f in ApplicationForm], raw["by_channel"], total),
         by_outcome=buckets(OUTCOMES, raw["by_outcome"], total),
         decided=suppress(decided),
-        decided_within_deadline=_figure(int(raw["on_time"]) / timed if timed else None, timed),
-        median_days_to_decision=_figure(raw["median_days"], decided),
+        decided_within_deadline=figure(int(raw["on_time"]) / timed if timed else None, timed),
+        median_days_to_decision=figure(raw["median_days"], decided),
         waiting=suppress(waiting),
         queues=buckets(sorted(raw["queues"]), raw["queues"], waiting),
-        median_waiting_days=_figure(raw["median_wait_days"], served),
+        median_waiting_days=figure(raw["median_wait_days"], served),
     )
-
-
-def _figure(value: Any, based_on: int) -> Figure:
-    if based_on < THRESHOLD or value is None:
-        return Figure(None, True)
-    return Figure(float(value), False)
 
 
 def _midnight(day: date | None) -> datetime | None:

@@ -1,7 +1,8 @@
 """The access log: who accessed whose data, when, why, and how it ended (DESIGN, "Access log").
 
-- `record` writes an event in the caller's transaction; `read_logged` reads persons and logs them in one
-  statement.
+- `record` writes an event in the caller's transaction; `record_read` writes the one event of a read of
+  rows about persons (cases, referrals, applications, enrollments); `read_logged` reads persons and logs
+  them in one statement.
 - `seal_pending` chains the events with SHA-256, in id order, off the request path; `verify` recomputes
   the chain and names the first event where it breaks; `head` signs the chain head for auditors to keep.
 
@@ -22,11 +23,12 @@ from sxvis.audit.chain import (
 )
 from sxvis.audit.heads import InvalidHead, SignedHead, check, head, load_key, sign
 from sxvis.audit.models import AccessEvent, AccessEventSeal, Outcome
-from sxvis.audit.service import read_logged, record
+from sxvis.audit.service import AboutPerson, read_logged, record, record_read
 
 __all__ = [
     "GENESIS",
     "HASHED_COLUMNS",
+    "AboutPerson",
     "AccessEvent",
     "AccessEventSeal",
     "InvalidHead",
@@ -42,6 +44,7 @@ __all__ = [
     "load_key",
     "read_logged",
     "record",
+    "record_read",
     "seal_pending",
     "settled_horizon",
     "sign",

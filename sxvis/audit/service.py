@@ -1,4 +1,5 @@
-"""Writing the access log: `record` for any access, `read_logged` for a read that logs itself.
+"""Writing the access log: `record` for any access, `record_read` for rows a service has read,
+`read_logged` for a read that logs itself.
 
 Both take the request's purpose, operation, id and client address from `actor.origin` unless given.
 Both write in the caller's transaction and fail closed: if the event cannot be written, the caller's
@@ -11,7 +12,7 @@ import ipaddress
 import re
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -70,6 +71,49 @@ async def record(
         await execute_in(target, _INSERT, args)
     else:
         await target.execute(_INSERT, *args)
+
+
+class AboutPerson(Protocol):
+    """A row about one person (a case, a referral, an application, an enrollment): what a read logs of it."""
+
+    @property
+    def id(self) -> uuid.UUID: ...
+
+    @property
+    def person_id(self) -> uuid.UUID: ...
+
+
+async def record_read(
+    target: Target,
+    actor: Actor,
+    found: Sequence[AboutPerson],
+    *,
+    action: str,
+    entity_type: str,
+    asked_about: Iterable[uuid.UUID] = (),
+    fields: Iterable[str] = (),
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Log a read of rows about persons, already fetched by the caller's session: one event naming every
+    person the rows are about, and the row itself when there is exactly one.
+
+    `asked_about` are persons the read was asked about by id (a person's cases, say): they are logged
+    even when nothing was found for them, since "no case" is learnt about them too. A read that found
+    nothing about nobody named writes nothing: it showed no one's data.
+    """
+    persons = {row.person_id for row in found} | set(asked_about)
+    if not persons:
+        return
+    await record(
+        target,
+        actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=found[0].id if len(found) == 1 else None,
+        person_ids=sorted(persons),
+        fields=fields,
+        details=details,
+    )
 
 
 async def read_logged(

@@ -316,7 +316,9 @@ async def get_cases(
 ) -> list[Case]:
     actor.require(READ)
     found = list((await session.scalars(select(Case).where(Case.id.in_(ids), _visible(actor)))).all())
-    await _log_read(session, actor, found, fields=fields)
+    await audit.record_read(
+        session, actor, found, action=READ, entity_type=ENTITY, fields=fields, details={"cases": len(found)}
+    )
     return found
 
 
@@ -331,7 +333,16 @@ async def cases_of(
         .order_by(Case.person_id, Case.created_at.desc(), Case.id.desc())
     )
     found = list((await session.scalars(query)).all())
-    await _log_read(session, actor, found, person_ids=person_ids, fields=fields)
+    await audit.record_read(
+        session,
+        actor,
+        found,
+        action=READ,
+        entity_type=ENTITY,
+        asked_about=person_ids,
+        fields=fields,
+        details={"cases": len(found)},
+    )
     return found
 
 
@@ -355,7 +366,15 @@ async def find_cases(
         first=first,
         after=after,
     )
-    await _log_read(session, actor, page.items, fields=fields)
+    await audit.record_read(
+        session,
+        actor,
+        page.items,
+        action=READ,
+        entity_type=ENTITY,
+        fields=fields,
+        details={"cases": len(page.items)},
+    )
     return page
 
 
@@ -566,25 +585,3 @@ def _optional_text(value: str | None, *, field: str) -> str | None:
 
 def _unique(values: Any) -> list[str]:
     return list(dict.fromkeys(v for v in values if v))
-
-
-async def _log_read(
-    session: AsyncSession,
-    actor: Actor,
-    found: Sequence[Case],
-    *,
-    person_ids: Sequence[uuid.UUID] = (),
-    fields: Sequence[str] = (),
-) -> None:
-    covered = {c.person_id for c in found} | set(person_ids)
-    if covered:
-        await audit.record(
-            session,
-            actor,
-            action=READ,
-            entity_type=ENTITY,
-            entity_id=found[0].id if len(found) == 1 else None,
-            person_ids=sorted(covered),
-            fields=fields,
-            details={"cases": len(found)},
-        )

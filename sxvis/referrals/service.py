@@ -231,7 +231,7 @@ async def get_referrals(
     actor.require(READ)
     query = select(Referral).where(Referral.id.in_(ids), _involves(actor))
     found = list((await session.scalars(query)).all())
-    await _log_read(session, actor, found, fields=fields)
+    await audit.record_read(session, actor, found, action=READ, entity_type="referral", fields=fields)
     return found
 
 
@@ -242,7 +242,7 @@ async def referrals_of_cases(
     actor.require(READ)
     query = select(Referral).where(Referral.case_id.in_(case_ids), _involves(actor))
     found = list((await session.scalars(query.order_by(Referral.created_at, Referral.id))).all())
-    await _log_read(session, actor, found, fields=fields)
+    await audit.record_read(session, actor, found, action=READ, entity_type="referral", fields=fields)
     return found
 
 
@@ -277,7 +277,7 @@ async def find_referrals(
         first=first,
         after=after,
     )
-    await _log_read(session, actor, page.items, fields=fields)
+    await audit.record_read(session, actor, page.items, action=READ, entity_type="referral", fields=fields)
     return page
 
 
@@ -518,21 +518,6 @@ async def _log_replay(session: AsyncSession, actor: Actor, referral: Referral) -
         person_id=referral.person_id,
         details={"replay": True, "status": referral.status.value},
     )
-
-
-async def _log_read(
-    session: AsyncSession, actor: Actor, found: Sequence[Referral], *, fields: Sequence[str] = ()
-) -> None:
-    if found:
-        await audit.record(
-            session,
-            actor,
-            action=READ,
-            entity_type="referral",
-            entity_id=found[0].id if len(found) == 1 else None,
-            person_ids=sorted({r.person_id for r in found}),
-            fields=fields,
-        )
 
 
 async def _post_admission(session: AsyncSession, actor: Actor, referral: Referral) -> None:

@@ -2,15 +2,14 @@
 
 Aggregated in SQL by `sxvis_referral_statistics` (migration 0009), which runs as the owner so that
 the figures cover every agency's referrals while the caller sees no row. Nothing personal comes out:
-counts and times only. So that nobody can be singled out, a count below five is suppressed (`None`
-and a flag), and where a dimension's total is shown, the smallest shown counts are suppressed too until
-the suppressed ones cannot be worked out as a small number by subtraction (secondary suppression).
-Times and the on-time share are suppressed when they rest on fewer than five referrals.
+counts and times only, small ones suppressed by the registry's one rule (`sxvis.suppression`: a count
+below five, any count from which one could be worked out, times and the on-time share resting on fewer
+than five referrals).
 
 Reading them is an access like any other: logged, as an aggregate read that names no person.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -22,10 +21,9 @@ from sxvis import audit, clock
 from sxvis.actors import Actor
 from sxvis.errors import ValidationFailed
 from sxvis.referrals.enums import ReferralStatus, Urgency
+from sxvis.suppression import Bucket, Count, Figure, buckets, figure, suppress
 
 STATISTICS = "referral:statistics"
-THRESHOLD = 5
-"""The smallest count shown."""
 
 OUTCOMES = ("OPEN", "COMPLETED", "FAILED", "REJECTED", "CANCELLED")
 """How referrals ended (OPEN: not yet). The free-text outcome of a completion is not grouped: it is
@@ -43,26 +41,6 @@ class StatisticsFilter:
     end: date | None = None  # created on or before this Baku date
     region: str | None = None  # the receiving agency's region
     agency_code: str | None = None  # sent or received by this agency
-
-
-@dataclass(frozen=True, slots=True)
-class Count:
-    value: int | None
-    suppressed: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Bucket:
-    key: str
-    count: Count
-
-
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A number computed over a set of referrals, suppressed when the set is too small."""
-
-    value: float | None
-    suppressed: bool
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,37 +103,12 @@ def summarise(raw: Mapping[str, Any]) -> ReferralStatistics:
         by_status=buckets([s.value for s in ReferralStatus], raw["by_status"], total),
         by_outcome=buckets(OUTCOMES, raw["by_outcome"], total),
         answered=suppress(answered),
-        median_response_seconds=_figure(raw["median_seconds"], answered),
-        p90_response_seconds=_figure(raw["p90_seconds"], answered),
-        answered_within_deadline=_figure(int(raw["answered_on_time"]) / due if due else None, due),
+        median_response_seconds=figure(raw["median_seconds"], answered),
+        p90_response_seconds=figure(raw["p90_seconds"], answered),
+        answered_within_deadline=figure(int(raw["answered_on_time"]) / due if due else None, due),
         overdue=suppress(overdue),
         overdue_by_urgency=buckets([u.value for u in Urgency], overdue_counts, overdue),
     )
-
-
-def suppress(n: int) -> Count:
-    return Count(None, True) if n < THRESHOLD else Count(n, False)
-
-
-def buckets(keys: Iterable[str], counts: Mapping[str, Any], total: int) -> list[Bucket]:
-    """One bucket per key (a missing key counts zero), small counts suppressed. When the total is shown,
-    the suppressed counts add up to the total minus the shown ones; while that sum is a small number
-    other than zero, the smallest shown count is suppressed as well."""
-    cells = {key: int(counts.get(key, 0)) for key in keys}
-    hidden = {key for key, n in cells.items() if n < THRESHOLD}
-    if total >= THRESHOLD:
-        while 0 < sum(cells[k] for k in hidden) < THRESHOLD:
-            shown = [k for k in cells if k not in hidden]
-            if not shown:
-                break
-            hidden.add(min(shown, key=lambda k: (cells[k], k)))
-    return [Bucket(key, Count(None, True) if key in hidden else Count(n, False)) for key, n in cells.items()]
-
-
-def _figure(value: Any, based_on: int) -> Figure:
-    if based_on < THRESHOLD or value is None:
-        return Figure(None, True)
-    return Figure(float(value), False)
 
 
 def _midnight(day: date | None) -> datetime | None:

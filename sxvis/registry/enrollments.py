@@ -23,6 +23,7 @@ from sxvis.registry.records import ENROLLMENT_RECORD_COLUMNS, EnrollmentRecord
 
 CREATE = "enrollment:create"
 END = "enrollment:end"
+READ = "enrollment:read"
 
 # Rule 1 (000 §10, 001 §10): who may use a service is listed in its passport by residence status.
 _ELIGIBILITY = {
@@ -270,7 +271,17 @@ async def enrollments_of(
         _OF_PERSONS, list(person_ids), actor.agency_code, actor.reads_whole_registry
     )
     found = [EnrollmentRecord.of(row) for row in rows]
-    await _log_read(reads, actor, found, person_ids=person_ids, fields=fields)
+    # Logged even when empty for the persons asked about: "no enrollments" is learnt about them too.
+    await audit.record_read(
+        reads,
+        actor,
+        found,
+        action=READ,
+        entity_type="enrollment",
+        asked_about=person_ids,
+        fields=fields,
+        details={"enrollments": len(found)},
+    )
     return found
 
 
@@ -282,27 +293,13 @@ async def get_enrollments(
         Enrollment.id.in_(ids), remit.person_id_visible(actor, Enrollment.person_id)
     )
     found = list((await session.execute(query)).scalars())
-    await _log_read(session, actor, found, fields=fields)
+    await audit.record_read(
+        session,
+        actor,
+        found,
+        action=READ,
+        entity_type="enrollment",
+        fields=fields,
+        details={"enrollments": len(found)},
+    )
     return found
-
-
-async def _log_read(
-    session: Reads,
-    actor: Actor,
-    found: Sequence[Enrollment | EnrollmentRecord],
-    *,
-    person_ids: Sequence[uuid.UUID] = (),
-    fields: Sequence[str] = (),
-) -> None:
-    # Logged even when empty for the persons asked about: "no enrollments" is learnt about them too.
-    covered = {e.person_id for e in found} | set(person_ids)
-    if covered:
-        await audit.record(
-            session,
-            actor,
-            action="enrollment:read",
-            entity_type="enrollment",
-            person_ids=sorted(covered),
-            fields=fields,
-            details={"enrollments": len(found)},
-        )
