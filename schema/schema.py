@@ -52,7 +52,7 @@ from schema.referrals.mutations import ReferralMutation
 from schema.referrals.subscription import ReferralSubscription
 from schema.referrals.types import Referral
 from schema.registry.mutations import RegistryMutation
-from schema.registry.types import Circumstance, Enrollment, Household, Person
+from schema.registry.types import Circumstance, Enrollment, Household, Person, serve_known_relations
 from schema.relay import serve_node_ids
 from schema.suggestions import NoSuggestions
 from sxvis.config import Settings
@@ -127,4 +127,5 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     )
     guard_inputs(schema)  # every argument checked once, before its resolver (schema.edges)
     serve_node_ids(schema)  # ids without strawberry's per-field wrapper (schema.relay)
+    serve_known_relations(schema)  # what a page read ahead, likewise (schema.registry.types)
     return schema

@@ -101,3 +101,20 @@ async def test_enrollments_asked_twice_under_aliases_are_answered_and_logged_for
     assert node["ended"] == []
     logged = {tuple(e["fields"]) for e in await enrollment_reads_since(db, since)}
     assert logged == {("status",), ("note",)}
+
+
+async def test_a_pages_enrollments_filtered_by_status_keep_only_that_status(api: Api) -> None:
+    await enrolled(api, await registered(api, "Süzülən"))
+    result = await api.execute(
+        """{ persons(filter: {text: "Süzülən"}) {
+               edges { node { ended: enrollments(status: ENDED) { status } all: enrollments { status } } }
+           } }"""
+    )
+    node = result.ok()["persons"]["edges"][0]["node"]
+    assert (node["ended"], node["all"]) == ([], [{"status": "ACTIVE"}])
+    single = await api.execute(
+        """{ persons(filter: {text: "Süzülən"}) {
+               edges { node { enrollments(status: ACTIVE) { status } } }
+           } }"""
+    )
+    assert single.ok()["persons"]["edges"][0]["node"]["enrollments"] == [{"status": "ACTIVE"}]
