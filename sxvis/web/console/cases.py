@@ -9,6 +9,7 @@ the managing agency; the API decides (a change it refuses is shown beside its fi
 refusal page, logged).
 """
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -65,47 +66,61 @@ def _change_document(mutation: str, input_type: str) -> str:
 # The changes a case page offers: the mutation, its input type, the phases it is offered in, the
 # permission it needs, and its form's fields (form field: the API's input field).
 OPEN_PHASES = ("ASSESSMENT", "SERVICE_PACKAGE", "COORDINATION", "MONITORING")
-CHANGES: dict[str, dict[str, Any]] = {
-    "assessment": {
-        "mutation": "recordAssessment",
-        "input": "RecordAssessmentInput",
-        "phases": OPEN_PHASES,
-        "permission": "case:update",
-        "fields": {"needs": "needs", "riskLevel": "riskLevel", "assessmentNote": "note"},
-    },
-    "plan": {
-        "mutation": "setServicePlan",
-        "input": "SetServicePlanInput",
-        "phases": ("SERVICE_PACKAGE", "COORDINATION", "MONITORING"),
-        "permission": "case:update",
-        "fields": {
+
+
+@dataclass(frozen=True)
+class CaseChange:
+    """A change a case page offers. `permission` is a named field, so the test that every checked
+    action is in the policy's vocabulary (tests/test_actions.py) can read it."""
+
+    mutation: str
+    input: str
+    phases: tuple[str, ...]
+    permission: str
+    fields: dict[str, str]
+
+
+CHANGES: dict[str, CaseChange] = {
+    "assessment": CaseChange(
+        mutation="recordAssessment",
+        input="RecordAssessmentInput",
+        phases=OPEN_PHASES,
+        permission="case:update",
+        fields={"needs": "needs", "riskLevel": "riskLevel", "assessmentNote": "note"},
+    ),
+    "plan": CaseChange(
+        mutation="setServicePlan",
+        input="SetServicePlanInput",
+        phases=("SERVICE_PACKAGE", "COORDINATION", "MONITORING"),
+        permission="case:update",
+        fields={
             "planNeeds": "needs",
             "goals": "goals",
             "serviceCodes": "serviceCodes",
             "responsibleAgencyCodes": "responsibleAgencyCodes",
         },
-    },
-    "entries": {
-        "mutation": "addMonitoringEntry",
-        "input": "AddMonitoringEntryInput",
-        "phases": ("COORDINATION", "MONITORING"),
-        "permission": "case:update",
-        "fields": {"visitDate": "visitDate", "note": "note", "outcome": "outcome"},
-    },
-    "close": {
-        "mutation": "closeCase",
-        "input": "CloseCaseInput",
-        "phases": OPEN_PHASES,
-        "permission": "case:close",
-        "fields": {"closeReason": "reason"},
-    },
-    "reopen": {
-        "mutation": "reopenCase",
-        "input": "ReopenCaseInput",
-        "phases": ("CLOSED",),
-        "permission": "case:close",
-        "fields": {"reopenReason": "reason"},
-    },
+    ),
+    "entries": CaseChange(
+        mutation="addMonitoringEntry",
+        input="AddMonitoringEntryInput",
+        phases=("COORDINATION", "MONITORING"),
+        permission="case:update",
+        fields={"visitDate": "visitDate", "note": "note", "outcome": "outcome"},
+    ),
+    "close": CaseChange(
+        mutation="closeCase",
+        input="CloseCaseInput",
+        phases=OPEN_PHASES,
+        permission="case:close",
+        fields={"closeReason": "reason"},
+    ),
+    "reopen": CaseChange(
+        mutation="reopenCase",
+        input="ReopenCaseInput",
+        phases=("CLOSED",),
+        permission="case:close",
+        fields={"reopenReason": "reason"},
+    ),
 }
 REQUIRED = {
     "assessment": ("needs", "riskLevel"),
@@ -188,7 +203,7 @@ def register(site: Site) -> None:
         site.page(
             f"/cases/{{id}}/{change}",
             name=f"case-{change}",
-            permission=spec["permission"],
+            permission=spec.permission,
             methods=("POST",),
         )(_changer(change))
 
@@ -208,14 +223,14 @@ def _changer(chosen: str) -> Handler:
                 errors = {"visitDate": i18n.gettext("Give the date as YYYY-MM-DD.")}
             else:
                 outcome = await view.run(
-                    _change_document(spec["mutation"], spec["input"]), input={"id": case_id, **values}
+                    _change_document(spec.mutation, spec.input), input={"id": case_id, **values}
                 )
                 if outcome.forbidden:  # another agency's case: the denial is logged by `view.run`
                     return view.render("forbidden.html", status_code=403)
-                found = outcome.user_errors or outcome.payload(spec["mutation"])["errors"]
+                found = outcome.user_errors or outcome.payload(spec.mutation)["errors"]
                 if not found:
                     return view.redirect(case_path(case_id) + "#h-" + chosen)
-                errors = case_errors(found, spec["fields"])
+                errors = case_errors(found, spec.fields)
         return await _case_page(view, case_id, failed=chosen, typed=typed, errors=errors, status=400)
 
     return change
@@ -223,7 +238,7 @@ def _changer(chosen: str) -> Handler:
 
 def _typed(view: View, change: str) -> dict[str, Any]:
     typed: dict[str, Any] = {}
-    for name in CHANGES[change]["fields"]:
+    for name in CHANGES[change].fields:
         if name in MANY:
             values = view.form.getlist(name) if view.form is not None else []
             typed[name] = [v.strip() for v in values if isinstance(v, str) and v.strip()]
@@ -251,7 +266,7 @@ def _input(change: str, typed: dict[str, Any]) -> dict[str, Any] | None:
         if not _is_day(typed["visitDate"]):
             return None
         return {"visitDate": typed["visitDate"], "note": typed["note"], "outcome": typed["outcome"]}
-    api_field = next(iter(CHANGES[change]["fields"].items()))
+    api_field = next(iter(CHANGES[change].fields.items()))
     return {api_field[1]: typed[api_field[0]]}
 
 
@@ -282,10 +297,7 @@ async def _case_page(
     offered = [
         change
         for change, spec in CHANGES.items()
-        if managing
-        and actor is not None
-        and actor.may(spec["permission"])
-        and found["phase"] in spec["phases"]
+        if managing and actor is not None and actor.may(spec.permission) and found["phase"] in spec.phases
     ]
     agencies: list[dict[str, Any]] = []
     services: list[dict[str, Any]] = []
