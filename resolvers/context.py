@@ -13,6 +13,7 @@ from integrations.hub import Integrations
 from resolvers.loaders import Loaders
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
+from sxvis.catalogue.cache import ServiceCache
 from sxvis.checks import Freshness
 from sxvis.config import Settings
 from sxvis.database import Database
@@ -28,6 +29,7 @@ class Context:
     pseudonyms: Pseudonyms
     policy: PolicyStore
     integrations: Integrations | None = None  # the ministry clients and adapters (None: none configured)
+    services: ServiceCache | None = None  # the process's copy of the passports (None: read the table)
 
     @cached_property
     def scope(self) -> RowScope:

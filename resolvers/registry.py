@@ -184,12 +184,16 @@ async def _page_relations(
 
 async def _with_services(ctx: Context, known: KnownRelations) -> KnownRelations:
     """The services of a page's enrollments: catalogue data (no person, no row-level security, nothing
-    to log), read after the page's transaction in one autocommit statement, as the DataLoader does."""
+    to log), from the process's copy of the passports, or else read after the page's transaction in one
+    autocommit statement, as the DataLoader does."""
     codes = sorted({e.service_code for found in known.enrollments.values() for e in found})
     if not codes:
         return known
-    async with ctx.db.reader() as session:
-        services = {s.code: s for s in await catalogue.get_services(session, codes=codes)}
+    if ctx.services is not None:
+        services = await ctx.services.get_many(codes)
+    else:
+        async with ctx.db.reader() as session:
+            services = {s.code: s for s in await catalogue.get_services(session, codes=codes)}
     return KnownRelations(enrollments=known.enrollments, services=services)
 
 

@@ -29,6 +29,11 @@ async def get_agencies(session: AsyncSession, *, codes: Sequence[str]) -> list[A
     return list((await session.execute(select(Agency).where(Agency.code.in_(codes)))).scalars())
 
 
+async def all_services(session: AsyncSession) -> list[Service]:
+    """Every passport (a few dozen): for the process's copy (`sxvis.catalogue.cache`)."""
+    return list((await session.execute(select(Service))).scalars())
+
+
 async def get_services(session: AsyncSession, *, codes: Sequence[str]) -> list[Service]:
     return list((await session.execute(select(Service).where(Service.code.in_(codes)))).scalars())
 

@@ -29,6 +29,7 @@ from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor
 from sxvis.applications import escalation as application_escalation
 from sxvis.audit import chain, partitions
+from sxvis.catalogue.cache import ServiceCache
 from sxvis.checks import Freshness, retry_forever
 from sxvis.config import Settings
 from sxvis.database import Database, migrate
@@ -80,6 +81,7 @@ def create_app(
     pseudonym_key = settings.pseudonym_key.get_secret_value() if settings.pseudonym_key else None
     pseudonyms = Pseudonyms.from_data_dir(settings.data_dir, pseudonym_key)
     referral_stream = ReferralStream(db.url)  # this process's one LISTEN, for the live inbox
+    services = ServiceCache(db)  # the passports, shared by this process's requests (no personal data)
 
     async def context(actor: Actor) -> Context:
         return Context(
@@ -89,6 +91,7 @@ def create_app(
             pseudonyms=pseudonyms,
             policy=await gate.policy(),
             integrations=hub,
+            services=services,
         )
 
     @asynccontextmanager
