@@ -1,5 +1,6 @@
 """Deep pages cost what the first page costs: the keyset condition must be an index bound."""
 
+import re
 from typing import Any
 
 import pytest
@@ -30,4 +31,4 @@ async def test_the_next_page_starts_from_an_index_bound_not_a_filter(
         await pg.execute("SET LOCAL enable_seqscan = off")
         await pg.execute("SET LOCAL enable_sort = off")
         plan = "\n".join(row[0] for row in await pg.fetch("EXPLAIN " + select_sql, *args))
-    assert "Index Cond: (ROW(sort_key, id) > ROW(" in plan, plan
+    assert re.search(r"Index Cond: \(ROW\((p\.)?sort_key, (p\.)?id\) > ROW\(", plan), plan

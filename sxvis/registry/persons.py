@@ -106,6 +106,21 @@ class PersonFilter:
     min_age: int | None = None
     max_age: int | None = None
 
+    def only_text(self) -> bool:
+        """Nothing asked beyond (at most) a name: every other condition is unset."""
+        return all(
+            value is None
+            for value in (
+                self.category,
+                self.region_code,
+                self.district_code,
+                self.service_code,
+                self.agency_code,
+                self.min_age,
+                self.max_age,
+            )
+        )
+
 
 async def register_person(session: AsyncSession, actor: Actor, *, data: NewPerson) -> Person:
     """Register a person for the actor's agency (which then has them in its remit). A protected
@@ -350,6 +365,8 @@ async def find_persons(
     tokens = name_tokens(filter.text)
     actor.require(SEARCH if tokens else READ)
     limit = page_size(first)
+    if not tokens and filter.only_text():
+        return await _listing(session, actor, after=after, limit=limit, fields=fields)
     conditions = _conditions(filter, actor)
     if tokens:
         offset = int(decode_cursor(after, arity=1)[0]) if after else 0
@@ -382,6 +399,46 @@ async def find_persons(
         )
     query = query.order_by(Person.sort_key, Person.id).limit(limit + 1)
     rows = await _logged(session, actor, query, "sort_key, id", limit, fields)
+    items = rows[:limit]
+    cursors = [encode_cursor(p.sort_key, p.id) for p in items]
+    return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
+
+
+# The listing without a filter, the registry's most common page (a desk browsing, a partner paging
+# through): written once from the record's fields and the remit's own SQL, as `_BY_IDS` is. Building and
+# keying the same statement in SQLAlchemy cost 5% of a page. $1 the agency, $2 registry-wide, $3 the
+# user, $4 the rows to read; after a cursor, $5 its sort key and $6 its id (a row comparison, an index
+# bound at any depth).
+_LISTING = (
+    f"SELECT {_COLUMNS} FROM persons p"  # noqa: S608
+    f" WHERE {remit.visible_sql(agency='$1', reads_all='$2')}"
+    f" AND {remit.disclosed_sql(agency='$1', user='$3')}"
+    "{after} ORDER BY p.sort_key, p.id LIMIT $4"
+)
+_LISTING_FIRST = _LISTING.format(after="")
+_LISTING_AFTER = _LISTING.format(after=" AND (p.sort_key, p.id) > ($5::text, $6::uuid)")
+
+
+async def _listing(
+    reads: Reads, actor: Actor, *, after: str | None, limit: int, fields: Sequence[str]
+) -> Page[PersonRecord]:
+    args: list[object] = [actor.agency_code, actor.reads_whole_registry, actor.user_id, limit + 1]
+    sql = _LISTING_FIRST
+    if after:
+        key, last_id = decode_cursor(after, arity=2)
+        args += [str(key), _uuid(last_id)]
+        sql = _LISTING_AFTER
+    found = await audit.read_logged(
+        reads,
+        sql,
+        args,
+        actor=actor,
+        action=READ,
+        order_by="sort_key, id",
+        logged_limit=limit,
+        fields=fields,
+    )
+    rows = [PersonRecord.of(row) for row in found]
     items = rows[:limit]
     cursors = [encode_cursor(p.sort_key, p.id) for p in items]
     return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
