@@ -123,3 +123,34 @@ async def test_the_connections_of_a_cancelled_request_serve_the_next_one(
     assert result.payload("registerPerson")["errors"] == []
     assert listed.ok()["persons"]["totalCount"] >= 1
     assert await _open_transactions(db) == 0
+
+
+@pytest.mark.parametrize("timeout_ms", [0.1, 0.3, 1, 2])
+async def test_a_cancelled_read_on_a_scoped_connection_leaves_no_transaction_open(
+    db: Database, app_database: Database, settings: Settings, timeout_ms: int
+) -> None:
+    # FIN lookups and pages run on a scoped connection (`Database.scoped`, not a session): cancelled at
+    # any point, the connection must not go back to the pool inside its transaction.
+    async with _api(settings, app_database, 30) as api:
+        person = (await api.execute(REGISTER_PERSON, input=person_input())).payload("registerPerson")[
+            "person"
+        ]
+    async with _api(settings, app_database, timeout_ms / 1000) as api:
+        for _ in range(5):
+            await api.client.post(
+                "/graphql",
+                json={
+                    "query": "query F($fin: String!) { person(fin: $fin) { id } }",
+                    "variables": {"fin": person["fin"]},
+                },
+                headers=api.headers,
+            )
+            await api.client.post(
+                "/graphql",
+                json={"query": "{ persons(first: 5) { edges { node { id } } } }"},
+                headers=api.headers,
+            )
+    assert await _open_transactions(db) == 0
+    async with _api(settings, app_database, 30) as api:
+        found = await api.execute("query F($fin: String!) { person(fin: $fin) { fin } }", fin=person["fin"])
+    assert found.ok()["person"]["fin"] == person["fin"]

@@ -70,14 +70,20 @@ class Database:
         """
         async with self._autocommit.connect() as connection:
             raw: Any = (await connection.get_raw_connection()).driver_connection
-            await raw.execute(scope.statement())
             try:
+                await raw.execute(scope.statement())
                 yield connection
-            except BaseException:
-                if raw.is_in_transaction():
-                    await raw.execute("ROLLBACK")
+                await raw.execute("COMMIT")
+            except Exception:
+                await _roll_back(connection, raw)
                 raise
-            await raw.execute("COMMIT")
+            except BaseException:
+                # Cancelled (a request past its time limit) or interrupted, perhaps in the middle of a
+                # statement: the connection is closed rather than returned to the pool, and PostgreSQL
+                # rolls its transaction back. Returned, it would carry the open transaction (and this
+                # request's uncommitted rows) into the next request that takes it.
+                await connection.invalidate()
+                raise
 
     @asynccontextmanager
     async def scoped_session(self, scope: RowScope) -> AsyncIterator[AsyncSession]:
@@ -118,3 +124,13 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+async def _roll_back(connection: AsyncConnection, raw: Any) -> None:
+    """End a failed scoped transaction; if even that fails, close the connection instead."""
+    try:
+        if raw.is_in_transaction():
+            await raw.execute("ROLLBACK")
+    except BaseException:
+        await connection.invalidate()
+        raise
