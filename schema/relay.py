@@ -15,7 +15,6 @@ from graphql import (
     SelectionSetNode,
 )
 from strawberry import relay
-from strawberry.relay.utils import to_base64
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 from sxvis.errors import ValidationFailed
@@ -101,12 +100,12 @@ def selected_fields(info: Any, *path: str) -> list[str]:
         sets = [
             field.selection_set
             for selection_set in sets
-            for field in _fields(selection_set, raw.fragments, set())
+            for field in _fields(selection_set, raw.fragments, set()) or []
             if field.name.value == name and field.selection_set is not None
         ]
     names: dict[str, None] = {}
     for selection_set in sets:
-        for field in _fields(selection_set, raw.fragments, set()):
+        for field in _fields(selection_set, raw.fragments, set()) or []:
             if field.name.value != "__typename":
                 names[field.name.value] = None
     return list(names)
@@ -125,61 +124,48 @@ def only_selection_fields(info: Any, *path: str) -> list[str] | None:
         for node in found:
             if node.selection_set is None:
                 return None
-            fields = _unconditional_fields(node.selection_set, raw.fragments, set())
+            fields = _fields(node.selection_set, raw.fragments, set(), unconditional=True)
             if fields is None:
                 return None
             matches.extend(field for field in fields if field.name.value == name)
         if len(matches) != 1 or matches[0].directives or matches[0].selection_set is None:
             return None
         found = matches
-    last = _unconditional_fields(found[0].selection_set, raw.fragments, set())  # type: ignore[arg-type]
+    last = _fields(found[0].selection_set, raw.fragments, set(), unconditional=True)  # type: ignore[arg-type]
     if last is None:
         return None
     return list({field.name.value: None for field in last if field.name.value != "__typename"})
 
 
-def _unconditional_fields(
-    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], opened: set[str]
+def _fields(
+    selection_set: SelectionSetNode,
+    fragments: dict[str, FragmentDefinitionNode],
+    opened: set[str],
+    *,
+    unconditional: bool = False,
 ) -> list[FieldNode] | None:
-    """Like `_fields`, or None if a fragment on the way carries a directive (its fields may not run)."""
+    """The fields of a selection set, fragments (named or inline) opened, each named fragment once.
+    With `unconditional`, None if a fragment on the way carries a directive (its fields may not run)."""
     found: list[FieldNode] = []
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
             found.append(selection)
             continue
-        if selection.directives:
+        if unconditional and selection.directives:
             return None
         if isinstance(selection, InlineFragmentNode):
-            inner = _unconditional_fields(selection.selection_set, fragments, opened)
+            inner = _fields(selection.selection_set, fragments, opened, unconditional=unconditional)
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
             if fragment is None or selection.name.value in opened:
                 continue
             opened.add(selection.name.value)
-            inner = _unconditional_fields(fragment.selection_set, fragments, opened)
+            inner = _fields(fragment.selection_set, fragments, opened, unconditional=unconditional)
         else:
             continue
         if inner is None:
             return None
         found.extend(inner)
-    return found
-
-
-def _fields(
-    selection_set: SelectionSetNode, fragments: dict[str, FragmentDefinitionNode], opened: set[str]
-) -> list[FieldNode]:
-    """The fields of a selection set, fragments (named or inline) opened, each named fragment once."""
-    found: list[FieldNode] = []
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            found.append(selection)
-        elif isinstance(selection, InlineFragmentNode):
-            found.extend(_fields(selection.selection_set, fragments, opened))
-        elif isinstance(selection, FragmentSpreadNode):
-            fragment = fragments.get(selection.name.value)
-            if fragment is not None and selection.name.value not in opened:
-                opened.add(selection.name.value)
-                found.extend(_fields(fragment.selection_set, fragments, opened))
     return found
 
 
@@ -213,6 +199,6 @@ def _global_id(type_name: str, attribute: str) -> Callable[..., str]:
     getter = operator.attrgetter(attribute)
 
     def resolve(root: Any, info: Any) -> str:
-        return to_base64(type_name, str(getter(root)))
+        return global_id(type_name, getter(root))
 
     return resolve

@@ -7,7 +7,7 @@ request's DataLoaders, so a page costs one statement per relation, never one per
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any, cast
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry import relay
@@ -116,24 +116,16 @@ class Person(relay.Node):
         return [circumstance_of(c, shown_id=self._child_id(info, c.id)) for c in found]
 
     @strawberry.field
-    def enrollments(
+    async def enrollments(
         self,
         info: Info[Context, None],
         status: EnrollmentStatus | None = None,  # type: ignore[valid-type]
     ) -> list["Enrollment"]:
-        # Not `async def`: when the page read the enrollments ahead, a plain list lets graphql-core
-        # complete the whole page without a task per row. Otherwise the DataLoader's coroutine is
-        # returned, and graphql-core awaits it as it awaits any resolver's awaitable.
-        if self.known_enrollments is not None:
-            return self._enrollments_shown(info, self.known_enrollments, status)
-        return cast(list[Enrollment], self._load_enrollments(info, status))
-
-    async def _load_enrollments(
-        self,
-        info: Info[Context, None],
-        status: EnrollmentStatus | None,  # type: ignore[valid-type]
-    ) -> list["Enrollment"]:
-        found = await info.context.loaders.enrollments.load(self.person_id, selected_fields(info))
+        # A page that read the enrollments ahead answers without `status` before this resolver runs
+        # (`serve_known_relations`); with a `status`, it filters what it read.
+        found = self.known_enrollments
+        if found is None:
+            found = await info.context.loaders.enrollments.load(self.person_id, selected_fields(info))
         return self._enrollments_shown(info, found, status)
 
     def _enrollments_shown(
@@ -340,14 +332,8 @@ class Enrollment(relay.Node):
     """The services a page read with its enrollments, by code (the DataLoader is not needed then)."""
 
     @strawberry.field
-    def service(self, info: Info[Context, None]) -> Service | None:
-        # Not `async def`, for the reason `Person.enrollments` gives: answered at once when the page
-        # read the services ahead, else the DataLoader's coroutine, which graphql-core awaits.
-        if self.known_services is not None:
-            return self.known_services.get(self.service_code)
-        return cast(Service | None, self._load_service(info))
-
-    async def _load_service(self, info: Info[Context, None]) -> Service | None:
+    async def service(self, info: Info[Context, None]) -> Service | None:
+        # What a page read ahead is answered before this resolver runs (`serve_known_relations`).
         return service_or_none(await info.context.loaders.service.load(self.service_code))
 
     @strawberry.field
