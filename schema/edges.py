@@ -42,11 +42,12 @@ from graphql import (
     GraphQLScalarType,
     GraphQLSchema,
     default_field_resolver,
+    get_named_type,
 )
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.scalar import ScalarDefinition
 
-from schema.errors import BadUserInput, RegistryError, RegistryErrorCodeType
+from schema.errors import BadUserInput
 from sxvis.errors import ValidationFailed
 from sxvis.registry.errors import RegistryErrorCode
 
@@ -111,6 +112,10 @@ SCALAR_OVERRIDES: dict[object, ScalarDefinition] = {
         origin=dt.datetime,
     ),
 }
+
+
+# The codes a fault can carry: every domain's error enum that a mutation's payload uses must hold them.
+EDGE_CODES = (RegistryErrorCode.INVALID_CHARACTERS, RegistryErrorCode.INVALID_DATE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,8 +183,13 @@ def _first_faults(field: GraphQLField, kwargs: Mapping[str, Any], prefix: str) -
 
 
 def _payload_factory(field_name: str, field: GraphQLField) -> Callable[[list[Fault]], object]:
-    """How a mutation answers refused input: its payload type, with `errors` and nothing else."""
-    payload_type = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+    """How a mutation answers refused input: its payload type, with `errors` and nothing else.
+
+    Each payload lists errors of its own domain's type (`RegistryError`, `ApplicationError` …) whose
+    `code` is that domain's enum, so a fault is built as that type with that enum's member. A domain
+    enum without the edge's codes fails here, when the schema is built, not on the request that
+    first needs one."""
+    payload_type = get_named_type(field.type)
     definition = (
         payload_type.extensions.get(GraphQLCoreConverter.DEFINITION_BACKREF)
         if isinstance(payload_type, GraphQLObjectType)
@@ -188,13 +198,17 @@ def _payload_factory(field_name: str, field: GraphQLField) -> Callable[[list[Fau
     if definition is None or "errors" not in payload_type.fields:  # type: ignore[union-attr]
         raise TypeError(f"Mutation.{field_name} must return a payload with `errors` (STYLE §3)")
     cls = definition.origin
+    error_type = get_named_type(payload_type.fields["errors"].type)  # type: ignore[union-attr]
+    error_cls = error_type.extensions[GraphQLCoreConverter.DEFINITION_BACKREF].origin
+    code_type = get_named_type(error_type.fields["code"].type)
+    codes = code_type.extensions[GraphQLCoreConverter.DEFINITION_BACKREF].wrapped_cls
+    missing = sorted({code.value for code in EDGE_CODES} - {member.value for member in codes})
+    if missing:
+        raise TypeError(f"{code_type.name} (Mutation.{field_name}'s errors) lacks the edge's codes {missing}")
 
     def payload(faults: list[Fault]) -> object:
         return cls(
-            errors=[
-                RegistryError(field=f.field, code=RegistryErrorCodeType(f.code.value), message=f.message)
-                for f in faults
-            ]
+            errors=[error_cls(field=f.field, code=codes(f.code.value), message=f.message) for f in faults]
         )
 
     return payload

@@ -327,6 +327,27 @@ async def test_a_string_in_a_list_is_named_with_its_index(api: Api) -> None:
     assert [(e["field"], e["code"]) for e in errors] == [("serviceCodes[1]", "INVALID_CHARACTERS")]
 
 
+ALLOCATE = """
+mutation A($input: AllocateFromQueueInput!) {
+  allocateFromQueue(input: $input) { served { id } errors { field code message } }
+}
+"""
+
+
+async def test_an_application_mutation_lists_the_refusal_with_its_own_error_codes(
+    api: Api, db: Database
+) -> None:
+    # Found by the fuzz: the edge answered every payload with the registry's error type, which an
+    # application payload's `ApplicationErrorCode` could not carry (an INTERNAL_SERVER_ERROR instead).
+    before = await count(db, "SELECT count(*) FROM applications WHERE allocated_position IS NOT NULL")
+    result = await api.execute(ALLOCATE, input={"serviceCode": "01-09-\x9915-00", "count": 1})
+    assert not result.errors, result.errors
+    payload = result.payload("allocateFromQueue")
+    assert payload["served"] == []
+    assert [(e["field"], e["code"]) for e in payload["errors"]] == [("serviceCode", "INVALID_CHARACTERS")]
+    assert await count(db, "SELECT count(*) FROM applications WHERE allocated_position IS NOT NULL") == before
+
+
 @pytest.mark.parametrize("literal", [False, True], ids=["variable", "literal"])
 async def test_a_query_argument_with_a_nul_is_a_typed_top_level_error(api: Api, literal: bool) -> None:
     if literal:
