@@ -14,14 +14,17 @@ import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from enum import Enum
 from typing import Any
 
 import pytest
+import strawberry
 from sqlalchemy import text
 from strawberry import relay
 from structlog.testing import capture_logs
 
 from resolvers.context import Context
+from schema.edges import guard_inputs
 from schema.schema import build_schema
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.config import Settings
@@ -346,6 +349,36 @@ async def test_an_application_mutation_lists_the_refusal_with_its_own_error_code
     assert payload["served"] == []
     assert [(e["field"], e["code"]) for e in payload["errors"]] == [("serviceCode", "INVALID_CHARACTERS")]
     assert await count(db, "SELECT count(*) FROM applications WHERE allocated_position IS NOT NULL") == before
+
+
+def test_a_payload_whose_error_codes_lack_the_edges_codes_fails_when_the_schema_is_built() -> None:
+    @strawberry.enum
+    class NarrowCode(Enum):
+        INVALID = "INVALID"
+
+    @strawberry.type
+    class NarrowError:
+        field: str | None
+        code: NarrowCode
+        message: str
+
+    @strawberry.type
+    class NarrowPayload:
+        errors: list[NarrowError]
+
+    @strawberry.type
+    class NarrowMutation:
+        @strawberry.mutation
+        def narrow(self, name: str) -> NarrowPayload:
+            return NarrowPayload(errors=[])
+
+    @strawberry.type
+    class NarrowQuery:
+        ok: bool = True
+
+    built = strawberry.Schema(query=NarrowQuery, mutation=NarrowMutation)
+    with pytest.raises(TypeError, match="INVALID_CHARACTERS"):
+        guard_inputs(built)
 
 
 @pytest.mark.parametrize("literal", [False, True], ids=["variable", "literal"])
