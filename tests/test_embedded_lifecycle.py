@@ -180,6 +180,40 @@ def test_kill_9_of_serve_with_several_workers_ends_the_workers_and_postgres(
         again.stop()
 
 
+# A worker that ignores SIGTERM (as one stuck in its graceful shutdown does) under a parent that prints
+# its pid and waits to be killed.
+_STUCK_WORKER = """
+import os, signal, time
+import sxvis.cli.server as server
+signal.signal(signal.SIGTERM, signal.SIG_IGN)
+server.ORPHAN_GRACE_SECONDS = 0.5
+server._end_when_orphaned(os.getppid())
+time.sleep(120)
+"""
+_PARENT = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", sys.argv[1]])
+print(child.pid, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_worker_stuck_after_serve_died_is_ended_after_the_grace_period() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _PARENT, _STUCK_WORKER], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    time.sleep(1.0)  # the worker is past its imports and watching
+    assert alive(worker)
+    parent.kill()
+    parent.wait(STOP_SECONDS)
+    deadline = time.monotonic() + STOP_SECONDS
+    while alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive(worker)
+
+
 def test_an_orphan_postgres_is_taken_over_at_the_next_start(data_dir: Path, pgdata: Path) -> None:
     """An older SXVİS (the wheel's `pg_ctl start`, daemonised) left its server running in the folder."""
     data_dir.mkdir(parents=True)

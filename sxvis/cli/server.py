@@ -3,6 +3,8 @@
 import asyncio
 import os
 import signal
+import threading
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from sxvis.database import Database
 
 _SERVE_PID = "SXVIS_SERVE_PID"  # set by `serve` for its uvicorn workers
+# How long an orphaned worker's graceful shutdown may take before it is ended (see `_end_when_orphaned`).
+ORPHAN_GRACE_SECONDS = 10.0
 
 
 def create_app_in_worker() -> "Starlette":
@@ -39,7 +43,25 @@ def create_app_in_worker() -> "Starlette":
     is_worker = serve_pid != 0 and os.getpid() != serve_pid  # with one worker, uvicorn runs in `serve`
     if is_worker and not end_with_parent(signal.SIGTERM, serve_pid):  # False: `serve` died meanwhile
         raise SystemExit("sxvis serve ended before this worker started")
+    if is_worker:
+        _end_when_orphaned(serve_pid)
     return create_app_from_environment()
+
+
+def _end_when_orphaned(serve_pid: int) -> None:
+    """The kernel's SIGTERM starts uvicorn's graceful shutdown, which waits for what is in flight: the
+    worker's startup, its requests, its lifespan's closing (the database pool, the live inbox's
+    listener), against a database that ended with `serve`. CI once saw a worker still alive 30 s after
+    `serve` was killed -9. A worker whose `serve` is gone is ended `ORPHAN_GRACE_SECONDS` later, whatever
+    it is waiting for. A normal stop never gets here: uvicorn's supervisor waits for its workers."""
+
+    def watch() -> None:
+        while os.getppid() == serve_pid:
+            time.sleep(0.5)
+        time.sleep(ORPHAN_GRACE_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="sxvis-orphan-watch", daemon=True).start()
 
 
 async def _prepare(db: "Database", *, demo: bool, demo_persons: int, seed: int) -> None:
