@@ -41,9 +41,9 @@ def create_app_in_worker() -> "Starlette":
 
     serve_pid = int(os.environ.get(_SERVE_PID, "0") or 0)
     is_worker = serve_pid != 0 and os.getpid() != serve_pid  # with one worker, uvicorn runs in `serve`
-    if is_worker and not end_with_parent(signal.SIGTERM, serve_pid):  # False: `serve` died meanwhile
-        raise SystemExit("sxvis serve ended before this worker started")
     if is_worker:
+        if not end_with_parent(signal.SIGTERM, serve_pid):  # False: `serve` died meanwhile
+            raise SystemExit("sxvis serve ended before this worker started")
         _end_when_orphaned(serve_pid)
     return create_app_from_environment()
 
