@@ -164,17 +164,60 @@ async def read_logged(
         pg = await raw(connection)
     else:
         pg = connection
-    ours = (
+    ours = read_event_args(
+        actor,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        subject=subject,
+        purpose=purpose,
+        operation_name=operation_name,
+        fields=fields,
+        outcome=outcome,
+        reason=reason,
+        request_id=request_id,
+        client_address=client_address,
+        details=details,
+    )
+    sql = _logged_sql(select_sql, len(args), id_column, order_by, logged_limit is not None)
+    if logged_limit is not None:
+        ours = (*ours, logged_limit)
+    return await pg.fetch(sql, *args, *ours)
+
+
+def logged_read_sql(select_sql: str, arity: int, *, id_column: str = "id") -> str:
+    """The statement `read_logged` runs for `select_sql` (of `arity` parameters), whose event arguments
+    (`read_event_args`) follow the SELECT's own: for a read run some other way, in one call
+    (`sxvis.database.routines`)."""
+    if not _IDENTIFIER.match(id_column):
+        raise ValueError(f"not a column name: {id_column!r}")
+    return _logged_sql(select_sql, arity, id_column, None, False)
+
+
+def read_event_args(
+    actor: Actor,
+    *,
+    action: str,
+    entity_type: str = "person",
+    entity_id: object = None,
+    subject: bool = False,
+    purpose: str | None = None,
+    operation_name: str | None = None,
+    fields: Iterable[str] = (),
+    outcome: Outcome | str = Outcome.ALLOWED,
+    reason: str | None = None,
+    request_id: str | None = None,
+    client_address: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> tuple[object, ...]:
+    """The event's arguments of a logged read's statement (`logged_read_sql`), after the SELECT's."""
+    return (
         *_who(actor, action, entity_type, entity_id),
         subject,
         *_circumstances(
             actor, purpose, operation_name, fields, outcome, reason, request_id, client_address, details
         ),
     )
-    sql = _logged_sql(select_sql, len(args), id_column, order_by, logged_limit is not None)
-    if logged_limit is not None:
-        ours = (*ours, logged_limit)
-    return await pg.fetch(sql, *args, *ours)
 
 
 def _who(actor: Actor, action: str, entity_type: str, entity_id: object) -> tuple[object, ...]:
