@@ -19,7 +19,9 @@ Switched off:
    plain SELECT it is given: no data-modifying CTE, no access event inserted.
 3. The scoped transaction. `Database.scoped` yields an autocommit connection and
    `Database.scoped_session` an autocommit session: no `BEGIN; set_config(...)` round trip, no
-   `COMMIT`. (A mutation sent here would not be atomic; the benchmark sends only reads.)
+   `COMMIT`. (A mutation sent here would not be atomic; the benchmark sends only reads.) A person by
+   FIN or id (`sxvis.registry.persons.read_person`, the scope and the logged read in one call) is
+   `get_person` on an autocommit connection instead: the plain SELECT, no function call.
 4. Row-level security. The app connects as the database owner (`SXVIS_DATABASE_URL` as given, the
    embedded server's superuser), not as `sxvis_app`, so PostgreSQL evaluates no RLS policy.
 5. The access log's sealer. `sxvis.web.app._seal_forever` returns at once: this process chains no events
@@ -55,6 +57,7 @@ from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 from sxvis.errors import ConfigurationError
+from sxvis.registry import persons
 
 ACTOR = Actor(
     user_id="bench-unguarded",
@@ -97,6 +100,11 @@ async def _unscoped_session(self: Database, scope: RowScope) -> AsyncIterator[As
         yield session
 
 
+async def _read_person_unscoped(db: Database, actor: Actor, **asked: Any) -> Any:
+    async with db.connect() as connection:
+        return await persons.get_person(connection, actor, **asked)
+
+
 async def _no_sealer(settings: Settings) -> None:
     return None
 
@@ -107,6 +115,7 @@ def switch_off() -> None:
     sxvis.audit.read_logged = _plain_read  # type: ignore[assignment]
     Database.scoped = _unscoped  # type: ignore[method-assign]
     Database.scoped_session = _unscoped_session  # type: ignore[method-assign]
+    persons.read_person = _read_person_unscoped  # type: ignore[assignment]
     sxvis.web.app._seal_forever = _no_sealer  # type: ignore[attr-defined]
 
 

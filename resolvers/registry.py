@@ -103,10 +103,9 @@ async def person(
     person_id, via_pseudonym = (None, False) if public_id is None else person_id_of(ctx, public_id)
     if public_id is not None and person_id is None:
         return None
-    async with ctx.db.scoped(ctx.scope) as connection:
-        found = await persons.get_person(
-            connection, ctx.actor, person_id=person_id, fin=fin, via_pseudonym=via_pseudonym, fields=fields
-        )
+    found = await persons.read_person(
+        ctx.db, ctx.actor, person_id=person_id, fin=fin, via_pseudonym=via_pseudonym, fields=fields
+    )
     return None if found is None else view(ctx, found)
 
 

@@ -86,6 +86,22 @@ class Database:
                 raise
 
     @asynccontextmanager
+    async def autocommit(self) -> AsyncIterator[Any]:
+        """The asyncpg connection of a pooled connection in autocommit, for one call that is a
+        transaction of its own (`sxvis.database.routines`); closed rather than pooled if interrupted."""
+        async with self._autocommit.connect() as connection:
+            raw: Any = (await connection.get_raw_connection()).driver_connection
+            try:
+                yield raw
+            except Exception:
+                raise
+            except BaseException:
+                # Cancelled mid-call (a request past its time limit): as in `scoped`, the connection is
+                # closed, and PostgreSQL rolls the call's transaction back.
+                await connection.invalidate()
+                raise
+
+    @asynccontextmanager
     async def scoped_session(self, scope: RowScope) -> AsyncIterator[AsyncSession]:
         """A session inside one scoped transaction: committed when the block ends, rolled back on error."""
         async with self._sessions() as session, session.begin():

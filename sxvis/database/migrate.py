@@ -17,6 +17,8 @@ from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import migrations
+from sxvis.database import routines
+from sxvis.database.driver import driver_connection
 
 MIGRATIONS_DIR = Path(migrations.__file__).parent
 
@@ -41,13 +43,27 @@ def head_revision() -> str | None:
 
 
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Upgrade to `revision`; at head, (re)make the functions of the reads that run in one call
+    (`sxvis.database.routines`), in the same transaction."""
     async with engine.begin() as conn:
         await conn.run_sync(_run, "upgrade", revision)
+        if revision == "head" or revision == head_revision():
+            await routines.install(await driver_connection(conn), scoped_reads())
+        else:
+            await routines.drop(await driver_connection(conn))
 
 
 async def downgrade(engine: AsyncEngine, revision: str) -> None:
     async with engine.begin() as conn:
+        await routines.drop(await driver_connection(conn))  # the tables they read may go
         await conn.run_sync(_run, "downgrade", revision)
+
+
+def scoped_reads() -> list[routines.ScopedRead]:
+    """Every read that runs in one call, from the modules that own them."""
+    from sxvis.registry import persons
+
+    return list(persons.SCOPED_READS)
 
 
 async def current(engine: AsyncEngine) -> str | None:

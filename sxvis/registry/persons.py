@@ -17,7 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sxvis import audit, clock
 from sxvis.access import notices, remit
 from sxvis.actors import Actor
+from sxvis.database import routines
 from sxvis.database.driver import Reads, compiled, dialect_of, driver_connection
+from sxvis.database.engine import Database
+from sxvis.database.scope import RowScope
 from sxvis.errors import AccessDenied, Duplicate, NotFound, ValidationFailed
 from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
 from sxvis.registry import search, validation
@@ -286,6 +289,10 @@ _BY_IDS = (
     f" WHERE p.id = ANY($1::uuid[]) AND {_VISIBLE} AND $5::boolean IS NOT NULL"
 )
 _HIDDEN = "SELECT id, protected_by FROM sxvis_hidden_person($1::uuid, $2::text)"
+_BY_ID_AT_ONCE = routines.ScopedRead("person_by_id", audit.logged_read_sql(_BY_ID, 5))
+_BY_FIN_AT_ONCE = routines.ScopedRead("person_by_fin", audit.logged_read_sql(_BY_FIN, 5))
+SCOPED_READS = (_BY_ID_AT_ONCE, _BY_FIN_AT_ONCE)
+"""The reads of this module run in one call (`read_person`), for the upgrade to make their functions."""
 
 
 async def get_person(
@@ -306,18 +313,71 @@ async def get_person(
     `reads` must be in a scoped transaction (`Database.scoped`).
     """
     actor.require(READ)
-    if (person_id is None) == (fin is None):
-        raise ValidationFailed("Give either an id or a FIN.", field="id")
+    plain_id, key = _person_key(person_id, fin)
     connection = await driver_connection(reads)
-    plain_id = None if person_id is None else uuid.UUID(int=person_id.int)
-    key: object = plain_id if plain_id is not None else validation.normalise_fin(fin or "")
-    sql = _BY_ID if person_id is not None else _BY_FIN
+    sql = _BY_ID if plain_id is not None else _BY_FIN
     args = (key, actor.agency_code, actor.reads_whole_registry, actor.user_id, via_pseudonym)
     rows = await audit.read_logged(
         connection, sql, args, actor=actor, action=READ, subject=True, fields=fields
     )
     if rows:
         return PersonRecord.of(rows[0])
+    await _deny_if_hidden(connection, actor, plain_id, key, fields)
+    return None
+
+
+async def read_person(
+    db: Database,
+    actor: Actor,
+    *,
+    person_id: uuid.UUID | None = None,
+    fin: str | None = None,
+    via_pseudonym: bool = False,
+    fields: Sequence[str] = (),
+) -> PersonRecord | None:
+    """`get_person` as a request of its own, in one round trip where it finds the person: the row
+    scope, the read and its access event in one call, committed before the row is returned
+    (`sxvis.database.routines`). The same answer and the same events as `get_person` in a scoped
+    transaction, which is how it runs where the database lacks the call's function. Finding nobody,
+    it tells a hidden person from an absent one, and logs the denial, in a scoped transaction."""
+    actor.require(READ)
+    plain_id, key = _person_key(person_id, fin)
+    scope = RowScope.of(actor)
+    read = _BY_ID_AT_ONCE if plain_id is not None else _BY_FIN_AT_ONCE
+    args = (
+        key,
+        actor.agency_code,
+        actor.reads_whole_registry,
+        actor.user_id,
+        via_pseudonym,
+        *audit.read_event_args(actor, action=READ, subject=True, fields=fields),
+    )
+    async with db.autocommit() as pg:
+        rows = await routines.fetch(pg, read, args, scope)
+    if rows:
+        return PersonRecord.of(rows[0])
+    async with db.scoped(scope) as connection:
+        if rows is None:  # no function for this read in the database: the read as three round trips
+            return await get_person(
+                connection, actor, person_id=person_id, fin=fin, via_pseudonym=via_pseudonym, fields=fields
+            )
+        await _deny_if_hidden(await driver_connection(connection), actor, plain_id, key, fields)
+    return None
+
+
+def _person_key(person_id: uuid.UUID | None, fin: str | None) -> tuple[uuid.UUID | None, object]:
+    """The plain id (a pseudonymous id's subclass dropped) or the normalised FIN a read looks up."""
+    if (person_id is None) == (fin is None):
+        raise ValidationFailed("Give either an id or a FIN.", field="id")
+    plain_id = None if person_id is None else uuid.UUID(int=person_id.int)
+    return plain_id, (plain_id if plain_id is not None else validation.normalise_fin(fin or ""))
+
+
+async def _deny_if_hidden(
+    connection: Any, actor: Actor, plain_id: uuid.UUID | None, key: object, fields: Sequence[str]
+) -> None:
+    """Log a denial against the person a read by id or FIN found nothing of, if it exists but is hidden
+    from the actor (protected, or outside the agency's remit); the answer stays "nobody"."""
     hidden = await connection.fetchrow(_HIDDEN, plain_id, None if plain_id else key)
     if hidden is not None:
         await audit.record(
@@ -331,7 +391,6 @@ async def get_person(
             reason="protected identity" if hidden["protected_by"] else "outside the agency's remit",
             fields=fields,
         )
-    return None
 
 
 async def get_persons(
