@@ -10,13 +10,13 @@ Database (one connection each, the same FINs for every variant):
 - `bare`: `bench/baseline.py`'s FIN SELECT as the owner, autocommit: what the bare endpoint does.
 - `unscoped`: the product's SELECT (`sxvis.registry.persons`) as the owner, autocommit: what the
   benchmark's unguarded app does.
-- `product`: the product's own path: `Database.scoped` (a pooled connection; `BEGIN` and the scope in
-  one round trip; `COMMIT`) around `persons.get_person`, as `sxvis_app` under row-level security, the
-  access event inserted by the statement that reads.
-- `one_statement`: the least the access design allows: scope, read and access event in ONE round
-  trip, through a PL/pgSQL function made for this run from the product's own statement (in a schema
-  dropped afterwards). Not in the product: every read shape would need a function of its own, a
-  second copy of its SQL kept in step by migrations.
+- `scoped`: the read as three round trips: `Database.scoped` (a pooled connection; `BEGIN` and the
+  scope in one round trip; `COMMIT`) around `persons.get_person`, as `sxvis_app` under row-level
+  security, the access event inserted by the statement that reads. The product's path until 5
+  December 2026, and still its path where the database lacks the one-call function.
+- `product`: the product's own path, `persons.read_person`: scope, read and access event in one call
+  of the function an upgrade made from the read's statement (`sxvis.database.routines`), on a pooled
+  connection in autocommit.
 
 GraphQL (no database: the person resolver answers with a fixed person, as the product shows it):
 
@@ -39,7 +39,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import re
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -58,7 +57,6 @@ from resolvers.context import Context
 from schema import build_schema
 from sxvis.access.pseudonyms import Pseudonyms
 from sxvis.actors import Actor, Origin
-from sxvis.audit.service import _logged_sql  # the product's logged statement, for the function
 from sxvis.config import Mode, Settings
 from sxvis.database import Database
 from sxvis.database.driver import driver_connection
@@ -79,7 +77,6 @@ contacts shown."""
 
 FIELDS = ["id", "fin", "lastName", "firstName", "patronymic", "birthDate", "sex", "residenceStatus",
           "regionCode", "districtCode", "phone"]  # fmt: skip
-SCHEMA = "bench_floor"
 
 
 async def timed(
@@ -101,29 +98,10 @@ async def timed(
     return result
 
 
-def one_statement_function(sql: str, parameters: list[str], columns: list[tuple[str, str]]) -> str:
-    """A PL/pgSQL function that sets the scope as `RowScope.statement()` does, then runs `sql` (the
-    product's logged read, its `$n` renamed to the function's arguments): one call, one round trip."""
-    arguments = ", ".join(f"p{i + 1} {kind}" for i, kind in enumerate(parameters))
-    returns = ", ".join(f'"{name}" {kind}' for name, kind in columns)
-    body = re.sub(r"\$(\d+)", r"p\1", sql)
-    return f"""
-CREATE FUNCTION {SCHEMA}.logged_read(scope_agency text, scope_remit text, scope_audit text, {arguments})
-RETURNS TABLE ({returns}) LANGUAGE plpgsql AS $fn$
-#variable_conflict use_column
-BEGIN
-  PERFORM set_config('sxvis.agency', scope_agency, true), set_config('sxvis.remit', scope_remit, true),
-    set_config('sxvis.audit', scope_audit, true);
-  RETURN QUERY {body};
-END
-$fn$"""
-
-
 async def database_part(
     url: str, app_url: str, lookups: int, postgres: CpuMeter | None
 ) -> list[dict[str, Any]]:
     owner = await asyncpg.connect(url)
-    app = await asyncpg.connect(app_url)
     db = Database(app_url, pool_size=1, max_overflow=0)
     scope = RowScope.of(ACTOR)
     args = (ACTOR.agency_code, ACTOR.reads_whole_registry, ACTOR.user_id, False)
@@ -137,50 +115,35 @@ async def database_part(
         fins = [row["fin"] for row in rows]
         fins = (fins * (lookups // len(fins) + 1))[:lookups]
 
-        # The one-statement function, made from the product's statement with its own column types.
-        logged = _logged_sql(persons._BY_FIN, 5, "id", None, False)
-        prepared = await owner.prepare(logged)
-        parameters = [f"{p.schema}.{p.name}" for p in prepared.get_parameters()]
-        columns = [(a.name, f"{a.type.schema}.{a.type.name}") for a in prepared.get_attributes()]
-        await owner.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; CREATE SCHEMA {SCHEMA}")
-        await owner.execute(one_statement_function(logged, parameters, columns))
-        await owner.execute(f"GRANT USAGE ON SCHEMA {SCHEMA} TO sxvis_app;"
-                            f" GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA {SCHEMA} TO sxvis_app")  # fmt: skip
-        placeholders = ", ".join(f"${i}" for i in range(1, len(parameters) + 4))
-        call = f"SELECT * FROM {SCHEMA}.logged_read({placeholders})"
-        settings = scope.parameters()
-        event = (ACTOR.user_id, ACTOR.agency_code, sorted(ACTOR.roles), Action.PERSON_READ.value, "person",
-                 None, True, "SERVICE_DELIVERY", "FinLookup", FIELDS, "ALLOWED", None, "bench-floor",
-                 "127.0.0.1", None)  # fmt: skip
-
         async def bare(fin: str) -> object:
             return await owner.fetchrow(FIN_SQL, fin)
 
         async def unscoped(fin: str) -> object:
             return await owner.fetch(persons._BY_FIN, fin, *args)
 
-        async def product(fin: str) -> object:
+        async def scoped(fin: str) -> object:
             async with db.scoped(scope) as connection:
                 return await persons.get_person(connection, ACTOR, fin=fin, fields=FIELDS)
 
-        async def one_statement(fin: str) -> object:
-            found = await app.fetch(
-                call, settings["agency"], settings["remit"], settings["audit"], fin, *args, *event
-            )
-            assert found, "the one-statement read found nobody"
-            return found
+        async def product(fin: str) -> object:
+            return await persons.read_person(db, ACTOR, fin=fin, fields=FIELDS)
 
+        async with db.autocommit() as pg:
+            if await pg.fetchval("SELECT to_regproc($1)", persons.SCOPED_READS[1].name) is None:
+                raise SystemExit("The one-call function is missing: run `sxvis db upgrade` on this database.")
+        assert await scoped(fins[0]) is not None, "the scoped read found nobody"
         assert await product(fins[0]) is not None, "the product's read found nobody"
         results = []
-        for name, lookup in (("bare", bare), ("unscoped", unscoped), ("product", product),
-                             ("one_statement", one_statement)):  # fmt: skip
+        for name, lookup in (
+            ("bare", bare),
+            ("unscoped", unscoped),
+            ("scoped", scoped),
+            ("product", product),
+        ):
             results.append(await timed(name, lookup, fins, postgres))
         return results
     finally:
-        with contextlib.suppress(Exception):
-            await owner.execute(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
         await db.dispose()
-        await app.close()
         await owner.close()
 
 
