@@ -1,6 +1,7 @@
 """A person by FIN or id in one round trip: the row scope, the read and its access event in one call
 (`sxvis.database.routines`), with every access rule of the three-round-trip read (issue 15, item 3)."""
 
+import asyncio
 from typing import Any
 
 import asyncpg
@@ -167,3 +168,16 @@ async def test_an_upgrade_keeps_a_function_whose_definition_is_unchanged(db: Dat
         before = await pg.fetch(made, routines.PREFIX)
         assert await routines.install(pg, migrate.scoped_reads()) == []  # nothing made anew
         assert await pg.fetch(made, routines.PREFIX) == before
+
+
+async def test_a_call_cancelled_midway_logs_nothing_and_leaves_the_pool_serving(
+    api: Api, app_database: Database, db: Database
+) -> None:
+    person = await register(api)
+    async with db.engine.begin() as conn:  # the access log locked: the call's INSERT waits
+        await conn.execute(text("LOCK TABLE access_events IN ACCESS EXCLUSIVE MODE"))
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(persons.read_person(app_database, WORKER, fin=person["fin"]), 0.5)
+    found = await persons.read_person(app_database, WORKER, fin=person["fin"], fields=FIELDS)
+    assert found is not None
+    assert len(await events_about(db, person["fin"])) == 1  # the cancelled call's event never landed
