@@ -39,7 +39,8 @@ from graphql import (
     ValidationRule,
 )
 from graphql.validation.validate import ValidationAbortedError
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from schema.execution import LeafFirstExecutor
 
 QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
 
@@ -189,7 +190,7 @@ class TooLarge(GraphQLError):
         )
 
 
-def create_executor(max_list_items: int) -> type[StrawberryGraphQLCoreExecutionContext]:
+def create_executor(max_list_items: int) -> type[LeafFirstExecutor]:
     """The executor counting the list items of one answer, stopping it past `max_list_items`.
 
     Validation bounds the document, not the data: lists nested in lists (services, their providers,
@@ -197,7 +198,7 @@ def create_executor(max_list_items: int) -> type[StrawberryGraphQLCoreExecutionC
     executor serves one operation, so the count is the request's. Build it once per schema.
     """
 
-    class BoundedExecutor(StrawberryGraphQLCoreExecutionContext):
+    class BoundedExecutor(LeafFirstExecutor):
         def complete_list_value(self, *args: Any, **kwargs: Any) -> Any:
             result = args[4] if len(args) > 4 else kwargs.get("result")
             if isinstance(result, Sized):

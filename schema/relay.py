@@ -17,6 +17,7 @@ from graphql import (
 from strawberry import relay
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from schema.execution import reads_only_its_object
 from sxvis.errors import ValidationFailed
 from sxvis.pagination import Page
 
@@ -198,6 +199,7 @@ def serve_node_ids(schema: Any) -> None:
 def _global_id(type_name: str, attribute: str) -> Callable[..., str]:
     getter = operator.attrgetter(attribute)
 
+    @reads_only_its_object
     def resolve(root: Any, info: Any) -> str:
         return global_id(type_name, getter(root))
 

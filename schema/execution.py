@@ -1,0 +1,200 @@
+"""Plain leaf fields completed in one step, past graphql-core's per-field machinery.
+
+graphql-core executes every field of every object the same way: a `Path`, the field's definition looked
+up, a `GraphQLResolveInfo` built, the resolver called, two awaitable checks, then `complete_value`
+unwrapping the type one layer per call before the scalar is serialised. For a field that is only an
+attribute of its object (strawberry's "basic" field: no resolver, no extension, no argument) and whose
+type is a scalar or an enum, all of that yields `coerce_output_value(getattr(obj, name))`. A page of 50
+persons with their enrollments is mostly such fields (its FINs, names, dates, statuses, codes), a few
+hundred per page.
+
+`LeafFirstExecutor.execute_fields` decides once per selection (graphql-core already memoises the
+grouped field set of a list's items, so one decision serves the whole list) which fields are plain
+leaves, then completes those in a loop of attribute reads and serialisations, and hands every other
+field to graphql-core as before. Whatever the short path cannot answer as graphql-core would (a null
+in a non-null field, a value the scalar refuses, an attribute that raises) is executed again by
+graphql-core's own `execute_field`, so errors, their paths and null propagation stay graphql-core's:
+an attribute read has no side effect to repeat. Nothing here decides what anyone may see: the objects
+reaching a field are already what the role may see (`sxvis.registry` and the views built from it).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from graphql import (
+    GraphQLObjectType,
+    GraphQLSchema,
+    is_leaf_type,
+    is_non_null_type,
+)
+from graphql.execution.middleware import MiddlewareManager
+from graphql.pyutils import Path, Undefined
+from graphql.pyutils.gather_with_cancel import gather_with_cancel
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+_READS_ONLY_ITS_OBJECT = "_sxvis_reads_only_its_object"
+
+
+def reads_only_its_object(resolve: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
+    """Mark a field's resolver as answering from its object alone: called as `resolve(obj, None)`,
+    it never reads its `info`, takes no argument and has no side effect, so a leaf field it serves
+    is completed in one step like an attribute (and read again by graphql-core if that fails)."""
+    setattr(resolve, _READS_ONLY_ITS_OBJECT, True)
+    return resolve
+
+
+class PlainLeaf(NamedTuple):
+    """A field answered by reading an attribute and serialising it with its scalar or enum."""
+
+    response_name: str
+    read: Callable[[Any], Any]
+    coerce: Callable[[Any], Any]
+    nullable: bool
+
+
+# One entry per response name, in the selection's order: a PlainLeaf, or None for graphql-core's path.
+Plan = tuple[PlainLeaf | None, ...]
+
+
+def plan_selection(
+    schema: GraphQLSchema,
+    parent_type: GraphQLObjectType,
+    grouped_field_set: Mapping[str, Sequence[Any]],
+    middleware: MiddlewareManager | None = None,
+) -> Plan | None:
+    """Which of a selection's fields are plain leaves; None when none is (nothing to gain)."""
+    plan = tuple(
+        _plain_leaf(schema, parent_type, response_name, details, middleware)
+        for response_name, details in grouped_field_set.items()
+    )
+    return plan if any(entry is not None for entry in plan) else None
+
+
+def _plain_leaf(
+    schema: GraphQLSchema,
+    parent_type: GraphQLObjectType,
+    response_name: str,
+    details: Sequence[Any],
+    middleware: MiddlewareManager | None,
+) -> PlainLeaf | None:
+    node = details[0].node
+    field_def = schema.get_field(parent_type, node.name.value)
+    if field_def is None or field_def.args or node.arguments:
+        return None
+    # strawberry marks the resolver of a basic field (no resolver of its own, no extension, no
+    # exception handler): it returns `default_resolver(source, python_name)` and nothing else. SXVİS
+    # marks its own plain functions that answer from the object alone (`reads_only_its_object`).
+    basic = getattr(field_def.resolve, "_is_default", False)
+    if not basic and not getattr(field_def.resolve, _READS_ONLY_ITS_OBJECT, False):
+        return None
+    # strawberry hands graphql-core a middleware manager on every request, holding the schema
+    # extensions that hook each resolver call (none of SXVİS's does); a field they wrap keeps its path.
+    if middleware is not None and middleware.get_field_resolver(field_def.resolve) is not field_def.resolve:
+        return None
+    nullable = not is_non_null_type(field_def.type)
+    named = field_def.type if nullable else field_def.type.of_type
+    if not is_leaf_type(named):
+        return None
+    strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if basic and strawberry_field is not None and strawberry_field.default_resolver is getattr:
+        read: Callable[[Any], Any] = operator.attrgetter(strawberry_field.python_name)
+    else:
+        resolve = field_def.resolve
+
+        def read(source: Any) -> Any:
+            return resolve(source, None)
+
+    return PlainLeaf(response_name, read, named.coerce_output_value, nullable)
+
+
+class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor with plain leaf fields completed in one step (see the module)."""
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        plans: dict[int, tuple[Any, Plan | None]] | None = getattr(self, "_plans", None)
+        if plans is None:
+            plans = self._plans = {}
+        # Keyed by identity, like graphql-core's own memo of collected subfields; the grouped field set
+        # is kept alive beside its plan so that its id cannot be reused within the operation.
+        cached = plans.get(id(grouped_field_set))
+        if cached is None:
+            plan = plan_selection(self.schema, parent_type, grouped_field_set, self.middleware_manager)
+            plans[id(grouped_field_set)] = (grouped_field_set, plan)
+        else:
+            plan = cached[1]
+        if plan is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        return self._execute_planned(
+            parent_type, source_value, path, grouped_field_set, position_context, plan
+        )
+
+    def _execute_planned(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+        plan: Plan,
+    ) -> Any:
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for leaf, (response_name, field_details_list) in zip(
+                plan, grouped_field_set.items(), strict=True
+            ):
+                if leaf is not None:
+                    try:
+                        value = leaf.read(source_value)
+                        if value is not None:
+                            coerced = leaf.coerce(value)
+                            if coerced is not None and coerced is not Undefined:
+                                results[response_name] = coerced
+                                continue
+                        elif leaf.nullable:
+                            results[response_name] = None
+                            continue
+                    except Exception:  # noqa: S110 - graphql-core's path below raises or records it
+                        pass
+                result = self.execute_field(
+                    parent_type,
+                    source_value,
+                    field_details_list,
+                    Path(path, response_name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[response_name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(response_name)
+        except Exception:
+            if awaitable_fields:
+                self.settle_in_background([results[field] for field in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return self._gather(results, awaitable_fields)
+
+    async def _gather(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+        """The fields still to settle, awaited together, as graphql-core's `execute_fields` does."""
+        if len(awaitable_fields) == 1:
+            field = awaitable_fields[0]
+            results[field] = await results[field]
+        else:
+            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
+            results.update(zip(awaitable_fields, awaited, strict=True))
+        return results
