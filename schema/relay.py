@@ -50,8 +50,27 @@ class Counted:
         return await self.count()
 
 
+class _EdgeOfPage(Edge[N]):
+    """An edge whose cursor is read from its page's cursors only when the client asks for it (a page's
+    `Cursors` encode each on first use), where `Edge` would hold one encoded in advance."""
+
+    def __init__(self, cursors: Sequence[str], index: int, node: N) -> None:
+        self.node = node
+        self._cursors = cursors
+        self._index = index
+
+    @property  # type: ignore[override]
+    def cursor(self) -> str:
+        return self._cursors[self._index]
+
+
 def edges_of(page: Page[Any], convert: Callable[[Any], N]) -> tuple[list[Edge[N]], PageInfo]:
-    edges = [Edge(cursor=c, node=convert(item)) for item, c in zip(page.items, page.cursors, strict=True)]
+    if len(page.cursors) != len(page.items):
+        raise ValueError("a page has one cursor per item")
+    cursors = page.cursors
+    edges: list[Edge[N]] = [
+        _EdgeOfPage(cursors, index, convert(item)) for index, item in enumerate(page.items)
+    ]
     info = PageInfo(
         has_next_page=page.has_next_page,
         has_previous_page=page.has_previous_page,

@@ -47,6 +47,30 @@ def encode_cursor(*parts: Any) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+class Cursors(Sequence[str]):
+    """A page's cursors, each encoded when first asked for. Most clients ask only for `endCursor`:
+    encoding all fifty of a page (JSON, then base64) cost 3% of its server time."""
+
+    __slots__ = ("_encoded", "_items", "_key")
+
+    def __init__(self, items: Sequence[T], key: Callable[[T], Sequence[Any]]) -> None:
+        self._items: Sequence[Any] = items
+        self._key: Callable[[Any], Sequence[Any]] = key
+        self._encoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        position = range(len(self._items))[index]  # negative indexes, and IndexError past the end
+        cursor = self._encoded.get(position)
+        if cursor is None:
+            cursor = self._encoded[position] = encode_cursor(*self._key(self._items[position]))
+        return cursor
+
+
 def decode_cursor(cursor: str, *, arity: int) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -76,6 +100,11 @@ def decode_time_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
     return when, which
 
 
+def _moment_key(moment_and_id: tuple[datetime, uuid.UUID]) -> tuple[str, uuid.UUID]:
+    when, which = moment_and_id
+    return when.isoformat(), which
+
+
 async def count_rows(session: AsyncSession, query: Select[Any]) -> int:
     """How many rows `query` has, all pages together (a connection's `totalCount`): its own conditions,
     remit included, counted by PostgreSQL, with no row fetched."""
@@ -103,5 +132,5 @@ async def newest_first(
     ordered = query.order_by(moment.desc(), row_id.desc()).limit(limit + 1)
     rows: list[T] = list((await session.scalars(ordered)).all())
     items = rows[:limit]
-    cursors = [encode_cursor(when.isoformat(), which) for when, which in map(key, items)]
+    cursors = Cursors(items, lambda item: _moment_key(key(item)))
     return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)

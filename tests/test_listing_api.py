@@ -116,6 +116,15 @@ async def test_pages_walk_every_person_exactly_once(api: Api, registry: None) ->
     assert seen == ["LST0001", "LST0002", "LST0003", "LST0004", "LST0005", "LST0006"]
 
 
+async def test_each_edges_cursor_starts_the_page_after_its_person(api: Api, registry: None) -> None:
+    document = "query($after: String) { persons(first: 3, after: $after) { edges { cursor node { fin } } } }"
+    edges = (await api.execute(document)).ok()["persons"]["edges"]
+    assert [edge["node"]["fin"] for edge in edges] == ["LST0001", "LST0002", "LST0003"]
+    after_second = (await api.execute(document, after=edges[1]["cursor"])).ok()["persons"]["edges"]
+    assert [edge["node"]["fin"] for edge in after_second] == ["LST0003", "LST0004", "LST0005"]
+    assert after_second[0]["cursor"] == edges[2]["cursor"]
+
+
 async def test_total_count_counts_all_matches_not_the_page(api: Api, registry: None) -> None:
     result = await api.execute(PERSONS, filter={"region": "AZ-01"}, first=1)
     assert result.ok()["persons"]["totalCount"] == 2

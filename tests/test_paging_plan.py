@@ -7,6 +7,7 @@ import pytest
 
 from sxvis import audit
 from sxvis.database.driver import driver_connection
+from sxvis.pagination import encode_cursor
 from sxvis.registry import persons
 from sxvis.registry.persons import PersonFilter
 from tests.factories import WORKER
@@ -24,7 +25,7 @@ async def test_the_next_page_starts_from_an_index_bound_not_a_filter(
 
     monkeypatch.setattr(persons.audit, "read_logged", capture)
     async with db.transaction() as session:
-        cursor = persons.encode_cursor("MAMADOV", "00000000-0000-0000-0000-000000000000")
+        cursor = encode_cursor("MAMADOV", "00000000-0000-0000-0000-000000000000")
         await persons.find_persons(session, WORKER, filter=PersonFilter(), first=50, after=cursor)
         select_sql, args = captured[-1]
         pg = await driver_connection(session)

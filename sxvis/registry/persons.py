@@ -22,7 +22,7 @@ from sxvis.database.driver import Reads, compiled, dialect_of, driver_connection
 from sxvis.database.engine import Database
 from sxvis.database.scope import RowScope
 from sxvis.errors import AccessDenied, Duplicate, NotFound, ValidationFailed
-from sxvis.pagination import Page, decode_cursor, encode_cursor, page_size
+from sxvis.pagination import Cursors, Page, decode_cursor, page_size
 from sxvis.registry import search, validation
 from sxvis.registry.enums import (
     CircumstanceCategory,
@@ -446,7 +446,7 @@ async def find_persons(
         await connection.execute(search.CUSTOM_PLANS)
         rows = [PersonRecord.of(row) for row in found]
         items = rows[:limit]
-        cursors = [encode_cursor(offset + i + 1) for i in range(len(items))]
+        cursors = Cursors(range(offset + 1, offset + 1 + len(items)), _rank_key)
         return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=offset > 0)
     query = select(*_RECORD_COLUMNS).where(*conditions)
     if after:
@@ -459,7 +459,7 @@ async def find_persons(
     query = query.order_by(Person.sort_key, Person.id).limit(limit + 1)
     rows = await _logged(session, actor, query, "sort_key, id", limit, fields)
     items = rows[:limit]
-    cursors = [encode_cursor(p.sort_key, p.id) for p in items]
+    cursors = Cursors(items, _listing_key)
     return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
 
 
@@ -476,6 +476,14 @@ _LISTING = (
 )
 _LISTING_FIRST = _LISTING.format(after="")
 _LISTING_AFTER = _LISTING.format(after=" AND (p.sort_key, p.id) > ($5::text, $6::uuid)")
+
+
+def _rank_key(rank: int) -> tuple[int]:
+    return (rank,)
+
+
+def _listing_key(person: PersonRecord) -> tuple[str, uuid.UUID]:
+    return person.sort_key, person.id
 
 
 async def _listing(
@@ -499,7 +507,7 @@ async def _listing(
     )
     rows = [PersonRecord.of(row) for row in found]
     items = rows[:limit]
-    cursors = [encode_cursor(p.sort_key, p.id) for p in items]
+    cursors = Cursors(items, _listing_key)
     return Page(items, cursors, has_next_page=len(rows) > limit, has_previous_page=after is not None)
 
 
