@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
 from graphql import (
     GraphQLObjectType,
@@ -111,8 +111,41 @@ def _plain_leaf(
     return PlainLeaf(response_name, read, named.coerce_output_value, nullable)
 
 
+def _no_resolver(_source: Any, _info: Any) -> None:
+    """What a middleware manager is asked to wrap, to learn whether it wraps anything."""
+
+
+# Plans shared by all operations: a plan depends only on the type, on each entry's response name, field
+# name and whether it has arguments (the rest is the schema's), so one key serves every request
+# selecting the same fields. Bounded, since documents are the clients' to vary.
+SHARED_PLANS_AT_MOST = 2048
+
+
 class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor with plain leaf fields completed in one step (see the module)."""
+
+    shared_plans: ClassVar[dict[tuple[Any, ...], Plan | None]] = {}
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> Plan | None:
+        middleware = self.middleware_manager
+        if middleware is not None and middleware.get_field_resolver(_no_resolver) is not _no_resolver:
+            # A resolver-hooking extension: plans per operation, each field asked of the manager.
+            return plan_selection(self.schema, parent_type, grouped_field_set, middleware)
+        key = (
+            parent_type,
+            *(
+                (response_name, details[0].node.name.value, bool(details[0].node.arguments))
+                for response_name, details in grouped_field_set.items()
+            ),
+        )
+        shared = LeafFirstExecutor.shared_plans
+        if key in shared:
+            return shared[key]
+        plan = plan_selection(self.schema, parent_type, grouped_field_set)
+        if len(shared) >= SHARED_PLANS_AT_MOST:
+            shared.clear()
+        shared[key] = plan
+        return plan
 
     def execute_fields(
         self,
@@ -129,7 +162,7 @@ class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):
         # is kept alive beside its plan so that its id cannot be reused within the operation.
         cached = plans.get(id(grouped_field_set))
         if cached is None:
-            plan = plan_selection(self.schema, parent_type, grouped_field_set, self.middleware_manager)
+            plan = self._plan(parent_type, grouped_field_set)
             plans[id(grouped_field_set)] = (grouped_field_set, plan)
         else:
             plan = cached[1]

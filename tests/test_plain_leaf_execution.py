@@ -216,3 +216,42 @@ async def test_plain_leaves_are_completed_without_graphql_cores_field_execution(
     result = await schema.execute("{ items { code label status startedOn count upper } }")
     assert result.errors is None
     assert executed == ["Query.items", "Item.upper", "Item.upper"]
+
+
+async def test_an_extension_that_hooks_every_resolver_still_sees_plain_leaves() -> None:
+    class Upper(strawberry.extensions.SchemaExtension):
+        def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+            value = _next(root, info, *args, **kwargs)
+            return value.upper() if isinstance(value, str) else value
+
+    ITEMS[:] = [_item("a")]
+    plain = strawberry.Schema(query=Query, extensions=[Upper])
+    ours = strawberry.Schema(query=Query, extensions=[Upper], execution_context_class=LeafFirstExecutor)
+    document = "{ items { code label } }"
+    first, second = await plain.execute(document), await ours.execute(document)
+    assert second.data == first.data == {"items": [{"code": "A", "label": "LABEL A"}]}
+
+
+async def test_operations_selecting_the_same_fields_share_one_plan() -> None:
+    ITEMS[:] = [_item("a")]
+    _, ours = _schemas()
+    LeafFirstExecutor.shared_plans.clear()
+    await ours.execute("{ items { code label } }")
+    planned = dict(LeafFirstExecutor.shared_plans)
+    await ours.execute("query Again { items { code label } }")
+    assert LeafFirstExecutor.shared_plans == planned
+    await ours.execute("{ items { label code } }")
+    assert len(LeafFirstExecutor.shared_plans) == len(planned) + 1  # another order is another plan
+
+
+async def test_shared_plans_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import schema.execution
+
+    monkeypatch.setattr(schema.execution, "SHARED_PLANS_AT_MOST", 3)
+    ITEMS[:] = [_item("a")]
+    _, ours = _schemas()
+    LeafFirstExecutor.shared_plans.clear()
+    for alias in "abcdefgh":
+        result = await ours.execute(f"{{ items {{ {alias}: code }} }}")
+        assert result.data == {"items": [{alias: "a"}]}
+        assert len(LeafFirstExecutor.shared_plans) <= 3
