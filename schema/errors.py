@@ -227,6 +227,14 @@ class MaskUnexpected(MaskErrors):
         super().__init__(should_mask_error=should_mask)
         self.show_type = show_type
 
+    def _process_result(self, result: object) -> None:
+        # strawberry's own asks `isinstance(result, <a runtime-checkable Protocol>)`, which inspects the
+        # protocol's members on every operation: 3% of a FIN lookup's server time. The attribute it
+        # looks for is all that matters.
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = request_id_of(self.execution_context.context)
         extensions: dict[str, Any] = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
