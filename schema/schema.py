@@ -26,7 +26,6 @@ from strawberry.extensions import (
     MaxTokensLimiter,
     ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
@@ -55,6 +54,7 @@ from schema.registry.mutations import RegistryMutation
 from schema.registry.types import Circumstance, Enrollment, Household, Person, serve_known_relations
 from schema.relay import serve_node_ids
 from schema.suggestions import NoSuggestions
+from schema.validation_cache import ValidationCacheByText
 from sxvis.config import Settings
 
 
@@ -109,7 +109,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         partial(AddValidationRules, limits),
         partial(MaxTokensLimiter, max_token_count=settings.max_tokens),
         partial(ParserCache, maxsize=1024),
-        partial(ValidationCache, maxsize=1024),
+        partial(ValidationCacheByText, maxsize=1024),  # strawberry's hashes the document per request
     ]
     # Masked in every mode: a database error's text (SQL, parameters, a row) never reaches a client.
     extensions.append(partial(MaskUnexpected, show_type=not settings.is_production))
