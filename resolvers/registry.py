@@ -152,7 +152,7 @@ async def find_persons(
     scoped transaction: one transaction per page instead of one per relation, and the nested fields
     answered without a DataLoader round. Each read is logged as the DataLoader's would be."""
     known: KnownRelations | None = None
-    async with ctx.db.scoped(ctx.scope) as connection:
+    async with ctx.db.scoped(ctx.scope, generic_plans=persons.lists_on_generic_plans(filter)) as connection:
         page = await persons.find_persons(
             connection, ctx.actor, filter=filter, first=first, after=after, fields=fields
         )

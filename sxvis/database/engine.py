@@ -63,16 +63,21 @@ class Database:
         self._readers = async_sessionmaker(self._autocommit, expire_on_commit=False, autoflush=False)
 
     @asynccontextmanager
-    async def scoped(self, scope: RowScope) -> AsyncIterator[AsyncConnection]:
+    async def scoped(self, scope: RowScope, *, generic_plans: bool = False) -> AsyncIterator[AsyncConnection]:
         """One scoped transaction on a connection, begun and scoped in a single round trip.
 
         The connection is in SQLAlchemy's autocommit mode, so SQLAlchemy sends no BEGIN of its own; the
         transaction is ours, committed when the block ends and rolled back on any error.
+
+        `generic_plans`: for a transaction whose statements a generic plan serves as well as a custom
+        one, said in the same round trip. PostgreSQL plans a prepared statement afresh on each run while
+        a custom plan looks cheaper than the generic one, and under row-level security a statement's
+        plan carries every policy's subplans: the persons listing took 1.3 ms to plan and 0.5 ms to run.
         """
         async with self._autocommit.connect() as connection:
             raw: Any = (await connection.get_raw_connection()).driver_connection
             try:
-                await raw.execute(scope.statement())
+                await raw.execute(scope.statement(generic_plans=generic_plans))
                 yield connection
                 await raw.execute("COMMIT")
             except Exception:

@@ -41,8 +41,9 @@ class RowScope:
             "audit": "on" if self.audits else "",
         }
 
-    def statement(self) -> str:
-        """`BEGIN` and the settings in one simple-protocol round trip.
+    def statement(self, *, generic_plans: bool = False) -> str:
+        """`BEGIN` and the settings in one simple-protocol round trip; with `generic_plans`, the
+        transaction's prepared statements run on PostgreSQL's generic plans (see `Database.scoped`).
 
         Literals rather than parameters, because the simple protocol (several statements in one message)
         takes none; the agency code is checked against a strict pattern when the scope is made, and
@@ -54,5 +55,8 @@ class RowScope:
         return (
             "BEGIN; SELECT set_config('sxvis.agency', '" + agency + "', true), "
             "set_config('sxvis.remit', '" + remit + "', true), "
-            "set_config('sxvis.audit', '" + audit + "', true)"
+            "set_config('sxvis.audit', '"
+            + audit
+            + "', true)"
+            + (", set_config('plan_cache_mode', 'force_generic_plan', true)" if generic_plans else "")
         )

@@ -405,6 +405,17 @@ async def get_persons(
     return [PersonRecord.of(row) for row in rows]
 
 
+def lists_on_generic_plans(filter: PersonFilter) -> bool:
+    """Whether `find_persons` with this filter is the plain listing, whose statements (`_LISTING_FIRST`,
+    `_LISTING_AFTER`, and the enrollments a page reads with it) run as well on PostgreSQL's generic
+    plans as on custom ones: an index walk in listing order, whatever the parameters. Planned afresh on
+    every run (PostgreSQL's choice here), the listing's plan under row-level security cost 1.3 ms of
+    PostgreSQL CPU a page against 0.5 ms to run it; on a generic plan the whole statement costs 0.5 ms.
+    Measured equal for agencies with a small remit, where both plans walk the same index. A name search
+    and the other filters keep custom plans."""
+    return not name_tokens(filter.text) and filter.only_text()
+
+
 async def find_persons(
     session: Reads,
     actor: Actor,
