@@ -89,8 +89,12 @@ async def _plain_read(connection: Any, select_sql: str, args: Sequence[object], 
 
 
 @asynccontextmanager
-async def _unscoped(self: Database, scope: RowScope) -> AsyncIterator[AsyncConnection]:
-    async with self.connect() as connection:  # autocommit: no BEGIN, no set_config, no COMMIT
+async def _unscoped(
+    self: Database, scope: RowScope, *, generic_plans: bool = False
+) -> AsyncIterator[AsyncConnection]:
+    # autocommit: no BEGIN, no set_config, no COMMIT; so no transaction to put on generic plans either
+    # (the owner's plans carry no row-level security policies, and cost a fraction to make)
+    async with self.connect() as connection:
         yield connection
 
 
