@@ -22,7 +22,10 @@ class Ministries:
     def __init__(self, url: str, keys: dict[str, SecretStr]) -> None:
         self.url = url
         self.keys = keys
-        self.admin = httpx.Client(base_url=f"{url}/_admin", timeout=5)
+        # A fresh connection per call: a kept-alive one can be closed by uvicorn's idle timeout (5 s)
+        # in the instant a test that ran longer reuses it, and the call fails "reset by peer" (CI saw it).
+        no_keepalive = httpx.Limits(max_keepalive_connections=0)
+        self.admin = httpx.Client(base_url=f"{url}/_admin", timeout=5, limits=no_keepalive)
 
     def settings(self, **limits: Any) -> IntegrationSettings:
         return endpoint_settings(self.url, self.keys, **{**FAST, **limits})
