@@ -459,6 +459,36 @@ async def test_a_date_time_filter_in_the_wrong_format_is_named_by_its_path(api: 
     assert (error["extensions"]["field"], error["extensions"]["reason"]) == ("filter.from", "INVALID_DATE")
 
 
+@pytest.mark.parametrize("given", ["0001-01-01", "1799-12-31", "3000-01-01", "9999-12-31"])
+async def test_a_birth_date_outside_the_years_1800_to_2999_is_refused_by_name(
+    api: Api, db: Database, given: str
+) -> None:
+    new = person_input(birthDate=given)
+    errors = refused(await api.execute(REGISTER_PERSON, input=new), "registerPerson")
+    assert [(e["field"], e["code"]) for e in errors] == [("birthDate", "INVALID_DATE")]
+    assert "1800 to 2999" in errors[0]["message"]
+    assert await persons_with_fin(db, new["fin"]) == 0
+
+
+@pytest.mark.parametrize(("start", "end"), [("0001-01-01", "0002-01-03"), ("2026-01-01", "9999-12-31")])
+async def test_a_statistics_period_at_the_ends_of_the_calendar_is_a_typed_error(
+    api: Api, start: str, end: str
+) -> None:
+    document = (
+        "query($f: Date, $t: Date) {"
+        " serviceStatistics(filter: {from: $f, to: $t}) { applications { value } } }"
+    )
+    error = bad_input(await api.as_("agency_admin", agency="SXA").execute(document, f=start, t=end))
+    assert error["extensions"]["reason"] == "INVALID_DATE"
+    assert error["extensions"]["field"] in ("filter.from", "filter.to")
+
+
+async def test_a_date_time_filter_past_the_year_2999_is_a_typed_error(api: Api) -> None:
+    auditor = api.as_("auditor", agency="VXSIDA")
+    error = bad_input(await auditor.execute(ACCESS_LOG, filter={"to": "9999-12-31T23:59:59+04:00"}))
+    assert (error["extensions"]["field"], error["extensions"]["reason"]) == ("filter.to", "INVALID_DATE")
+
+
 async def test_well_formed_dates_still_work(api: Api) -> None:
     result = await api.execute(CALENDAR, **{"from": "2026-03-01", "to": "2026-03-31"})
     assert "2026-03-20" in [d["day"] for d in result.ok()["calendarDays"]]  # Novruz

@@ -197,7 +197,8 @@ async def test_a_window_must_run_forward_and_be_at_most_five_years(api: Api) -> 
     cases = {
         "WINDOW_REVERSED": (today, today - timedelta(days=1)),
         "WINDOW_TOO_LONG": (today - timedelta(days=5 * 366), today),
-        "WINDOW_OUT_OF_RANGE": (date(9999, 12, 30), date(9999, 12, 31)),  # no day after the last
+        "WINDOW_OUT_OF_RANGE": (date(1999, 12, 30), date(1999, 12, 31)),  # before the registry's days
+        "INVALID_DATE": (date(9999, 12, 30), date(9999, 12, 31)),  # no date the API takes (1800-2999)
     }
     for reason, (start, end) in cases.items():
         result = await watcher.execute(
