@@ -7,13 +7,13 @@ from sqlalchemy import text
 
 from sxvis.database.driver import driver_connection
 from sxvis.database.scope import RowScope
-from sxvis.registry import persons
+from sxvis.registry import listing, persons
 from sxvis.registry import search as name_search
 from sxvis.registry.enums import ResidenceStatus, Sex
 from sxvis.registry.persons import NewPerson, PersonFilter
 from tests.conftest import Api
-from tests.documents import PERSONS
-from tests.factories import WORKER
+from tests.documents import PERSONS, REGISTER_PERSON
+from tests.factories import WORKER, person_input
 
 PEOPLE = [
     ("SRCH001", "Məmmədov", "Əli", "Həsən oğlu", Sex.MALE),
@@ -301,3 +301,33 @@ async def test_a_search_on_an_empty_registry_finds_nobody(api: Api, text: str) -
     # prepare a statement with a parameter of no type).
     found = (await api.execute(PERSONS, filter={"text": text})).ok()["persons"]
     assert (found["totalCount"], found["edges"]) == (0, [])
+
+
+# --- an agency with a small remit searches its own persons (sxvis.registry.listing.persons_sql) -------
+
+
+async def _search_with_count(api: Api, text_: str) -> tuple[list[str], int]:
+    connection = (await api.execute(PERSONS, filter={"text": text_})).ok()["persons"]
+    return [edge["node"]["fin"] for edge in connection["edges"]], connection["totalCount"]
+
+
+@pytest.mark.parametrize(
+    "text_",
+    ["Mamedov Ali", "Mammadov Al", "Mamedof Ali", "Rashad Ali", "Məmməd", "Mammadov Ali Akbar", "Zzqxw"],
+)
+async def test_a_small_remit_is_searched_as_the_registry_would_be_within_it(
+    api: Api, monkeypatch: pytest.MonkeyPatch, text_: str
+) -> None:
+    provider, dost = api.as_("social_worker", agency="DOST-BAKI-1"), api.as_("social_worker", agency="DOST")
+    for fin, last, first, patronymic, sex in [*RANKED, ("RANK009", "Məmmədov", "Əli Əkbər", None, Sex.MALE)]:
+        given = {"fin": fin, "lastName": last, "firstName": first, "patronymic": patronymic, "sex": sex.value}
+        result = await provider.execute(REGISTER_PERSON, input=person_input(**given))
+        assert result.payload("registerPerson")["errors"] == []
+    for fin in ("OUTS001", "OUTS002"):  # the same names, outside the provider's remit
+        result = await dost.execute(REGISTER_PERSON, input=person_input(fin=fin))
+        assert result.payload("registerPerson")["errors"] == []
+    from_remit = await _search_with_count(provider, text_)  # the remit's persons, read once
+    monkeypatch.setattr(listing, "SMALL_SEARCH_REMIT", 0)  # as if the remit were large: the registry
+    assert from_remit == await _search_with_count(provider, text_)
+    assert not any(fin.startswith("OUTS") for fin in from_remit[0])
+    assert from_remit[1] == len(from_remit[0])

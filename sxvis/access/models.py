@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, ForeignKey, Identity, Index, Text
+from sqlalchemy import BigInteger, DateTime, FetchedValue, ForeignKey, Identity, Index, Text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -27,8 +27,21 @@ class PersonRemit(Base):
     source: Mapped[str] = mapped_column(Text, primary_key=True)  # ENROLLMENT, CONSENT (REFERRAL, CASE later)
     source_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
     until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The person's `sort_key`, kept by triggers (migration 0019): the remit in listing order.
+    sort_key: Mapped[str] = mapped_column(Text(collation="C"), server_default=FetchedValue())
 
-    __table_args__ = (Index("ix_person_remit_person_id", "person_id"),)
+    __table_args__ = (
+        Index("ix_person_remit_person_id", "person_id"),
+        # An agency's remit as one index range in listing order, read without the table
+        # (`sxvis.access.remit.remit_rows_sql`).
+        Index(
+            "ix_person_remit_agency_sort",
+            "agency_code",
+            "sort_key",
+            "person_id",
+            postgresql_include=["until", "source", "source_id"],
+        ),
+    )
 
 
 class BreakGlassGrant(Base):

@@ -6,8 +6,9 @@ it holds the registry-wide grant (`registry:read`). The rule is applied inside e
 and pages are right; row-level security (migration 0004) states the same rule for the application's
 database role, as a second line.
 
-Two renderings of the one rule live side by side here: SQLAlchemy conditions for the query builder,
-and text for the few hot statements written in plain SQL.
+Three renderings of the one rule live side by side here: SQLAlchemy conditions for the query builder,
+text conditions for the few hot statements written in plain SQL, and the remit as rows in listing order
+(`remit_rows_sql`), for a listing that must read about its own page, not the registry.
 """
 
 import re
@@ -120,6 +121,50 @@ def disclosed_sql(*, agency: str, user: str) -> str:
         f"(NOT p.protected OR p.protected_by = {agency} OR EXISTS ("  # noqa: S608  (placeholders only)
         f"SELECT 1 FROM break_glass_grants g WHERE g.person_id = p.id AND g.user_id = {user}"
         f" AND g.agency_code = {agency} AND g.expires_at > now()))"
+    )
+
+
+def remit_rows_sql(*, agency: str, after: tuple[str, str] | None = None) -> str:
+    """The agency's remit as rows `(sort_key, id, source, source_id)` in listing order, to be joined to
+    `persons p ON p.id = <alias>.id` and filtered by `remit_row_first_sql`, which keeps one row a person.
+
+    Two index ranges merged (migration 0019): the persons the agency registered, and its active
+    `person_remit` rows, each already in listing order, so a page reads about its own rows whatever
+    the registry's size. Each branch carries its own ORDER BY: a UNION ALL branch with a WHERE is
+    planned on its own, and only an ORDER BY tells that plan the order is wanted (without it,
+    PostgreSQL reads the whole remit and sorts it). `after` (`$n` placeholders of a sort key and an
+    id) starts each range past a cursor, as an index bound.
+    """
+    _placeholders(agency, *(after or ()))
+    registered_after = remit_after = ""
+    if after is not None:
+        key, last_id = after
+        registered_after = f" AND (q.sort_key, q.id) > ({key}::text, {last_id}::uuid)"
+        remit_after = f" AND (r.sort_key, r.person_id) > ({key}::text, {last_id}::uuid)"
+    return (
+        "((SELECT q.sort_key, q.id, NULL::text AS source, NULL::uuid AS source_id FROM persons q"  # noqa: S608
+        f" WHERE q.registered_by = {agency}{registered_after} ORDER BY q.sort_key, q.id)"
+        " UNION ALL "
+        "(SELECT r.sort_key, r.person_id, r.source, r.source_id FROM person_remit r"
+        f" WHERE r.agency_code = {agency} AND (r.until IS NULL OR r.until > now()){remit_after}"
+        " ORDER BY r.sort_key, r.person_id))"
+    )
+
+
+def remit_row_first_sql(*, agency: str, rows: str, person: str = "p") -> str:
+    """A condition on `remit_rows_sql`'s rows (aliased `rows`) joined to `persons` (aliased `person`):
+    the row is the person's first reason to be in the remit, so each person is listed once. A person
+    the agency registered comes by that; otherwise by their first active `person_remit` row (by
+    source and source id, the table's key)."""
+    _placeholders(agency)
+    for alias in (rows, person):
+        if not re.match(r"^[a-z_]+$", alias):
+            raise ValueError(f"not an alias: {alias!r}")
+    return (
+        f"({rows}.source IS NULL OR ({person}.registered_by <> {agency} AND NOT EXISTS ("  # noqa: S608
+        f"SELECT 1 FROM person_remit e WHERE e.agency_code = {agency} AND e.person_id = {rows}.id"
+        " AND (e.until IS NULL OR e.until > now())"
+        f" AND (e.source, e.source_id) < ({rows}.source, {rows}.source_id))))"
     )
 
 

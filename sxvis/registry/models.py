@@ -7,7 +7,17 @@ by person (Citus) without redesign (DESIGN, Database).
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Computed, DateTime, ForeignKey, Index, String, Text, text
+from sqlalchemy import (
+    CheckConstraint,
+    Computed,
+    DateTime,
+    FetchedValue,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sxvis.database.base import Base, created_at, db_enum, updated_at, uuid_pk
@@ -102,6 +112,8 @@ class Person(Base):
         Index("ix_persons_patronymic_key", "patronymic_key", "sort_key", "id"),
         Index("ix_persons_region_district", "region_code", "district_code"),
         Index("ix_persons_sort_key_id", "sort_key", "id"),
+        # The persons an agency registered, in listing order (`sxvis.access.remit.remit_rows_sql`).
+        Index("ix_persons_registered_by_sort", "registered_by", "sort_key", "id"),
         Index("ix_persons_birth_date", "birth_date"),
         # Probable duplicates: the same birth date and folded name (import, duplicateCandidates).
         Index("ix_persons_birth_date_name_key", "birth_date", "name_key"),
@@ -157,11 +169,20 @@ class Circumstance(Base):
     note: Mapped[str | None] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = created_at()
+    # The person's `sort_key`, kept by triggers (migration 0020): a category's persons in listing order.
+    sort_key: Mapped[str] = mapped_column(Text(collation="C"), server_default=FetchedValue())
 
     __table_args__ = (
         CheckConstraint("until IS NULL OR until >= since", name="until_after_since"),
         Index("ix_circumstances_person_id", "person_id"),
         Index("ix_circumstances_category_person", "category", "person_id"),
+        Index(
+            "ix_circumstances_category_sort",
+            "category",
+            "sort_key",
+            "person_id",
+            postgresql_include=["until", "id"],
+        ),
     )
 
 

@@ -235,8 +235,26 @@ def _not(earlier: list[str]) -> str:
     return "".join(f" AND NOT ({e})" for e in earlier)
 
 
+# The name `search_sql` and `count_sql` give the persons a `source` names (read once, as written).
+_SOURCE = "searched_persons"
+
+
+def _from(source: str | None) -> tuple[str, str]:
+    """(the statement's WITH prefix, the FROM item each branch reads as `persons`)."""
+    if source is None:
+        return "", "persons"
+    return f"WITH {_SOURCE} AS MATERIALIZED {source} ", f"{_SOURCE} AS persons"
+
+
 def search_sql(
-    columns: str, where: str, args: Sequence[object], words: Words, *, offset: int, limit: int
+    columns: str,
+    where: str,
+    args: Sequence[object],
+    words: Words,
+    *,
+    offset: int,
+    limit: int,
+    source: str | None = None,
 ) -> tuple[str, list[object]]:
     """The search: `limit` rows from `offset` in the tiers' order, each row with its tier and rank.
 
@@ -245,7 +263,11 @@ def search_sql(
     asyncpg prepares it once per shape. No ORDER BY at the top: the Append returns each tier's rows
     in order and the LIMIT stops it, so a tier after a full page never starts (the logged read's
     ORDER BY, `ORDER_BY`, re-sorts the few rows it returns; the access event's INSERT already rules
-    out a parallel plan that could interleave them)."""
+    out a parallel plan that could interleave them).
+
+    `source`, a parenthesised query of `persons` rows whose placeholders are among `args`, is searched
+    instead of the registry: read once, and every branch reads what it gave."""
+    with_, persons = _from(source)
     param = Params(args)
     wanted = param(offset + limit, "bigint")
     branches: list[str] = []
@@ -259,7 +281,7 @@ def search_sql(
             condition = " AND ".join(probe.conditions)
             # Each probe leaves out the rows of the probes before it: a person appears once.
             inner = (
-                f"SELECT {columns}, {tier} AS {TIER}, 0.0::float8 AS {RANK} FROM persons"  # noqa: S608  (code and $n parameters only)
+                f"SELECT {columns}, {tier} AS {TIER}, 0.0::float8 AS {RANK} FROM {persons}"  # noqa: S608  (code and $n parameters only)
                 f" WHERE ({where}) AND {condition}{_not(earlier)} ORDER BY sort_key, id LIMIT {wanted}"
             )
             if probe.pairs:  # one ordered range per combination of close words, each stopped early
@@ -281,19 +303,23 @@ def search_sql(
     if not words.complete:
         trigram, rank = _trigram(words.tokens, param)
         branches.append(
-            f"(SELECT {columns}, {SIMILAR} AS {TIER}, ({rank})::float8 AS {RANK} FROM persons"  # noqa: S608  (code and $n parameters only)
+            f"(SELECT {columns}, {SIMILAR} AS {TIER}, ({rank})::float8 AS {RANK} FROM {persons}"  # noqa: S608  (code and $n parameters only)
             f" WHERE ({where}) AND {' AND '.join(trigram)}{_not(earlier)}"
             f" ORDER BY {RANK} DESC, sort_key, id LIMIT {wanted})"
         )
     sql = (
-        f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS found"  # noqa: S608  (code and $n parameters only)
+        f"{with_}SELECT * FROM ({' UNION ALL '.join(branches)}) AS found"  # noqa: S608  (code and $n parameters only)
         f" OFFSET {param(offset, 'bigint')} LIMIT {param(limit, 'bigint')}"
     )
     return sql, param.args
 
 
-def count_sql(where: str, args: Sequence[object], words: Words) -> tuple[str, list[object]]:
-    """How many persons the search finds at all (any tier): for `totalCount`."""
+def count_sql(
+    where: str, args: Sequence[object], words: Words, *, source: str | None = None
+) -> tuple[str, list[object]]:
+    """How many persons the search finds at all (any tier): for `totalCount`; `source` as in
+    `search_sql`."""
+    with_, persons = _from(source)
     param = Params(args)
     found = []
     for probe in probes(words, param):
@@ -307,4 +333,5 @@ def count_sql(where: str, args: Sequence[object], words: Words) -> tuple[str, li
     if not words.complete:
         trigram, _ = _trigram(words.tokens, param)
         found.append("(" + " AND ".join(trigram) + ")")
-    return f"SELECT count(*) FROM persons WHERE ({where}) AND ({' OR '.join(found)})", param.args  # noqa: S608  (code and $n parameters only)
+    sql = f"{with_}SELECT count(*) FROM {persons} WHERE ({where}) AND ({' OR '.join(found)})"  # noqa: S608  (code and $n parameters only)
+    return sql, param.args
