@@ -137,6 +137,14 @@ async def test_a_page_larger_than_100_is_refused(api: Api, registry: None) -> No
     assert result.errors[0]["extensions"]["field"] == "first"
 
 
+@pytest.mark.parametrize("field", ["minAge", "maxAge"])
+@pytest.mark.parametrize("age", [-1, 151, 115941])
+async def test_an_age_outside_0_to_150_is_refused(api: Api, registry: None, field: str, age: int) -> None:
+    result = await api.execute(PERSONS, filter={field: age})
+    assert result.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert result.errors[0]["extensions"]["field"] == field
+
+
 async def test_a_forged_cursor_is_refused(api: Api, registry: None) -> None:
     result = await api.execute(PERSONS, after="not-a-cursor")
     assert result.errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": "after", "reason": "INVALID"}

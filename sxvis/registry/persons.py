@@ -710,12 +710,10 @@ def _conditions(
     if filter.district_code is not None:
         conditions.append(Person.district_code == filter.district_code)
     if filter.min_age is not None:
-        if filter.min_age < 0:
-            raise ValidationFailed("An age cannot be negative.", field="min_age")
+        _require_age(filter.min_age, field="min_age")
         conditions.append(Person.birth_date <= _years_before(today, filter.min_age))
     if filter.max_age is not None:
-        if filter.max_age < 0:
-            raise ValidationFailed("An age cannot be negative.", field="max_age")
+        _require_age(filter.max_age, field="max_age")
         # Older than max_age means born on or before the day max_age + 1 years ago.
         conditions.append(Person.birth_date > _years_before(today, filter.max_age + 1))
     if filter.category is not None and category:
@@ -734,6 +732,17 @@ def _conditions(
             enrolled.append(Enrollment.provider_code == filter.agency_code)
         conditions.append(exists().where(*enrolled))
     return conditions
+
+
+# No one alive is older; an age past it is a typing error, and a year before year 1 cannot be a date.
+MAX_AGE = 150
+
+
+def _require_age(age: int, *, field: str) -> None:
+    if age < 0:
+        raise ValidationFailed("An age cannot be negative.", field=field)
+    if age > MAX_AGE:
+        raise ValidationFailed(f"An age is at most {MAX_AGE} years.", field=field)
 
 
 def _years_before(day: date, years: int) -> date:
