@@ -14,7 +14,15 @@ from schema.relay import global_id
 from sxvis.database import Database
 from sxvis.database.scope import RowScope
 from tests.conftest import Api
-from tests.documents import END_ENROLLMENT, ENROLL, PERSON_BY_FIN, PERSON_BY_ID, PERSONS, REGISTER_PERSON
+from tests.documents import (
+    END_ENROLLMENT,
+    ENROLL,
+    PERSON_BY_FIN,
+    PERSON_BY_ID,
+    PERSONS,
+    RECORD_CIRCUMSTANCE,
+    REGISTER_PERSON,
+)
 from tests.factories import person_input
 
 HOME_CARE = "01-09-15-00"
@@ -234,6 +242,26 @@ class TestRowLevelSecurity:
         async with app_database.scoped_session(RowScope(agency="DOST")) as session:
             assert (await session.execute(text("SELECT count(*) FROM persons"))).scalar_one() == 1
 
+    async def test_a_registry_wide_reader_reads_records_of_persons_without_a_lookup_of_each(
+        self, api: Api, app_database: Database
+    ) -> None:
+        # Migration 0021: the grant is tested once per statement, before the person's visibility.
+        for _ in range(3):
+            person = await register(api)
+            recorded = await api.execute(
+                RECORD_CIRCUMSTANCE,
+                input={"personId": person["id"], "category": "ELDERLY", "since": "2020-01-01"},
+            )
+            assert recorded.payload("recordCircumstance")["errors"] == []
+        async with app_database.scoped_session(RowScope(agency="SXA", reads_all=True)) as session:
+            [plan] = (
+                await session.execute(text("EXPLAIN (ANALYZE, FORMAT JSON) SELECT id FROM circumstances"))
+            ).scalar_one()
+        assert plan["Plan"]["Actual Rows"] == 3
+        assert _persons_looked_up(plan["Plan"]) == 0
+        async with app_database.scoped_session(RowScope(agency="DIN")) as session:
+            assert (await session.execute(text("SELECT count(*) FROM circumstances"))).scalar_one() == 0
+
     async def test_an_empty_agency_setting_lets_nothing_through(
         self, api: Api, app_database: Database
     ) -> None:
@@ -243,3 +271,13 @@ class TestRowLevelSecurity:
                 text("SELECT set_config('sxvis.agency', '', true), set_config('sxvis.remit', 'all', true)")
             )
             assert (await session.execute(text("SELECT count(*) FROM persons"))).scalar_one() == 0
+
+
+def _persons_looked_up(node: dict[str, Any]) -> int:
+    """Rows of `persons` a plan's nodes read (over all their loops)."""
+    own = 0
+    if node.get("Relation Name") == "persons":
+        own = int(node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * node.get(
+            "Actual Loops", 1
+        )
+    return own + sum(_persons_looked_up(child) for child in node.get("Plans", []))
