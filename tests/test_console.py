@@ -15,7 +15,7 @@ from authz.authentication import issue_dev_token
 from sxvis.config import Settings
 from sxvis.database import Database
 from sxvis.web.app import create_app
-from sxvis.web.console import SESSION_COOKIE, i18n
+from sxvis.web.console import SESSION_COOKIE, i18n, people
 from sxvis.web.console.pages import url_id
 from tests.conftest import Api
 from tests.documents import REGISTER_PERSON
@@ -414,3 +414,24 @@ async def test_a_record_is_corrected_field_by_field_and_a_bad_value_is_shown_bes
     assert refused.status_code == 400
     assert 'id="f-fin-error"' in refused.text
     assert 'value="bad"' in refused.text
+
+
+async def test_a_search_with_few_matches_says_how_many(browser: Browser, api: Api) -> None:
+    for first_name in ("Aynur", "Leyla"):
+        await registered(api, lastName="Zeynalova", firstName=first_name, sex="FEMALE")
+    await browser.sign_in(demo="sxa-worker")
+    page = await browser.client.get("/persons/results?q=Zeynalova")
+    assert "2 nəfər tapıldı." in page.text
+    assert page.text.count('<a href="/persons/') == 2
+
+
+async def test_a_search_with_more_matches_than_shown_asks_to_narrow_it_instead_of_counting(
+    browser: Browser, api: Api
+) -> None:
+    for i in range(people.SEARCH_PAGE + 1):
+        await registered(api, lastName="Zeynalov", firstName=f"Tural{chr(ord('a') + i)}")
+    await browser.sign_in(demo="sxa-worker")
+    page = await browser.client.get("/persons/results?q=Zeynalov")
+    assert f"ən uyğun {people.SEARCH_PAGE} nəfər göstərilir" in page.text
+    assert "tapıldı" not in page.text
+    assert page.text.count('<a href="/persons/') == people.SEARCH_PAGE

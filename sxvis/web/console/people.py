@@ -11,12 +11,15 @@ from sxvis.web.console.labels import LABELS, errors_by_field
 from sxvis.web.console.pages import N_, Site, View, url_id
 
 SEARCH_MIN_LETTERS = 2
+# The best matches shown as the worker types. Beyond them the page says only that more match, not how
+# many: counting every match cost a large agency 150-400 ms a keystroke on a million persons, several
+# times the search itself (docs/performance.md, "A count and a search cost a small remit").
 SEARCH_PAGE = 20
 
 SEARCH = """
 query ConsoleSearch($text: String!, $first: Int!) {
   persons(filter: {text: $text}, first: $first) {
-    totalCount
+    pageInfo { hasNextPage }
     edges { node { id pseudonym fin lastName firstName patronymic birthDate age regionCode protected } }
   }
 }
@@ -250,14 +253,15 @@ def _edit_page(
 
 async def _search(view: View, text: str) -> dict[str, Any]:
     if len(text.strip()) < SEARCH_MIN_LETTERS:
-        return {"found": None, "total": 0, "problem": ""}
+        return {"found": None, "more": False, "problem": ""}
     outcome = await view.run(SEARCH, text=text.strip(), first=SEARCH_PAGE)
     if outcome.user_errors:
-        return {"found": None, "total": 0, "problem": i18n.gettext("This search cannot be run; change it.")}
+        problem = i18n.gettext("This search cannot be run; change it.")
+        return {"found": None, "more": False, "problem": problem}
     connection = outcome.data["persons"]
     return {
         "found": [edge["node"] for edge in connection["edges"]],
-        "total": connection["totalCount"],
+        "more": connection["pageInfo"]["hasNextPage"],
         "problem": "",
     }
 
