@@ -70,6 +70,29 @@ async def test_a_pages_enrollments_are_one_logged_read_covering_every_person_on_
     assert event["fields"] == ["status", "note", "service"]
 
 
+async def test_a_pages_enrollment_event_counts_what_was_found_and_names_a_lone_enrollment(
+    api: Api, db: Database
+) -> None:
+    with_one = await registered(api, "Sayılan")
+    await registered(api, "Sayılan")
+    values = {"personId": with_one, "serviceCode": HOME_CARE, "providerCode": "DOST-BAKI-1"}
+    enrollment = (await api.execute(ENROLL, input=values)).payload("enrollInService")["enrollment"]
+    since = await last_event_id(db)
+    await api.execute(PAGE, text="Sayılan")
+    (event,) = await enrollment_reads_since(db, since)
+    assert event["details"]["enrollments"] == 1
+    assert event["entity_type"] == "enrollment"
+    assert event["entity_id"] == relay.GlobalID.from_id(enrollment["id"]).node_id
+    assert event["person_id"] is None
+
+
+async def test_a_page_with_no_persons_neither_reads_nor_logs_enrollments(api: Api, db: Database) -> None:
+    since = await last_event_id(db)
+    result = await api.execute(PAGE, text="Heçkimdir")
+    assert result.ok()["persons"]["edges"] == []
+    assert await enrollment_reads_since(db, since) == []
+
+
 async def test_enrollments_skipped_by_a_directive_are_neither_read_nor_logged(api: Api, db: Database) -> None:
     await enrolled(api, await registered(api, "Atlanan"))
     since = await last_event_id(db)

@@ -27,6 +27,7 @@ from sxvis.audit.models import AccessEvent, AccessEventSeal, Outcome
 from sxvis.audit.service import (
     AboutPerson,
     logged_read_sql,
+    read_about_logged,
     read_event_args,
     read_logged,
     record,
@@ -51,6 +52,7 @@ __all__ = [
     "link",
     "load_key",
     "logged_read_sql",
+    "read_about_logged",
     "read_event_args",
     "read_logged",
     "record",

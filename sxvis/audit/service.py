@@ -185,6 +185,48 @@ async def read_logged(
     return await pg.fetch(sql, *args, *ours)
 
 
+async def read_about_logged(
+    connection: PgConnection,
+    select_sql: str,
+    args: Sequence[object],
+    *,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    asked_about: Sequence[uuid.UUID],
+    order_by: str,
+    counted_as: str,
+    fields: Iterable[str] = (),
+    details: Mapping[str, Any] | None = None,
+) -> list[Record]:
+    """Run a SELECT of rows about persons asked about by id (a page's enrollments, say) and log it, in one
+    statement: what `record_read(..., asked_about=...)` writes after a read, without its second round trip.
+
+    The event names every person asked about, found or not ("none" is learnt about them too), the row
+    itself when exactly one was found, and how many were found under `details[counted_as]`. Nothing is
+    read or logged when no one is asked about. `select_sql` (with `$1`…`$n` for `args`) and `order_by`
+    come from code, never from input; the SELECT must return an `id` column.
+    """
+    persons = sorted(set(asked_about))
+    if not persons:
+        return []
+    who = _who(actor, action, entity_type, None)[:5]
+    why = _circumstances(actor, None, None, fields, Outcome.ALLOWED, None, None, None, details)
+    sql = _about_sql(select_sql, len(args), order_by)
+    return await connection.fetch(sql, *args, *who, persons, *why, counted_as)
+
+
+@functools.lru_cache(maxsize=64)
+def _about_sql(select_sql: str, first: int, order_by: str) -> str:
+    """`read_about_logged`'s statement for one SELECT, built once (asyncpg then reuses it prepared)."""
+    p = [f"${first + i}" for i in range(1, 16)]
+    event = f"""{p[0]}::text, {p[1]}::text, {p[2]}::text[], {p[3]}::text, {p[4]}::text,
+    CASE WHEN count(*) = 1 THEN (array_agg(hits.id))[1]::text END, NULL::uuid, {p[5]}::uuid[],
+    {p[6]}::text, {p[7]}::text, {p[8]}::text[], {p[9]}::text, {p[10]}::text, {p[11]}::text,
+    {p[12]}::inet, coalesce({p[13]}::jsonb, '{{}}'::jsonb) || jsonb_build_object({p[14]}::text, count(*))"""
+    return _read_and_log(select_sql, event, order=f" ORDER BY {order_by}")
+
+
 def logged_read_sql(select_sql: str, arity: int, *, id_column: str = "id") -> str:
     """The statement `read_logged` runs for `select_sql` (of `arity` parameters), whose event arguments
     (`read_event_args`) follow the SELECT's own: for a read run some other way, in one call
@@ -271,17 +313,26 @@ def _logged_sql(select_sql: str, first: int, id_column: str, order_by: str | Non
         # The rows' order in the log is the SELECT's: number them there, and log the first n.
         shown = f" WHERE hits.sxvis_row_number <= {p[15]}::int"
         select_sql = f"SELECT s.*, row_number() OVER () AS sxvis_row_number FROM ({select_sql}) s"  # noqa: S608
+    event = f"""{p[0]}::text, {p[1]}::text, {p[2]}::text[], {p[3]}::text, {p[4]}::text,
+    coalesce({p[5]}::text, ({single})::text), {single},
+    coalesce(array_agg({ids}) FILTER (WHERE {ids} IS NOT NULL), '{{}}'::uuid[]),
+    {p[7]}::text, {p[8]}::text, {p[9]}::text[], {p[10]}::text, {p[11]}::text, {p[12]}::text,
+    {p[13]}::inet, {p[14]}::jsonb"""
+    return _read_and_log(select_sql, event, shown=shown, order=order)
+
+
+def _read_and_log(select_sql: str, event: str, *, shown: str = "", order: str = "") -> str:
+    """A SELECT as a materialized CTE, a data-modifying CTE inserting one access event whose values
+    (`event`, aggregates over `hits` allowed) are computed from its rows, and the rows returned: the
+    shape of every read that logs itself in one statement. Its text names the FIN lookup's routine
+    (`sxvis.database.routines`), so a change here is a new routine at the next upgrade."""
     return f"""WITH hits AS MATERIALIZED (
 {select_sql}
 ), logged AS (
   INSERT INTO access_events (actor_user, actor_agency, actor_roles, action, entity_type, entity_id,
     person_id, person_ids, purpose, operation_name, fields, outcome, reason, request_id, client_address,
     details)
-  SELECT {p[0]}::text, {p[1]}::text, {p[2]}::text[], {p[3]}::text, {p[4]}::text,
-    coalesce({p[5]}::text, ({single})::text), {single},
-    coalesce(array_agg({ids}) FILTER (WHERE {ids} IS NOT NULL), '{{}}'::uuid[]),
-    {p[7]}::text, {p[8]}::text, {p[9]}::text[], {p[10]}::text, {p[11]}::text, {p[12]}::text,
-    {p[13]}::inet, {p[14]}::jsonb
+  SELECT {event}
   FROM hits{shown}
 )
 SELECT * FROM hits{order}"""  # noqa: S608  (every piece is code or a $n parameter)

@@ -253,8 +253,8 @@ _OF_PERSONS = (
     f"SELECT {_ENROLLMENT_COLUMNS} FROM enrollments e WHERE e.person_id = ANY($1::uuid[])"  # noqa: S608
     " AND e.person_id IN (SELECT p.id FROM persons p WHERE p.id = ANY($1::uuid[])"
     f" AND {remit.visible_sql(agency='$2', reads_all='$3')})"
-    " ORDER BY e.person_id, e.started_on DESC, e.id"
 )
+_ORDER = "person_id, started_on DESC, id"
 
 
 async def enrollments_of(
@@ -262,27 +262,25 @@ async def enrollments_of(
 ) -> list[EnrollmentRecord]:
     """The enrollments of persons in the actor's remit; the read is logged with the persons it covered.
 
-    Plain SQL and plain rows (`EnrollmentRecord`) on the driver connection: a page of persons reads
-    this for all of them at once, and building a SQLAlchemy statement and ORM instances for it cost
-    more than the read itself."""
+    Plain SQL and plain rows (`EnrollmentRecord`) on the driver connection, read and logged in one
+    statement: a page of persons reads this for all of them at once, and building a SQLAlchemy
+    statement and ORM instances for it cost more than the read itself. The event names every person
+    asked about, even one with no enrollment: "no enrollments" is learnt about them too."""
     actor.require(persons.READ)
     connection = await driver_connection(reads)
-    rows = await connection.fetch(
-        _OF_PERSONS, list(person_ids), actor.agency_code, actor.reads_whole_registry
-    )
-    found = [EnrollmentRecord.of(row) for row in rows]
-    # Logged even when empty for the persons asked about: "no enrollments" is learnt about them too.
-    await audit.record_read(
-        reads,
-        actor,
-        found,
+    rows = await audit.read_about_logged(
+        connection,
+        _OF_PERSONS,
+        (list(person_ids), actor.agency_code, actor.reads_whole_registry),
+        actor=actor,
         action=READ,
         entity_type="enrollment",
         asked_about=person_ids,
+        order_by=_ORDER,
         fields=fields,
-        details={"enrollments": len(found)},
+        counted_as="enrollments",
     )
-    return found
+    return [EnrollmentRecord.of(row) for row in rows]
 
 
 async def get_enrollments(
