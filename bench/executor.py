@@ -1,21 +1,26 @@
-"""What the executor costs a page of 50 persons with their enrollments: graphql-core's own executor
-against SXVİS's (`schema.execution.LeafFirstExecutor`, plain leaf fields completed in one step), in one
-process, interleaved.
+"""What a change on a page's path costs a page of 50 persons with their enrollments, in one process,
+the variants interleaved (`--compare`):
+
+- `executor`: graphql-core's own executor against SXVİS's (`schema.execution.LeafFirstExecutor`, plain
+  leaf fields completed in one step): `graphql-core` runs the executor's `execute_fields` as
+  graphql-core has it (every field through `execute_field`, `GraphQLResolveInfo`, `complete_value`),
+  `leaf-first` the product's;
+- `enrollment-read`: the page's enrollments read, then their access event inserted (`two-statements`,
+  as before 6 December 2026, kept here for the comparison), against read and logged in one statement
+  (`one-statement`, the product's `enrollments.enrollments_of`).
 
 The whole app runs in this process over ASGI (httpx's ASGITransport, no uvicorn, no sockets between
 client and app), as a social worker of SXA with a development token, so every page goes through the
 gate, the scoped transaction, the logged reads and the executor, exactly as `sxvis serve` answers it.
 Variants alternate batch by batch (`--batches` of `--pages` pages each), so that a busy moment of the
-machine falls on both; the figure is this process's CPU time per page (client included, the same for
-both), median and minimum over the batches. PostgreSQL's CPU is not in it: it is the same SQL.
-
-- `graphql-core`: the executor's `execute_fields` as graphql-core has it (every field through
-  `execute_field`, `GraphQLResolveInfo`, `complete_value`);
-- `leaf-first`: the product's executor.
+machine falls on both; the figures are this process's CPU time per page (client included, the same for
+both) and the wall time per page (which holds PostgreSQL's work and the round trips, one page at a
+time), median and minimum over the batches. Both variants must answer the page alike.
 
 The registry must be seeded first (`python bench/registry.py` seeds `--data-dir`, which this reuses).
 
-    python bench/executor.py [--pages 10] [--batches 40] [--data-dir .sxvis-data/bench] [--database-url URL]
+    python bench/executor.py [--compare executor] [--pages 10] [--batches 40] [--data-dir .sxvis-data/bench]
+                             [--database-url URL]
 
 Writes `bench/results/executor-<UTC time>.json` and prints a Markdown table.
 """
@@ -29,6 +34,8 @@ import os
 import statistics
 import sys
 import time
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,14 +45,72 @@ from registry import PAGE_50_NESTED, REPO, bench_token, database_for, graphql_bo
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from schema.execution import LeafFirstExecutor
+from sxvis import audit
+from sxvis.actors import Actor
+from sxvis.database.driver import Reads, driver_connection
+from sxvis.registry import enrollments
+from sxvis.registry.records import EnrollmentRecord
 
-VARIANTS = {
-    "graphql-core": StrawberryGraphQLCoreExecutionContext.execute_fields,
-    "leaf-first": LeafFirstExecutor.execute_fields,
+LEAF_FIRST = LeafFirstExecutor.execute_fields
+ONE_STATEMENT = enrollments.enrollments_of
+
+
+def _executor(execute_fields: Any) -> Callable[[], None]:
+    def apply() -> None:
+        LeafFirstExecutor.execute_fields = execute_fields  # type: ignore[method-assign]
+
+    return apply
+
+
+def _enrollment_read(read: Any) -> Callable[[], None]:
+    def apply() -> None:
+        enrollments.enrollments_of = read
+
+    return apply
+
+
+async def _enrollments_in_two_statements(
+    reads: Reads, actor: Actor, *, person_ids: Sequence[uuid.UUID], fields: Sequence[str] = ()
+) -> list[EnrollmentRecord]:
+    """`enrollments.enrollments_of` as it was until 6 December 2026: the read, then its event."""
+    actor.require("person:read")
+    connection = await driver_connection(reads)
+    sql = f"{enrollments._OF_PERSONS} ORDER BY {enrollments._ORDER}"
+    rows = await connection.fetch(sql, list(person_ids), actor.agency_code, actor.reads_whole_registry)
+    found = [EnrollmentRecord.of(row) for row in rows]
+    await audit.record_read(
+        reads,
+        actor,
+        found,
+        action=enrollments.READ,
+        entity_type="enrollment",
+        asked_about=person_ids,
+        fields=fields,
+        details={"enrollments": len(found)},
+    )
+    return found
+
+
+COMPARISONS: dict[str, dict[str, Callable[[], None]]] = {
+    "executor": {
+        "graphql-core": _executor(StrawberryGraphQLCoreExecutionContext.execute_fields),
+        "leaf-first": _executor(LEAF_FIRST),
+    },
+    "enrollment-read": {
+        "two-statements": _enrollment_read(_enrollments_in_two_statements),
+        "one-statement": _enrollment_read(ONE_STATEMENT),
+    },
 }
 
 
-async def measure(url: str, data_dir: Path, *, pages: int, batches: int) -> dict[str, dict[str, float]]:
+def _restore() -> None:
+    LeafFirstExecutor.execute_fields = LEAF_FIRST  # type: ignore[method-assign]
+    enrollments.enrollments_of = ONE_STATEMENT
+
+
+async def measure(
+    url: str, data_dir: Path, variants: dict[str, Callable[[], None]], *, pages: int, batches: int
+) -> dict[str, dict[str, float]]:
     os.environ.update(
         SXVIS_DATABASE_URL=url,
         SXVIS_MODE="development",
@@ -62,7 +127,8 @@ async def measure(url: str, data_dir: Path, *, pages: int, batches: int) -> dict
     headers = {"authorization": f"Bearer {bench_token(data_dir)}", "content-type": "application/json"}
     body = graphql_body(PAGE_50_NESTED, {"after": None})
     answers: dict[str, bytes] = {}
-    per_page: dict[str, list[float]] = {name: [] for name in VARIANTS}
+    per_page: dict[str, list[float]] = {name: [] for name in variants}
+    wall: dict[str, list[float]] = {name: [] for name in variants}
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench") as client:
 
         async def page() -> bytes:
@@ -72,36 +138,46 @@ async def measure(url: str, data_dir: Path, *, pages: int, batches: int) -> dict
             return response.content
 
         try:
-            for name, execute_fields in VARIANTS.items():  # warm both, and check they answer alike
-                LeafFirstExecutor.execute_fields = execute_fields  # type: ignore[method-assign]
+            for name, apply in variants.items():  # warm both, and check they answer alike
+                apply()
                 for _ in range(20):
                     answers[name] = await page()
             if len(set(answers.values())) != 1:
-                raise RuntimeError("the two executors answered the page differently")
+                raise RuntimeError("the variants answered the page differently")
             for _ in range(batches):
-                for name, execute_fields in VARIANTS.items():
-                    LeafFirstExecutor.execute_fields = execute_fields  # type: ignore[method-assign]
-                    started = time.process_time()
+                for name, apply in variants.items():
+                    apply()
+                    started, started_wall = time.process_time(), time.perf_counter()
                     for _ in range(pages):
                         await page()
                     per_page[name].append((time.process_time() - started) / pages * 1000)
+                    wall[name].append((time.perf_counter() - started_wall) / pages * 1000)
         finally:
-            LeafFirstExecutor.execute_fields = VARIANTS["leaf-first"]  # type: ignore[method-assign]
+            _restore()
     return {
-        name: {"median_ms": round(statistics.median(times), 3), "min_ms": round(min(times), 3)}
+        name: {
+            "median_ms": round(statistics.median(times), 3),
+            "min_ms": round(min(times), 3),
+            "wall_median_ms": round(statistics.median(wall[name]), 3),
+            "wall_min_ms": round(min(wall[name]), 3),
+        }
         for name, times in per_page.items()
     }
 
 
 def table(figures: dict[str, dict[str, float]]) -> str:
-    base = figures["graphql-core"]["median_ms"]
+    """Each variant against the first (the baseline of the comparison)."""
+    first = next(iter(figures))
+    cpu, wall = figures[first]["median_ms"], figures[first]["wall_median_ms"]
     lines = [
-        "| executor | CPU ms per page, median | minimum | median against graphql-core's |",
-        "|---|---:|---:|---:|",
+        f"| variant | CPU ms per page, median (minimum) | against {first} | wall ms per page, median "
+        f"(minimum) | against {first} |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, row in figures.items():
         lines.append(
-            f"| {name} | {row['median_ms']:.2f} | {row['min_ms']:.2f} | {row['median_ms'] / base:.2f} |"
+            f"| {name} | {row['median_ms']:.2f} ({row['min_ms']:.2f}) | {row['median_ms'] / cpu:.2f} "
+            f"| {row['wall_median_ms']:.2f} ({row['wall_min_ms']:.2f}) | {row['wall_median_ms'] / wall:.2f} |"
         )
     return "\n".join(lines)
 
@@ -110,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("--compare", choices=sorted(COMPARISONS), default="executor")
     parser.add_argument("--pages", type=int, default=10, help="pages per batch")
     parser.add_argument("--batches", type=int, default=40, help="batches per variant, interleaved")
     parser.add_argument("--data-dir", type=Path, default=REPO / ".sxvis-data" / "bench")
@@ -121,9 +198,11 @@ def main(argv: list[str] | None = None) -> None:
     with contextlib.ExitStack() as stack:
         url, database = database_for(args, stack)
         load_before = os.getloadavg()[0]
-        figures = asyncio.run(measure(url, args.data_dir, pages=args.pages, batches=args.batches))
+        variants = COMPARISONS[args.compare]
+        figures = asyncio.run(measure(url, args.data_dir, variants, pages=args.pages, batches=args.batches))
         report: dict[str, Any] = {
             "benchmark": "executor",
+            "compare": args.compare,
             "when": stamp,
             "machine": machine(url),
             "database": database,
