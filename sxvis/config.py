@@ -168,6 +168,13 @@ class Settings(BaseSettings):
     oidc_scope: str = Field(
         default="openid profile", description="Scopes the console asks the provider for at sign-in."
     )
+    oidc_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        le=60,
+        description="How long the console waits on the provider at sign-in (discovery, the code "
+        "exchange, its keys) before it answers that sign-in failed.",
+    )
 
     @field_validator(
         "database_url",

@@ -16,11 +16,16 @@ from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider, User
 
 
 @pytest.fixture
-def provider() -> Iterator[Provider]:
+def served() -> Iterator[tuple[Provider, SimulatorServer]]:
     provider = Provider(issuer="", user=User("oidc-aysel", "Aysel Kərimova", "DOST", ["social_worker"]))
     with SimulatorServer(provider.app()) as server:
         provider.issuer = server.url
-        yield provider
+        yield provider, server
+
+
+@pytest.fixture
+def provider(served: tuple[Provider, SimulatorServer]) -> Provider:
+    return served[0]
 
 
 @pytest.fixture
@@ -35,6 +40,7 @@ async def console(
         oidc_discovery_url=f"{provider.issuer}/.well-known/openid-configuration",
         oidc_client_id=CLIENT_ID,
         oidc_client_secret=CLIENT_SECRET,
+        oidc_timeout_seconds=60,  # a loopback provider in a thread of a busy test process
     )
     app = create_app(settings, database=app_database)
     # https: the production session cookie is Secure.
@@ -76,3 +82,19 @@ async def test_a_replayed_or_forged_callback_signs_nobody_in(console: httpx.Asyn
     assert forged.status_code == 400
     assert "Kimlik təminatçısı" in forged.text
     assert (await console.get("/", follow_redirects=False)).status_code == 303
+
+
+async def test_a_provider_that_stops_answering_before_the_callback_is_a_readable_error(
+    console: httpx.AsyncClient, served: tuple[Provider, SimulatorServer]
+) -> None:
+    provider, server = served
+    to_provider = await console.get("/sign-in/oidc")
+    async with httpx.AsyncClient() as browser:
+        back = await browser.get(to_provider.headers["location"])
+    server.stop()  # the code exchange finds nobody listening
+    callback = urlsplit(back.headers["location"])
+    answer = await console.get(f"{callback.path}?{callback.query}")
+    assert answer.status_code == 503
+    assert "Kimlik təminatçısı ilə indi əlaqə yoxdur" in answer.text
+    assert provider.exchanged == []
+    assert (await console.get("/", follow_redirects=False)).status_code == 303  # nobody signed in

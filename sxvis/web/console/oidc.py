@@ -8,6 +8,8 @@ token (`SXVIS_JWKS_URL`, `SXVIS_JWT_ISSUER`, the `sxvis` audience, the `agency` 
 one rule for who may act, whichever door they came in by, and the session ends when that token does.
 """
 
+import httpx
+import structlog
 from starlette.responses import RedirectResponse, Response
 
 from authz.authentication import AuthenticationFailed, SigningKeysUnavailable
@@ -16,6 +18,8 @@ from sxvis.web.console.pages import TOKEN_KEY, Site, View
 
 CLIENT = "sxvis"
 CALLBACK = "/sign-in/callback"
+
+log = structlog.get_logger(__name__)
 
 
 def configured(site: Site) -> bool:
@@ -38,7 +42,13 @@ def register(site: Site) -> None:
         server_metadata_url=settings.oidc_discovery_url,
         client_id=settings.oidc_client_id,
         client_secret=secret,
-        client_kwargs={"scope": settings.oidc_scope, "code_challenge_method": "S256"},
+        client_kwargs={
+            "scope": settings.oidc_scope,
+            "code_challenge_method": "S256",
+            # httpx's own 5 s: tight for a provider across a network, and CI once saw a loopback
+            # provider's code exchange time out under load.
+            "timeout": settings.oidc_timeout_seconds,
+        },
     )
     client = oauth.create_client(CLIENT)
 
@@ -50,11 +60,18 @@ def register(site: Site) -> None:
 
     @site.page(CALLBACK, name="sign-in-callback", public=True)
     async def callback(view: View) -> Response:
-        problem = ""
+        problem, status = "", 400
         try:
             answer = await client.authorize_access_token(view.request)
             token = str(answer.get("access_token") or "")
             await site.operations.gate.verifier.verify_async(token)
+        except httpx.HTTPError as err:
+            # The provider did not answer (down, slow, refused): the person is told, the operator logged.
+            log.warning(
+                "console.oidc_unreachable", error=type(err).__name__, provider=settings.oidc_discovery_url
+            )
+            problem = i18n.gettext("The identity provider cannot be reached now. Try again shortly.")
+            status = 503
         except OAuthError:
             problem = i18n.gettext("The identity provider did not sign you in. Try again.")
         except AuthenticationFailed:
@@ -64,7 +81,7 @@ def register(site: Site) -> None:
         if problem:
             return view.render(
                 "sign_in.html",
-                status_code=400,
+                status_code=status,
                 demo_users=(),
                 ended=False,
                 next="",
