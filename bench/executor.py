@@ -5,6 +5,9 @@ the variants interleaved (`--compare`):
   leaf fields completed in one step): `graphql-core` runs the executor's `execute_fields` as
   graphql-core has it (every field through `execute_field`, `GraphQLResolveInfo`, `complete_value`),
   `leaf-first` the product's;
+- `plain-objects`: the executor's plain leaves alone (`leaves-only`, as before 6 December 2026, night)
+  against plain leaves and plain object fields (`leaves-and-objects`, the product's: a page's edges,
+  nodes, enrollments and services completed without graphql-core's field execution);
 - `enrollment-read`: the page's enrollments read, then their access event inserted (`two-statements`,
   as before 6 December 2026, kept here for the comparison), against read and logged in one statement
   (`one-statement`, the product's `enrollments.enrollments_of`).
@@ -44,6 +47,7 @@ import httpx
 from registry import PAGE_50_NESTED, REPO, bench_token, database_for, graphql_body, machine, write_report
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+from schema import execution
 from schema.execution import LeafFirstExecutor
 from sxvis import audit
 from sxvis.actors import Actor
@@ -53,6 +57,7 @@ from sxvis.registry.records import EnrollmentRecord
 
 LEAF_FIRST = LeafFirstExecutor.execute_fields
 ONE_STATEMENT = enrollments.enrollments_of
+PLAIN_OBJECT = execution._plain_object
 
 
 def _executor(execute_fields: Any) -> Callable[[], None]:
@@ -60,6 +65,18 @@ def _executor(execute_fields: Any) -> Callable[[], None]:
         LeafFirstExecutor.execute_fields = execute_fields  # type: ignore[method-assign]
 
     return apply
+
+
+def _plain_objects(plan_object: Any) -> Callable[[], None]:
+    def apply() -> None:
+        execution._plain_object = plan_object
+        LeafFirstExecutor.shared_plans.clear()  # planned again under the variant
+
+    return apply
+
+
+def _no_plain_object(*_args: Any) -> None:
+    return None
 
 
 def _enrollment_read(read: Any) -> Callable[[], None]:
@@ -100,12 +117,18 @@ COMPARISONS: dict[str, dict[str, Callable[[], None]]] = {
         "two-statements": _enrollment_read(_enrollments_in_two_statements),
         "one-statement": _enrollment_read(ONE_STATEMENT),
     },
+    "plain-objects": {
+        "leaves-only": _plain_objects(_no_plain_object),
+        "leaves-and-objects": _plain_objects(PLAIN_OBJECT),
+    },
 }
 
 
 def _restore() -> None:
     LeafFirstExecutor.execute_fields = LEAF_FIRST  # type: ignore[method-assign]
     enrollments.enrollments_of = ONE_STATEMENT
+    execution._plain_object = PLAIN_OBJECT
+    LeafFirstExecutor.shared_plans.clear()
 
 
 async def measure(

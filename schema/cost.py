@@ -199,12 +199,15 @@ def create_executor(max_list_items: int) -> type[LeafFirstExecutor]:
     """
 
     class BoundedExecutor(LeafFirstExecutor):
+        def count_list_items(self, count: int) -> None:
+            self.list_items: int = getattr(self, "list_items", 0) + count
+            if self.list_items > max_list_items:
+                raise TooLarge(max_list_items)
+
         def complete_list_value(self, *args: Any, **kwargs: Any) -> Any:
             result = args[4] if len(args) > 4 else kwargs.get("result")
             if isinstance(result, Sized):
-                self.list_items: int = getattr(self, "list_items", 0) + len(result)
-                if self.list_items > max_list_items:
-                    raise TooLarge(max_list_items)
+                self.count_list_items(len(result))
             return super().complete_list_value(*args, **kwargs)
 
     return BoundedExecutor

@@ -16,6 +16,16 @@ in a non-null field, a value the scalar refuses, an attribute that raises) is ex
 graphql-core's own `execute_field`, so errors, their paths and null propagation stay graphql-core's:
 an attribute read has no side effect to repeat. Nothing here decides what anyone may see: the objects
 reaching a field are already what the role may see (`sxvis.registry` and the views built from it).
+
+Plain object fields go the same way (`PlainObject`): a field that is an attribute of its object, or
+that SXVİS can answer from what its object already holds (`answers_when_known`: a page's enrollments and
+their services, read ahead), and whose type is an object type or a list of one, is read, and its
+selection executed on what it read, without a `GraphQLResolveInfo`, a resolver wrapper or
+`complete_value`'s dispatch per layer. What the read cannot answer exactly as graphql-core would start
+(an unknown relation, a null where none may be, an awaitable, an object of another type) goes to
+graphql-core's `execute_field` before anything of it is executed; errors raised below are handled at the
+item and the field as graphql-core handles them. A page of 50 persons with their enrollments then sends
+only its root field through graphql-core.
 """
 
 from __future__ import annotations
@@ -26,9 +36,12 @@ from typing import Any, ClassVar, NamedTuple
 
 from graphql import (
     GraphQLObjectType,
+    GraphQLOutputType,
     GraphQLSchema,
     is_leaf_type,
+    is_list_type,
     is_non_null_type,
+    is_object_type,
 )
 from graphql.execution.middleware import MiddlewareManager
 from graphql.pyutils import Path, Undefined
@@ -37,6 +50,17 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
 _READS_ONLY_ITS_OBJECT = "_sxvis_reads_only_its_object"
+_ANSWERS_WHEN_KNOWN = "_sxvis_answers_when_known"
+
+
+class _NotKnown:
+    """What a `answers_when_known` reader returns when its object does not hold the answer."""
+
+    def __repr__(self) -> str:
+        return "NOT_KNOWN"
+
+
+NOT_KNOWN: Any = _NotKnown()
 
 
 def reads_only_its_object(resolve: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
@@ -45,6 +69,20 @@ def reads_only_its_object(resolve: Callable[[Any, Any], Any]) -> Callable[[Any, 
     is completed in one step like an attribute (and read again by graphql-core if that fails)."""
     setattr(resolve, _READS_ONLY_ITS_OBJECT, True)
     return resolve
+
+
+def answers_when_known(
+    read: Callable[[Any], Any],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a field's resolver as answered, when the field is given no arguments, by `read(obj)`: the
+    value the resolver would return, read from what the object already holds, or `NOT_KNOWN` (then the
+    resolver runs). `read` has no side effect and does not depend on the request beyond its object."""
+
+    def mark(resolve: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(resolve, _ANSWERS_WHEN_KNOWN, read)
+        return resolve
+
+    return mark
 
 
 class PlainLeaf(NamedTuple):
@@ -56,8 +94,22 @@ class PlainLeaf(NamedTuple):
     nullable: bool
 
 
-# One entry per response name, in the selection's order: a PlainLeaf, or None for graphql-core's path.
-Plan = tuple[PlainLeaf | None, ...]
+class PlainObject(NamedTuple):
+    """A field whose object, or list of objects, is read without a resolver call; its selection is
+    then executed on what was read, as graphql-core's `complete_object_value` would."""
+
+    response_name: str
+    read: Callable[[Any], Any]
+    return_type: GraphQLOutputType  # as declared, wrappers included (for errors, as graphql-core)
+    object_type: GraphQLObjectType
+    nullable: bool
+    item_type: GraphQLOutputType | None  # a list's item type as declared; None for a single object
+    item_nullable: bool
+
+
+# One entry per response name, in the selection's order: a PlainLeaf or PlainObject, or None for
+# graphql-core's path.
+Plan = tuple[PlainLeaf | PlainObject | None, ...]
 
 
 def plan_selection(
@@ -69,6 +121,7 @@ def plan_selection(
     """Which of a selection's fields are plain leaves; None when none is (nothing to gain)."""
     plan = tuple(
         _plain_leaf(schema, parent_type, response_name, details, middleware)
+        or _plain_object(schema, parent_type, response_name, details, middleware)
         for response_name, details in grouped_field_set.items()
     )
     return plan if any(entry is not None for entry in plan) else None
@@ -109,6 +162,60 @@ def _plain_leaf(
             return resolve(source, None)
 
     return PlainLeaf(response_name, read, named.coerce_output_value, nullable)
+
+
+def _plain_object(
+    schema: GraphQLSchema,
+    parent_type: GraphQLObjectType,
+    response_name: str,
+    details: Sequence[Any],
+    middleware: MiddlewareManager | None,
+) -> PlainObject | None:
+    node = details[0].node
+    field_def = schema.get_field(parent_type, node.name.value)
+    if field_def is None or node.arguments or any(d.node.directives for d in details):
+        return None  # a directive left on a field node may be @stream: graphql-core's to honour
+    if middleware is not None and middleware.get_field_resolver(field_def.resolve) is not field_def.resolve:
+        return None
+    read = _reader(field_def)
+    if read is None:
+        return None
+    return_type = field_def.type
+    nullable = not is_non_null_type(return_type)
+    inner = return_type if nullable else return_type.of_type
+    item_type: GraphQLOutputType | None = None
+    item_nullable = False
+    if is_list_type(inner):
+        item_type = inner.of_type
+        item_nullable = not is_non_null_type(item_type)
+        inner = item_type if item_nullable else item_type.of_type
+    if not is_object_type(inner):
+        return None  # a list of lists, a leaf list, an interface or a union: graphql-core's
+    return PlainObject(response_name, read, return_type, inner, nullable, item_type, item_nullable)
+
+
+def _reader(field_def: Any) -> Callable[[Any], Any] | None:
+    """How a field's value is read from its object without its resolver, or None."""
+    known = getattr(field_def.resolve, _ANSWERS_WHEN_KNOWN, None)
+    if known is not None:
+        return known  # type: ignore[no-any-return]
+    if field_def.args:
+        return None
+    basic = getattr(field_def.resolve, "_is_default", False)
+    strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if basic and strawberry_field is not None and strawberry_field.default_resolver is getattr:
+        return operator.attrgetter(strawberry_field.python_name)
+    if getattr(field_def.resolve, _READS_ONLY_ITS_OBJECT, False):
+        resolve = field_def.resolve
+
+        def read(source: Any) -> Any:
+            return resolve(source, None)
+
+        return read
+    return None
+
+
+_FALLBACK: Any = object()  # a plain object field that graphql-core must execute after all
 
 
 def _no_resolver(_source: Any, _info: Any) -> None:
@@ -190,7 +297,16 @@ class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):
             for leaf, (response_name, field_details_list) in zip(
                 plan, grouped_field_set.items(), strict=True
             ):
-                if leaf is not None:
+                if type(leaf) is PlainObject:
+                    completed = self._complete_plain_object(
+                        leaf, parent_type, source_value, path, field_details_list, position_context
+                    )
+                    if completed is not _FALLBACK:
+                        results[response_name] = completed
+                        if is_awaitable(completed):
+                            awaitable_fields.append(response_name)
+                        continue
+                elif leaf is not None:
                     try:
                         value = leaf.read(source_value)
                         if value is not None:
@@ -221,6 +337,112 @@ class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return self._gather(results, awaitable_fields)
+
+    def count_list_items(self, count: int) -> None:
+        """A list of `count` items is about to be completed (the bounded executor counts them)."""
+
+    def _complete_plain_object(
+        self,
+        entry: PlainObject,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        field_details_list: Any,
+        position_context: Any,
+    ) -> Any:
+        """The field's completed value, or `_FALLBACK` when graphql-core must execute it (decided
+        before anything below it runs). Errors are handled as graphql-core's `execute_field` and
+        `complete_list_item_value` handle them: located at their path, null where the type allows,
+        raised on where it does not."""
+        try:
+            value = entry.read(source_value)
+        except Exception:
+            return _FALLBACK
+        if value is None:
+            return None if entry.nullable else _FALLBACK
+        if value is NOT_KNOWN or not self._plainly_typed(entry, value):
+            return _FALLBACK
+        field_path = Path(path, entry.response_name, parent_type.name)
+        execute = self.collect_and_execute_subfields
+        object_type = entry.object_type
+        if entry.item_type is None:
+            try:
+                completed = execute(object_type, field_details_list, field_path, value, position_context)
+            except Exception as raw_error:
+                self.handle_field_error(raw_error, entry.return_type, field_details_list, field_path)
+                return None
+            if self.is_awaitable(completed):
+                return self._settled(completed, entry.return_type, field_details_list, field_path)
+            return completed
+        items: list[Any] = []
+        awaitable_indices: list[int] = []
+        try:
+            self.count_list_items(len(value))
+            for index, item in enumerate(value):
+                if item is None:
+                    items.append(None)
+                    continue
+                item_path = field_path.add_key(index, None)
+                try:
+                    completed = execute(object_type, field_details_list, item_path, item, position_context)
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, entry.item_type, field_details_list, item_path)
+                    items.append(None)
+                    continue
+                if self.is_awaitable(completed):
+                    completed = self._settled(completed, entry.item_type, field_details_list, item_path)
+                    awaitable_indices.append(index)
+                items.append(completed)
+        except Exception as raw_error:
+            if awaitable_indices:
+                self.settle_in_background([items[index] for index in awaitable_indices])
+            self.handle_field_error(raw_error, entry.return_type, field_details_list, field_path)
+            return None
+        if not awaitable_indices:
+            return items
+        return self._settled(
+            self._gather_items(items, awaitable_indices), entry.return_type, field_details_list, field_path
+        )
+
+    def _plainly_typed(self, entry: PlainObject, value: Any) -> bool:
+        """Whether graphql-core would complete `value` (not None) without a step of its own: an
+        object of the field's type (by its `is_type_of`), or a list or tuple of such objects and of
+        nulls where the items may be null; nothing awaitable, nothing that is an exception."""
+        is_type_of = entry.object_type.is_type_of
+        is_awaitable = self.is_awaitable
+
+        def plain(item: Any) -> bool:
+            if isinstance(item, Exception) or is_awaitable(item):
+                return False
+            if is_type_of is None:
+                return True
+            try:
+                return is_type_of(item, None) is True
+            except Exception:
+                return False  # an is_type_of that wants its info: graphql-core's to call
+
+        if entry.item_type is None:
+            return plain(value)
+        if not isinstance(value, list | tuple):
+            return False
+        return all(plain(item) if item is not None else entry.item_nullable for item in value)
+
+    async def _settled(self, awaitable: Any, return_type: Any, field_details_list: Any, path: Path) -> Any:
+        try:
+            return await awaitable
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, field_details_list, path)
+            return None
+
+    async def _gather_items(self, items: list[Any], awaitable_indices: list[int]) -> list[Any]:
+        if len(awaitable_indices) == 1:
+            index = awaitable_indices[0]
+            items[index] = await items[index]
+        else:
+            awaited = await gather_with_cancel(*(items[index] for index in awaitable_indices))
+            for index, item in zip(awaitable_indices, awaited, strict=True):
+                items[index] = item
+        return items
 
     async def _gather(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
         """The fields still to settle, awaited together, as graphql-core's `execute_fields` does."""

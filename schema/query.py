@@ -131,8 +131,10 @@ class Query(
             if known is not None:
                 services = {code: service_of(s) for code, s in known.services.items()} or None
                 for edge in edges:
-                    edge.node.known_enrollments = known.enrollments.get(edge.node.person_id, [])
-                    edge.node.known_services = services
+                    node = edge.node
+                    node.known_enrollments = known.enrollments.get(node.person_id, [])
+                    node.known_services = services
+                    node.shown_enrollments = node._enrollments_shown(info, node.known_enrollments, None)
             return PersonConnection(edges=edges, page_info=page_info, count=count)
 
         return await answer(work)

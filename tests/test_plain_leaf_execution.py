@@ -41,6 +41,12 @@ class Item:
     def shout(self, times: int = 1) -> str:
         return self.code * times
 
+    @strawberry.field
+    async def eventually(self) -> str:
+        if self.code.startswith("boom"):
+            raise Broken(f"{self.code} failed later")
+        return self.code
+
 
 class UnreadableLabel(Item):
     """An item whose `label` raises when read (as a property of a source object might)."""
@@ -255,3 +261,216 @@ async def test_shared_plans_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None
         result = await ours.execute(f"{{ items {{ {alias}: code }} }}")
         assert result.data == {"items": [{alias: "a"}]}
         assert len(LeafFirstExecutor.shared_plans) <= 3
+
+
+# --- plain object fields: objects and lists of objects read from their parent -----------------------
+
+
+@strawberry.type
+class Other:
+    code: str
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Tagged(Named):
+    tag: str
+
+
+@strawberry.type
+class Box:
+    name: str
+    item: Item
+    maybe_item: Item | None
+    items: list[Item]
+    maybe_items: list[Item | None] | None
+    resolved: strawberry.Private[list[str]]
+    tagged: Tagged | None = None
+
+    @strawberry.field
+    async def later_items(self) -> list[Item]:
+        return self.items
+
+    @strawberry.field
+    def known(self) -> Item | None:
+        self.resolved.append(self.name)
+        return self.item
+
+
+BOXES: list[Any] = []
+
+
+@strawberry.type
+class BoxQuery:
+    @strawberry.field
+    def boxes(self) -> list[Box]:
+        return BOXES
+
+    @strawberry.field
+    def maybe_boxes(self) -> list[Box | None] | None:
+        return BOXES
+
+
+def _box(name: str, items: list[Any] | None = None, **changes: Any) -> Box:
+    items = [_item(f"{name}1"), _item(f"{name}2")] if items is None else items
+    values: dict[str, Any] = {
+        "name": name,
+        "item": _item(f"{name}0"),
+        "maybe_item": None,
+        "items": items,
+        "maybe_items": [None, *items],
+        "resolved": [],
+    }
+    values.update(changes)
+    return Box(**values)
+
+
+def _box_schema(executor: Any = None) -> strawberry.Schema:
+    config = StrawberryConfig(auto_camel_case=True)
+    if executor is None:
+        return strawberry.Schema(query=BoxQuery, config=config)
+    return strawberry.Schema(query=BoxQuery, config=config, execution_context_class=executor)
+
+
+async def _both_boxes(document: str, boxes: list[Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    BOXES[:] = boxes
+    first = await _box_schema().execute(document)
+    second = await _box_schema(LeafFirstExecutor).execute(document)
+    return _shape(first), _shape(second)
+
+
+@pytest.fixture(autouse=True)
+def _no_boxes_left() -> Any:
+    yield
+    BOXES.clear()
+
+
+async def test_objects_and_lists_of_objects_answer_as_graphql_core() -> None:
+    document = """{ boxes { name item { code } maybeItem { code } items { code status upper }
+        maybeItems { code } later: laterItems { code upper } } }"""
+    plain, ours = await _both_boxes(document, [_box("a"), _box("b", maybe_item=_item("bb"), items=[])])
+    assert ours == plain
+    assert ours["errors"] == []
+    assert ours["data"]["boxes"][1] == {
+        "name": "b",
+        "item": {"code": "b0"},
+        "maybeItem": {"code": "bb"},
+        "items": [],
+        "maybeItems": [None],
+        "later": [],
+    }
+
+
+async def test_a_null_object_where_none_may_be_is_graphql_cores_error_and_propagation() -> None:
+    document = "{ maybeBoxes { name item { code } } }"
+    plain, ours = await _both_boxes(document, [_box("a"), _box("b", item=None)])
+    assert ours == plain
+    assert ours["data"] == {"maybeBoxes": [{"name": "a", "item": {"code": "a0"}}, None]}
+    assert ours["errors"] == [
+        ("Cannot return null for non-nullable field Box.item.", ["maybeBoxes", 1, "item"])
+    ]
+
+
+async def test_an_error_below_a_non_null_item_propagates_as_graphql_cores() -> None:
+    document = "{ maybeBoxes { name items { code label } maybeItems { code } } }"
+    broken = [_item("b1"), _item("b2", code=None)]
+    plain, ours = await _both_boxes(document, [_box("a"), _box("b", items=broken)])
+    assert ours == plain
+    assert ours["data"]["maybeBoxes"][1] is None  # items is [Item!]!: the null reaches the box
+    assert (
+        "Cannot return null for non-nullable field Item.code.",
+        ["maybeBoxes", 1, "items", 1, "code"],
+    ) in (ours["errors"])
+
+
+async def test_an_error_below_a_nullable_item_nulls_only_that_item() -> None:
+    document = "{ boxes { maybeItems { code label } } }"
+    box = _box("a")
+    box.maybe_items = [_item("x"), UnreadableLabel.of(_item("y")), _item("z", code=None)]
+    plain, ours = await _both_boxes(document, [box])
+    assert ours == plain
+    assert ours["data"]["boxes"][0]["maybeItems"] == [
+        {"code": "x", "label": "label x"},
+        {"code": "y", "label": None},
+        None,
+    ]
+
+
+async def test_an_object_of_another_class_is_completed_as_graphql_core_completes_it() -> None:
+    # strawberry gives a type without interfaces no is_type_of: graphql-core takes any object.
+    document = "{ maybeBoxes { item { code } items { code } } }"
+    boxes = [_box("a", item=Other(code="o")), _box("b", items=[Other(code="p")])]
+    plain, ours = await _both_boxes(document, boxes)
+    assert ours == plain
+    assert ours["data"]["maybeBoxes"][0]["item"] == {"code": "o"}
+
+
+async def test_plain_objects_are_completed_without_graphql_cores_field_execution() -> None:
+    executed: list[str] = []
+
+    class Counting(LeafFirstExecutor):
+        def execute_field(self, parent_type: Any, source: Any, details: Any, path: Any, position: Any) -> Any:
+            executed.append(f"{parent_type.name}.{details[0].node.name.value}")
+            return super().execute_field(parent_type, source, details, path, position)
+
+    BOXES[:] = [_box("a"), _box("b")]
+    result = await _box_schema(Counting).execute(
+        "{ boxes { item { code } items { code } maybeItem { code } } }"
+    )
+    assert result.errors is None
+    assert executed == ["BoxQuery.boxes"]
+
+
+async def test_a_field_answered_when_known_reads_its_object_and_else_runs_its_resolver() -> None:
+    from schema.execution import NOT_KNOWN, answers_when_known
+
+    schema = _box_schema(LeafFirstExecutor)
+    known = schema._schema.type_map["Box"].fields["known"]
+    known.resolve = answers_when_known(
+        lambda box: box.maybe_item if box.maybe_item is not None else NOT_KNOWN
+    )(known.resolve)
+    with_it, without = _box("a", maybe_item=_item("held")), _box("b")
+    BOXES[:] = [with_it, without]
+    result = await schema.execute("{ boxes { known { code } } }")
+    assert result.errors is None
+    assert result.data == {"boxes": [{"known": {"code": "held"}}, {"known": {"code": "b0"}}]}
+    assert (with_it.resolved, without.resolved) == ([], ["b"])  # only the unknown one ran its resolver
+
+
+async def test_a_plain_list_counts_towards_the_answers_list_items() -> None:
+    BOXES[:] = [_box("a", items=[_item(str(n)) for n in range(6)])]
+    schema = _box_schema(create_executor(5))
+    result = await schema.execute("{ maybeBoxes { items { code } } }")
+    assert result.errors is not None
+    assert "more than 5 list items" in result.errors[0].message
+
+
+async def test_awaited_fields_below_plain_objects_answer_as_graphql_core() -> None:
+    document = "{ maybeBoxes { items { code eventually } maybeItems { eventually } item { eventually } } }"
+    boxes = [_box("a"), _box("b", items=[_item("b1"), _item("boom1")]), _box("c", item=_item("boom2"))]
+    box = _box("d")
+    box.maybe_items = [_item("boom3"), _item("d9")]
+    plain, ours = await _both_boxes(document, [*boxes, box])
+    assert ours == plain
+    assert ours["data"]["maybeBoxes"][0]["items"] == [
+        {"code": "a1", "eventually": "a1"},
+        {"code": "a2", "eventually": "a2"},
+    ]
+    assert ours["data"]["maybeBoxes"][1] is None  # a non-null field failed later, in a non-null item
+    assert ours["data"]["maybeBoxes"][3]["maybeItems"] == [None, {"eventually": "d9"}]
+    assert len(ours["errors"]) == 4  # boom1 fails in items and in maybeItems
+
+
+async def test_an_object_its_type_does_not_claim_is_graphql_cores_error() -> None:
+    # A type with an interface has an is_type_of: graphql-core refuses what it does not claim.
+    document = "{ maybeBoxes { tagged { name tag } } }"
+    plain, ours = await _both_boxes(
+        document, [_box("a", tagged=Tagged(name="t", tag="x")), _box("b", tagged=Other(code="o"))]
+    )
+    assert ours == plain
+    assert ours["data"] == {"maybeBoxes": [{"tagged": {"name": "t", "tag": "x"}}, {"tagged": None}]}
+    assert len(ours["errors"]) == 1

@@ -26,6 +26,7 @@ from schema.enums import (
     ResidenceStatus,
     Sex,
 )
+from schema.execution import NOT_KNOWN, answers_when_known
 from schema.relay import Edge, PageInfo, only_selection_fields, selected_fields
 from schema.vocabulary import renamed
 from sxvis import clock
@@ -86,6 +87,8 @@ class Person(relay.Node):
     """Set by a page that read its persons' enrollments ahead (`resolvers.registry.PageRelations`)."""
     known_services: strawberry.Private[Mapping[str, Service] | None] = None
     """Set with `known_enrollments` when the page read their services too."""
+    shown_enrollments: strawberry.Private[list["Enrollment"] | None] = None
+    """`known_enrollments` as `enrollments` (no `status`) answers them, built by the page with them."""
 
     @strawberry.field(description="Age in whole years today (or at death); null when the birth date is.")
     def age(self) -> int | None:
@@ -416,15 +419,30 @@ def serve_known_relations(schema: Any) -> None:
     page read ahead (`page_relations`), past strawberry's resolver wrapper (an `Info`, argument
     conversion and the extension chain per call: 80 calls on a page of 50 persons). Anything the page
     did not read, or an `enrollments(status:)`, goes to the field's own resolver as before, checks
-    of its arguments (`schema.edges.guard_inputs`) included. Called after `guard_inputs`."""
+    of its arguments (`schema.edges.guard_inputs`) included. Called after `guard_inputs`.
+
+    The same answers, read without a call (`answers_when_known`), let the executor complete these
+    fields without graphql-core's field execution (`schema.execution.PlainObject`)."""
     types = schema._schema.type_map
     person_enrollments = types["Person"].fields["enrollments"]
-    person_enrollments.resolve = _known_first(person_enrollments.resolve, _known_enrollments)
+    person_enrollments.resolve = answers_when_known(_shown_enrollments)(
+        _known_first(person_enrollments.resolve, _known_enrollments)
+    )
     enrollment_service = types["Enrollment"].fields["service"]
-    enrollment_service.resolve = _known_first(enrollment_service.resolve, _known_service)
+    enrollment_service.resolve = answers_when_known(_known_service_of)(
+        _known_first(enrollment_service.resolve, _known_service)
+    )
 
 
 _UNKNOWN = object()
+
+
+def _shown_enrollments(root: Person) -> Any:
+    return NOT_KNOWN if root.shown_enrollments is None else root.shown_enrollments
+
+
+def _known_service_of(root: "Enrollment") -> Any:
+    return NOT_KNOWN if root.known_services is None else root.known_services.get(root.service_code)
 
 
 def _known_first(
@@ -440,6 +458,8 @@ def _known_first(
 def _known_enrollments(root: Person, info: Any, kwargs: dict[str, Any]) -> Any:
     if kwargs.get("status") is not None or root.known_enrollments is None:
         return _UNKNOWN
+    if root.shown_enrollments is not None:
+        return root.shown_enrollments
     return root._enrollments_shown(info, root.known_enrollments, None)
 
 
