@@ -196,13 +196,16 @@ def _plain_object(
 
 def _reader(field_def: Any) -> Callable[[Any], Any] | None:
     """How a field's value is read from its object without its resolver, or None."""
+    strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     known = getattr(field_def.resolve, _ANSWERS_WHEN_KNOWN, None)
     if known is not None:
+        # A field extension (a permission class is one) would be answered past: its resolver runs.
+        if strawberry_field is not None and getattr(strawberry_field, "extensions", None):
+            return None
         return known  # type: ignore[no-any-return]
     if field_def.args:
         return None
     basic = getattr(field_def.resolve, "_is_default", False)
-    strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if basic and strawberry_field is not None and strawberry_field.default_resolver is getattr:
         return operator.attrgetter(strawberry_field.python_name)
     if getattr(field_def.resolve, _READS_ONLY_ITS_OBJECT, False):

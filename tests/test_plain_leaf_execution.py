@@ -474,3 +474,61 @@ async def test_an_object_its_type_does_not_claim_is_graphql_cores_error() -> Non
     assert ours == plain
     assert ours["data"] == {"maybeBoxes": [{"tagged": {"name": "t", "tag": "x"}}, {"tagged": None}]}
     assert len(ours["errors"]) == 1
+
+
+class _NeverAllowed(strawberry.BasePermission):
+    message = "not allowed"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class Guarded:
+    @strawberry.field(permission_classes=[_NeverAllowed])
+    def secret(self) -> Item | None:
+        return _item("secret")
+
+
+@strawberry.type
+class GuardedQuery:
+    @strawberry.field
+    def guarded(self) -> Guarded:
+        return Guarded()
+
+
+async def test_a_field_with_a_permission_class_is_never_answered_by_its_mark() -> None:
+    from schema.execution import answers_when_known
+
+    schema = strawberry.Schema(query=GuardedQuery, execution_context_class=LeafFirstExecutor)
+    secret = schema._schema.type_map["Guarded"].fields["secret"]
+    secret.resolve = answers_when_known(lambda _guarded: _item("read past the permission"))(secret.resolve)
+    result = await schema.execute("{ guarded { secret { code } } }")
+    assert result.data == {"guarded": {"secret": None}}
+    assert result.errors is not None
+    assert result.errors[0].message == "not allowed"
+
+
+def test_the_product_reads_a_pages_known_relations_by_their_marks() -> None:
+    from schema import build_schema
+    from schema.execution import PlainObject, _plain_object
+    from sxvis.config import Settings
+
+    graphql_schema = build_schema(Settings())._schema
+    for type_name, field_name in [("Person", "enrollments"), ("Enrollment", "service")]:
+        parent = graphql_schema.type_map[type_name]
+        node = parse_field(field_name)
+        planned = _plain_object(graphql_schema, parent, field_name, [node], None)
+        assert isinstance(planned, PlainObject), f"{type_name}.{field_name} lost its fast path"
+
+
+def parse_field(name: str) -> Any:
+    """A field's details as graphql-core collects them, for a selection of `name { __typename }`."""
+    from graphql import parse
+
+    class Details:
+        def __init__(self, node: Any) -> None:
+            self.node = node
+
+    operation = parse(f"{{ {name} {{ __typename }} }}").definitions[0]
+    return Details(operation.selection_set.selections[0])  # type: ignore[attr-defined]
