@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, ClassVar, NamedTuple
+from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from graphql import (
     GraphQLObjectType,
@@ -134,9 +134,40 @@ def _plain_leaf(
     details: Sequence[Any],
     middleware: MiddlewareManager | None,
 ) -> PlainLeaf | None:
+    field_def = _unhooked_field(schema, parent_type, details, middleware)
+    if field_def is None:
+        return None
+    nullable = not is_non_null_type(field_def.type)
+    named = field_def.type if nullable else field_def.type.of_type
+    if not is_leaf_type(named):
+        return None
+    read = _attribute_reader(field_def)
+    if read is None:
+        return None
+    return PlainLeaf(response_name, read, named.coerce_output_value, nullable)
+
+
+def _unhooked_field(
+    schema: GraphQLSchema,
+    parent_type: GraphQLObjectType,
+    details: Sequence[Any],
+    middleware: MiddlewareManager | None,
+) -> Any:
+    """The selected field's definition, or None when it is given arguments or an extension hooks it."""
     node = details[0].node
     field_def = schema.get_field(parent_type, node.name.value)
-    if field_def is None or field_def.args or node.arguments:
+    if field_def is None or node.arguments:
+        return None
+    # strawberry hands graphql-core a middleware manager on every request, holding the schema
+    # extensions that hook each resolver call (none of SXVİS's does); a field they wrap keeps its path.
+    if middleware is not None and middleware.get_field_resolver(field_def.resolve) is not field_def.resolve:
+        return None
+    return field_def
+
+
+def _attribute_reader(field_def: Any) -> Callable[[Any], Any] | None:
+    """How a field that only reads its object is read, or None for a field that does more."""
+    if field_def.args:
         return None
     # strawberry marks the resolver of a basic field (no resolver of its own, no extension, no
     # exception handler): it returns `default_resolver(source, python_name)` and nothing else. SXVİS
@@ -144,24 +175,15 @@ def _plain_leaf(
     basic = getattr(field_def.resolve, "_is_default", False)
     if not basic and not getattr(field_def.resolve, _READS_ONLY_ITS_OBJECT, False):
         return None
-    # strawberry hands graphql-core a middleware manager on every request, holding the schema
-    # extensions that hook each resolver call (none of SXVİS's does); a field they wrap keeps its path.
-    if middleware is not None and middleware.get_field_resolver(field_def.resolve) is not field_def.resolve:
-        return None
-    nullable = not is_non_null_type(field_def.type)
-    named = field_def.type if nullable else field_def.type.of_type
-    if not is_leaf_type(named):
-        return None
     strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if basic and strawberry_field is not None and strawberry_field.default_resolver is getattr:
-        read: Callable[[Any], Any] = operator.attrgetter(strawberry_field.python_name)
-    else:
-        resolve = field_def.resolve
+        return operator.attrgetter(strawberry_field.python_name)
+    resolve = field_def.resolve
 
-        def read(source: Any) -> Any:
-            return resolve(source, None)
+    def read(source: Any) -> Any:
+        return resolve(source, None)
 
-    return PlainLeaf(response_name, read, named.coerce_output_value, nullable)
+    return read
 
 
 def _plain_object(
@@ -171,12 +193,9 @@ def _plain_object(
     details: Sequence[Any],
     middleware: MiddlewareManager | None,
 ) -> PlainObject | None:
-    node = details[0].node
-    field_def = schema.get_field(parent_type, node.name.value)
-    if field_def is None or node.arguments or any(d.node.directives for d in details):
+    field_def = _unhooked_field(schema, parent_type, details, middleware)
+    if field_def is None or any(d.node.directives for d in details):
         return None  # a directive left on a field node may be @stream: graphql-core's to honour
-    if middleware is not None and middleware.get_field_resolver(field_def.resolve) is not field_def.resolve:
-        return None
     read = _reader(field_def)
     if read is None:
         return None
@@ -196,29 +215,20 @@ def _plain_object(
 
 def _reader(field_def: Any) -> Callable[[Any], Any] | None:
     """How a field's value is read from its object without its resolver, or None."""
-    strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     known = getattr(field_def.resolve, _ANSWERS_WHEN_KNOWN, None)
-    if known is not None:
-        # A field extension (a permission class is one) would be answered past: its resolver runs.
-        if strawberry_field is not None and getattr(strawberry_field, "extensions", None):
-            return None
-        return known  # type: ignore[no-any-return]
-    if field_def.args:
+    if known is None:
+        return _attribute_reader(field_def)
+    # A field extension (a permission class is one) would be answered past: its resolver runs.
+    strawberry_field = (field_def.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if strawberry_field is not None and getattr(strawberry_field, "extensions", None):
         return None
-    basic = getattr(field_def.resolve, "_is_default", False)
-    if basic and strawberry_field is not None and strawberry_field.default_resolver is getattr:
-        return operator.attrgetter(strawberry_field.python_name)
-    if getattr(field_def.resolve, _READS_ONLY_ITS_OBJECT, False):
-        resolve = field_def.resolve
-
-        def read(source: Any) -> Any:
-            return resolve(source, None)
-
-        return read
-    return None
+    return known  # type: ignore[no-any-return]
 
 
-_FALLBACK: Any = object()  # a plain object field that graphql-core must execute after all
+_FALLBACK: Any = object()
+_Settling = TypeVar(
+    "_Settling", dict[str, Any], list[Any]
+)  # a plain object field that graphql-core must execute after all
 
 
 def _no_resolver(_source: Any, _info: Any) -> None:
@@ -404,7 +414,7 @@ class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_indices:
             return items
         return self._settled(
-            self._gather_items(items, awaitable_indices), entry.return_type, field_details_list, field_path
+            self._gather(items, awaitable_indices), entry.return_type, field_details_list, field_path
         )
 
     def _plainly_typed(self, entry: PlainObject, value: Any) -> bool:
@@ -437,22 +447,14 @@ class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):
             self.handle_field_error(raw_error, return_type, field_details_list, path)
             return None
 
-    async def _gather_items(self, items: list[Any], awaitable_indices: list[int]) -> list[Any]:
-        if len(awaitable_indices) == 1:
-            index = awaitable_indices[0]
-            items[index] = await items[index]
+    async def _gather(self, results: _Settling, awaiting: list[Any]) -> _Settling:
+        """The fields (of a dict) or items (of a list) still to settle, at the keys `awaiting`, awaited
+        together, as graphql-core's `execute_fields` and `complete_iterable_value` do."""
+        if len(awaiting) == 1:
+            key = awaiting[0]
+            results[key] = await results[key]
         else:
-            awaited = await gather_with_cancel(*(items[index] for index in awaitable_indices))
-            for index, item in zip(awaitable_indices, awaited, strict=True):
-                items[index] = item
-        return items
-
-    async def _gather(self, results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
-        """The fields still to settle, awaited together, as graphql-core's `execute_fields` does."""
-        if len(awaitable_fields) == 1:
-            field = awaitable_fields[0]
-            results[field] = await results[field]
-        else:
-            awaited = await gather_with_cancel(*(results[field] for field in awaitable_fields))
-            results.update(zip(awaitable_fields, awaited, strict=True))
+            awaited = await gather_with_cancel(*(results[key] for key in awaiting))
+            for key, value in zip(awaiting, awaited, strict=True):
+                results[key] = value
         return results

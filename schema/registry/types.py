@@ -456,11 +456,9 @@ def _known_first(
 
 
 def _known_enrollments(root: Person, info: Any, kwargs: dict[str, Any]) -> Any:
-    if kwargs.get("status") is not None or root.known_enrollments is None:
+    if kwargs.get("status") is not None or root.shown_enrollments is None:
         return _UNKNOWN
-    if root.shown_enrollments is not None:
-        return root.shown_enrollments
-    return root._enrollments_shown(info, root.known_enrollments, None)
+    return root.shown_enrollments
 
 
 def _known_service(root: "Enrollment", info: Any, kwargs: dict[str, Any]) -> Any:
