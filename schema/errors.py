@@ -14,7 +14,7 @@ constraint and statement, never a message or a parameter).
 """
 
 import traceback
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -233,27 +233,42 @@ class MaskUnexpected(MaskErrors):
         # looks for is all that matters.
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+            request_id = request_id_of(self.execution_context.context)
+            result.errors = masked(errors, request_id=request_id, show_type=self.show_type)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         request_id = request_id_of(self.execution_context.context)
-        extensions: dict[str, Any] = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
-        message = "Unexpected error."
-        if self.show_type and error.original_error is not None:
-            error_type = type(error.original_error).__name__
-            extensions["errorType"] = error_type
-            message = (
-                f"Unexpected error ({error_type}); the server log has the details under request {request_id}."
-            )
-        return GraphQLError(
-            message=message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions=extensions,
+        return anonymised(error, request_id=request_id, show_type=self.show_type)
+
+
+def anonymised(error: GraphQLError, *, request_id: str | None, show_type: bool) -> GraphQLError:
+    """`error` as the mask shows it: "Unexpected error." and the request id (and, with `show_type`, the
+    error's type), nothing of its text."""
+    extensions: dict[str, Any] = {"code": "INTERNAL_SERVER_ERROR", "requestId": request_id}
+    message = "Unexpected error."
+    if show_type and error.original_error is not None:
+        error_type = type(error.original_error).__name__
+        extensions["errorType"] = error_type
+        message = (
+            f"Unexpected error ({error_type}); the server log has the details under request {request_id}."
         )
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+def masked(errors: list[GraphQLError], *, request_id: str | None, show_type: bool) -> list[GraphQLError]:
+    """The errors `MaskUnexpected` lets through: each unexpected one anonymised (`should_mask`)."""
+    return [
+        anonymised(error, request_id=request_id, show_type=show_type) if should_mask(error) else error
+        for error in errors
+    ]
 
 
 class TypedErrors(SchemaExtension):
@@ -284,9 +299,13 @@ class TypedErrors(SchemaExtension):
         except GraphQLError as error:  # a syntax error leaves the operation as an exception
             _code(error, _code_of(error))
             raise
-        result = self.execution_context.result
-        for error in getattr(result, "errors", None) or ():
-            _code(error, _code_of(error))
+        code_errors(getattr(self.execution_context.result, "errors", None) or ())
+
+
+def code_errors(errors: Iterable[GraphQLError]) -> None:
+    """Give each error of an answer that has none the code its kind calls for (`TypedErrors`)."""
+    for error in errors:
+        _code(error, _code_of(error))
 
 
 def _code_of(error: GraphQLError) -> str:

@@ -97,13 +97,20 @@ class NoSuggestions(SchemaExtension):
 
     def on_operation(self) -> Iterator[None]:
         yield
-        result = self.execution_context.result
-        errors: list[GraphQLError] | None = getattr(result, "errors", None)
-        if not errors:
-            return
-        names = schema_names(self.execution_context.schema._schema)
-        written = written_names(self.execution_context.query, self.execution_context.variables)
-        result.errors = [_quiet(error, written, names) for error in errors]  # type: ignore[union-attr]
+        context = self.execution_context
+        errors: list[GraphQLError] | None = getattr(context.result, "errors", None)
+        if errors:
+            quieted = quiet_errors(errors, context.schema._schema, context.query, context.variables)
+            context.result.errors = quieted  # type: ignore[union-attr]
+
+
+def quiet_errors(
+    errors: list[GraphQLError], schema: GraphQLSchema, query: str | None, variables: dict[str, Any] | None
+) -> list[GraphQLError]:
+    """The errors `NoSuggestions` lets through: each of GraphQL's own rewritten with `quiet`."""
+    names = schema_names(schema)
+    written = written_names(query, variables)
+    return [_quiet(error, written, names) for error in errors]
 
 
 def _quiet(error: GraphQLError, written: set[str], names: frozenset[str]) -> GraphQLError:
