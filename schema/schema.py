@@ -15,8 +15,9 @@ instead of well under 1 ms for a FIN lookup). So the rule classes are built once
 request adds those very classes. The classes hold no state; each validation makes its own instances.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import partial
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -28,7 +29,9 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
-from strawberry.types import ExecutionContext
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.access.mutations import AccessMutation
 from schema.admin.mutations import AdminMutation
@@ -45,6 +48,7 @@ from schema.duplicates.mutations import DuplicateMutation
 from schema.edges import SCALAR_OVERRIDES, guard_inputs
 from schema.errors import MaskUnexpected, TypedErrors, log_unexpected, request_id_of
 from schema.integrations.mutations import IntegrationMutation
+from schema.prepared import PreparedDocuments, execute_prepared, reproduces
 from schema.protection.mutations import ProtectionMutation
 from schema.query import Query
 from schema.referrals.mutations import ReferralMutation
@@ -82,7 +86,47 @@ class Subscription(ReferralSubscription):
 
 
 class Schema(strawberry.Schema):
-    """strawberry's schema, logging failures without their messages (see `log_unexpected`)."""
+    """strawberry's schema, logging failures without their messages (see `log_unexpected`), executing a
+    query text it has already found valid directly (`schema.prepared`)."""
+
+    prepared: PreparedDocuments | None = None
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        allowed = allowed_operation_types
+        if allowed is None:
+            allowed = DEFAULT_ALLOWED_OPERATION_TYPES
+        prepared = self.prepared
+        if prepared is not None and root_value is None and operation_extensions is None:
+            document = prepared.document(query, operation_name, allowed)
+            if document is not None and query is not None:
+                return await execute_prepared(
+                    self,
+                    prepared,
+                    document,
+                    query=query,
+                    variable_values=variable_values,
+                    context_value=context_value,
+                    operation_name=operation_name,
+                    allowed_operation_types=allowed,
+                )
+        return await super().execute(
+            query,
+            variable_values=variable_values,
+            context_value=context_value,
+            root_value=root_value,
+            operation_name=operation_name,
+            allowed_operation_types=allowed_operation_types,
+            operation_extensions=operation_extensions,
+        )
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -125,6 +169,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         config=StrawberryConfig(disable_field_suggestions=settings.is_production, relay_max_results=100),
         scalar_overrides=SCALAR_OVERRIDES,  # dates that do not parse are typed errors (schema.edges)
     )
+    if reproduces(extensions) and not schema.directives:
+        # A text found valid is executed directly after that (`schema.prepared`).
+        schema.prepared = PreparedDocuments(
+            maxsize=1024, quiet=settings.is_production, show_type=not settings.is_production
+        )
     guard_inputs(schema)  # every argument checked once, before its resolver (schema.edges)
     serve_node_ids(schema)  # ids without strawberry's per-field wrapper (schema.relay)
     serve_known_relations(schema)  # what a page read ahead, likewise (schema.registry.types)

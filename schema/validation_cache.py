@@ -6,6 +6,9 @@ query's text names the document just as well: `ParserCache` parses each text onc
 function of the text, so the same text always validates the same. A `str` keeps its hash once computed.
 The key also holds the schema and the validation rules, as strawberry's does; an operation given as a
 document without its text is validated every time.
+
+A text found valid is also remembered by the schema's prepared documents (`schema.prepared`), so that
+its next requests are executed without strawberry's per-operation machinery.
 """
 
 from collections import OrderedDict
@@ -45,4 +48,7 @@ class ValidationCacheByText(SchemaExtension):
         else:
             _validated.move_to_end(key)
         context.pre_execution_errors = errors
+        prepared = getattr(context.schema, "prepared", None)
+        if not errors and prepared is not None and context.graphql_document is not None:
+            prepared.remember(context.query, context.graphql_document)  # `schema.prepared`
         yield

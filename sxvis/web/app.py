@@ -162,6 +162,7 @@ def create_app(
     operations = Operations(schema, gate, context, referral_stream)
     routes.append(Mount("/", create_console(settings, operations), name="console"))
     app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.schema = schema  # what answers `/graphql` (its prepared documents: `schema.prepared`)
     app.state.gate = gate  # so that a host without a lifespan (the tests' transport) can close it
     app.state.integrations = hub  # the ministry clients: the outbox worker and the operator view use them
     return app
