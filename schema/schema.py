@@ -37,6 +37,7 @@ from schema.access.mutations import AccessMutation
 from schema.admin.mutations import AdminMutation
 from schema.applications.mutations import ApplicationMutation
 from schema.applications.types import Application
+from schema.arguments import serve_plain_arguments
 from schema.calendar.mutations import CalendarMutation
 from schema.cases.mutations import CaseMutation
 from schema.cases.types import Case
@@ -174,6 +175,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         schema.prepared = PreparedDocuments(
             maxsize=1024, quiet=settings.is_production, show_type=not settings.is_production
         )
+    serve_plain_arguments(schema)  # scalar arguments passed without conversion (schema.arguments)
     guard_inputs(schema)  # every argument checked once, before its resolver (schema.edges)
     serve_node_ids(schema)  # ids without strawberry's per-field wrapper (schema.relay)
     serve_known_relations(schema)  # what a page read ahead, likewise (schema.registry.types)
