@@ -348,13 +348,22 @@ def _address(
     """
     if value is None:
         return None, details
+    inet = _inet(value)
+    if inet is not None:
+        return inet, details
+    return None, {**(details or {}), "client_address": value}
+
+
+@functools.lru_cache(maxsize=4096)
+def _inet(value: str) -> str | None:
+    """`value` as `inet` text if it is an IP address without a zone, else None. Cached: a server sees
+    the same few addresses (its proxies, its clients) on every request, and parsing one was 1.6 % of a
+    FIN lookup's server time."""
     try:
         address = ipaddress.ip_address(value)
     except ValueError:
-        address = None
-    if address is not None and not getattr(address, "scope_id", None):
-        return str(address), details
-    return None, {**(details or {}), "client_address": value}
+        return None
+    return None if getattr(address, "scope_id", None) else str(address)
 
 
 def _json(details: Mapping[str, Any] | None) -> str | None:
