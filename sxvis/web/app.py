@@ -13,14 +13,17 @@ import os
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from sqlalchemy import make_url, text
 from starlette.applications import Starlette
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from integrations.hub import Integrations
 from resolvers.context import Context
@@ -60,6 +63,33 @@ def app_database_url(settings: Settings, owner_url: str | None = None) -> str:
     if url is None:
         raise ConfigurationError("No database: set SXVIS_DATABASE_URL, or start with `sxvis serve`.")
     return make_url(url).set(username=APP_ROLE, password=None).render_as_string(hide_password=False)
+
+
+class App(Starlette):
+    """SXVİS's Starlette app, with one door in front of the router: an operation (a POST to `/graphql`)
+    goes straight to the GraphQL endpoint under Starlette's own `ServerErrorMiddleware` (a failure is a
+    plain 500, raised on for the server to log), past the exception middleware and the router, which
+    would find the same endpoint and have nothing to add (the endpoint raises no `HTTPException`). The
+    router and middleware layers were 4 % of a FIN lookup's server time. Everything else, the GraphiQL
+    page and the subscriptions' websocket at `/graphql` included, goes through Starlette as before; so
+    does every request of an app given middleware of its own, or served under a root path."""
+
+    def __init__(self, *, graphql: ASGIApp, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._operations = ServerErrorMiddleware(graphql, debug=self.debug)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "POST"
+            and scope["path"] == "/graphql"
+            and not scope.get("root_path")
+            and not self.user_middleware
+        ):
+            scope["app"] = self
+            await self._operations(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(
@@ -161,7 +191,7 @@ def create_app(
     # The console, for people: last, so that every route above is matched first.
     operations = Operations(schema, gate, context, referral_stream)
     routes.append(Mount("/", create_console(settings, operations), name="console"))
-    app = Starlette(routes=routes, lifespan=lifespan)
+    app = App(routes=routes, lifespan=lifespan, graphql=endpoint)
     app.state.schema = schema  # what answers `/graphql` (its prepared documents: `schema.prepared`)
     app.state.gate = gate  # so that a host without a lifespan (the tests' transport) can close it
     app.state.integrations = hub  # the ministry clients: the outbox worker and the operator view use them
