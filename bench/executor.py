@@ -10,7 +10,11 @@ the variants interleaved (`--compare`):
   nodes, enrollments and services completed without graphql-core's field execution);
 - `enrollment-read`: the page's enrollments read, then their access event inserted (`two-statements`,
   as before 6 December 2026, kept here for the comparison), against read and logged in one statement
-  (`one-statement`, the product's `enrollments.enrollments_of`).
+  (`one-statement`, the product's `enrollments.enrollments_of`);
+- `fin-stack`: a FIN lookup (not a page) through strawberry's operation, its argument conversion and
+  Starlette's router (`strawberry-path`, as before 7 December 2026), against the product's
+  (`direct-path`: the text already found valid executed directly, `schema.prepared`; the scalar
+  arguments passed as they are, `schema.arguments`; the operation past the router, `sxvis.web.app.App`).
 
 The whole app runs in this process over ASGI (httpx's ASGITransport, no uvicorn, no sockets between
 client and app), as a social worker of SXA with a development token, so every page goes through the
@@ -44,9 +48,20 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from registry import PAGE_50_NESTED, REPO, bench_token, database_for, graphql_body, machine, write_report
+from registry import (
+    FIN_LOOKUP,
+    PAGE_50_NESTED,
+    REPO,
+    bench_token,
+    database_for,
+    graphql_body,
+    machine,
+    write_report,
+)
+from starlette.applications import Starlette
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+import schema.schema as schema_module
 from schema import execution
 from schema.execution import LeafFirstExecutor
 from sxvis import audit
@@ -54,10 +69,45 @@ from sxvis.actors import Actor
 from sxvis.database.driver import Reads, driver_connection
 from sxvis.registry import enrollments
 from sxvis.registry.records import EnrollmentRecord
+from sxvis.web.app import App
 
 LEAF_FIRST = LeafFirstExecutor.execute_fields
 ONE_STATEMENT = enrollments.enrollments_of
 PLAIN_OBJECT = execution._plain_object
+DOOR = App.__call__
+
+
+class FinStack:
+    """The three changes of 7 December 2026 on a FIN lookup's path, switched on and off together on the
+    app being measured (`set_app`)."""
+
+    app: Any = None
+    prepared: Any = None
+    resolvers: tuple[Any, Any] = (None, None)  # Query.person: strawberry's wrapper, the plain call
+
+    @classmethod
+    def set_app(cls, app: Any, settings: Any) -> None:
+        cls.app = app
+        cls.prepared = app.state.schema.prepared
+        serve = schema_module.serve_plain_arguments
+        schema_module.serve_plain_arguments = lambda schema: []
+        try:
+            strawberrys = schema_module.build_schema(settings)
+        finally:
+            schema_module.serve_plain_arguments = serve
+        person = app.state.schema._schema.query_type.fields["person"]
+        cls.resolvers = (strawberrys._schema.query_type.fields["person"].resolve, person.resolve)
+
+    @classmethod
+    def variant(cls, direct: bool) -> Callable[[], None]:
+        def apply() -> None:
+            if cls.app is None:
+                return
+            cls.app.state.schema.prepared = cls.prepared if direct else None
+            cls.app.state.schema._schema.query_type.fields["person"].resolve = cls.resolvers[direct]
+            App.__call__ = DOOR if direct else Starlette.__call__  # type: ignore[method-assign]
+
+        return apply
 
 
 def _executor(execute_fields: Any) -> Callable[[], None]:
@@ -121,6 +171,10 @@ COMPARISONS: dict[str, dict[str, Callable[[], None]]] = {
         "leaves-only": _plain_objects(_no_plain_object),
         "leaves-and-objects": _plain_objects(PLAIN_OBJECT),
     },
+    "fin-stack": {
+        "strawberry-path": FinStack.variant(direct=False),
+        "direct-path": FinStack.variant(direct=True),
+    },
 }
 
 
@@ -129,10 +183,18 @@ def _restore() -> None:
     enrollments.enrollments_of = ONE_STATEMENT
     execution._plain_object = PLAIN_OBJECT
     LeafFirstExecutor.shared_plans.clear()
+    FinStack.variant(direct=True)()
+    App.__call__ = DOOR  # type: ignore[method-assign]
 
 
 async def measure(
-    url: str, data_dir: Path, variants: dict[str, Callable[[], None]], *, pages: int, batches: int
+    url: str,
+    data_dir: Path,
+    variants: dict[str, Callable[[], None]],
+    *,
+    pages: int,
+    batches: int,
+    fin_lookup: bool = False,
 ) -> dict[str, dict[str, float]]:
     os.environ.update(
         SXVIS_DATABASE_URL=url,
@@ -149,6 +211,9 @@ async def measure(
     app = create_app(settings)
     headers = {"authorization": f"Bearer {bench_token(data_dir)}", "content-type": "application/json"}
     body = graphql_body(PAGE_50_NESTED, {"after": None})
+    if fin_lookup:
+        FinStack.set_app(app, settings)
+        body = graphql_body(FIN_LOOKUP, {"fin": await _a_fin(url)})
     answers: dict[str, bytes] = {}
     per_page: dict[str, list[float]] = {name: [] for name in variants}
     wall: dict[str, list[float]] = {name: [] for name in variants}
@@ -188,6 +253,19 @@ async def measure(
     }
 
 
+async def _a_fin(url: str) -> str:
+    import asyncpg  # type: ignore[import-untyped]
+
+    connection = await asyncpg.connect(url)
+    try:
+        fin: str = await connection.fetchval(
+            "SELECT fin FROM persons WHERE NOT protected ORDER BY id LIMIT 1"
+        )
+    finally:
+        await connection.close()
+    return fin
+
+
 def table(figures: dict[str, dict[str, float]]) -> str:
     """Each variant against the first (the baseline of the comparison)."""
     first = next(iter(figures))
@@ -222,7 +300,12 @@ def main(argv: list[str] | None = None) -> None:
         url, database = database_for(args, stack)
         load_before = os.getloadavg()[0]
         variants = COMPARISONS[args.compare]
-        figures = asyncio.run(measure(url, args.data_dir, variants, pages=args.pages, batches=args.batches))
+        fin_lookup = args.compare == "fin-stack"
+        figures = asyncio.run(
+            measure(
+                url, args.data_dir, variants, pages=args.pages, batches=args.batches, fin_lookup=fin_lookup
+            )
+        )
         report: dict[str, Any] = {
             "benchmark": "executor",
             "compare": args.compare,
@@ -232,7 +315,7 @@ def main(argv: list[str] | None = None) -> None:
             "load_average": {"start": load_before, "end": os.getloadavg()[0]},
             "pages_per_batch": args.pages,
             "batches": args.batches,
-            "document": PAGE_50_NESTED,
+            "document": FIN_LOOKUP if fin_lookup else PAGE_50_NESTED,
             "cpu_ms_per_page": figures,
         }
     write_report(report, out, table(figures))
