@@ -4,9 +4,8 @@ strawberry's `Schema.execute` runs every request through its extension machinery
 instance of each of the schema's extensions, a context manager for each phase (operation, parsing,
 validation, execution) that asks each extension for its hook, and the parser and validation caches'
 lookups inside them. For a document it has parsed and validated before, none of that can change the
-answer; only what the extensions do to the answer's errors can. On a FIN lookup with the person given
-(no database), that machinery was 0.21 of the 0.46 ms a lookup cost in process; the server's whole
-CPU per lookup is about 1.3 ms.
+answer; only what the extensions do to the answer's errors can. That machinery was about 16 % of a FIN
+lookup's server time (docs/performance.md, 7 December 2026).
 
 So `Schema.execute` (`schema.schema`) looks the query's text up here first. A text is remembered when
 validation finds it valid under this very schema's rules (`ValidationCacheByText`, which sees every
