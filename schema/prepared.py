@@ -119,8 +119,9 @@ async def execute_prepared(
                 operation_extensions=None,  # as strawberry passes it
             )
         )
-    except Exception as exc:  # strawberry's path answers such an error, too
-        result = GraphQLExecutionResult(None, [GraphQLError(str(exc), original_error=exc)])
+    except Exception as exc:  # strawberry's path answers such an error, too (its `_coerce_error`)
+        error = exc if isinstance(exc, GraphQLError) else GraphQLError(str(exc), original_error=exc)
+        result = GraphQLExecutionResult(None, [error])
     errors = result.errors
     if errors:
         context = ExecutionContext(

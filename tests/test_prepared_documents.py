@@ -20,8 +20,10 @@ from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 from structlog.testing import capture_logs
 
+import schema.prepared as prepared_module
 from resolvers.context import Context
 from schema import build_schema
+from schema.cost import TooLarge
 from schema.prepared import PreparedDocuments, reproduces
 from schema.schema import Schema
 from sxvis.access.pseudonyms import Pseudonyms
@@ -301,3 +303,31 @@ async def _events(db: Database, user: str, outcome: str) -> int:
             {"u": user, "o": outcome},
         )
     return int(count or 0)
+
+
+async def test_an_error_raised_out_of_execution_is_answered_masked(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = await registered(served.api)
+    await served.api.execute(BY_FIN, fin=person["fin"])  # found valid
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError(f"a failure quoting {person['fin']}")
+
+    monkeypatch.setattr(prepared_module, "execute", broken)
+    result = await served.api.execute(BY_FIN, fin=person["fin"])
+    assert result.errors[0]["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert person["fin"] not in str(result.body)
+
+
+async def test_a_graphql_error_raised_out_of_execution_keeps_its_code(
+    served: Served, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await served.api.execute(BY_FIN, fin="AAAAAAA")  # found valid
+
+    def too_large(*args: object, **kwargs: object) -> None:
+        raise TooLarge(10)
+
+    monkeypatch.setattr(prepared_module, "execute", too_large)
+    result = await served.api.execute(BY_FIN, fin="AAAAAAA")
+    assert result.errors[0]["extensions"]["code"] == "QUERY_TOO_COMPLEX"
