@@ -236,10 +236,6 @@ class MaskUnexpected(MaskErrors):
             request_id = request_id_of(self.execution_context.context)
             result.errors = masked(errors, request_id=request_id, show_type=self.show_type)  # type: ignore[attr-defined]
 
-    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        request_id = request_id_of(self.execution_context.context)
-        return anonymised(error, request_id=request_id, show_type=self.show_type)
-
 
 def anonymised(error: GraphQLError, *, request_id: str | None, show_type: bool) -> GraphQLError:
     """`error` as the mask shows it: "Unexpected error." and the request id (and, with `show_type`, the
