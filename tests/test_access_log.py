@@ -35,6 +35,7 @@ from sxvis.audit import (
     head,
     link,
     load_key,
+    logged_read_sql,
     read_logged,
     record,
     record_read,
@@ -618,6 +619,26 @@ async def test_a_logged_read_that_finds_nobody_is_logged_too(db: Database, pg: A
     assert event["person_ids"] == []
     assert event["person_id"] is None
     assert event["outcome"] == "ALLOWED"
+
+
+@pytest.mark.parametrize(("address", "family"), [("10.1.2.3", 4), ("2001:db8::7", 6)])
+async def test_a_logged_read_keeps_the_client_address_as_an_address(
+    db: Database, pg: Any, address: str, family: int
+) -> None:
+    # The address goes to PostgreSQL as text, cast in the statement, not through asyncpg's inet codec.
+    await register(db, ("LOG0006", "Cəfərova"))
+    request = request_id()
+    await read_logged(
+        pg, BY_FIN, ["LOG0006"], actor=SOCIAL_WORKER, action="person:read", request_id=request,
+        client_address=address,
+    )  # fmt: skip
+    logged = await pg.fetchrow(
+        "SELECT host(client_address), family(client_address) FROM access_events WHERE request_id = $1",
+        request,
+    )
+    assert (logged["host"], logged["family"]) == (address, family)
+    described = await pg.prepare(logged_read_sql(BY_FIN, 1))
+    assert "inet" not in [parameter.name for parameter in described.get_parameters()]
 
 
 async def test_a_logged_read_runs_on_a_session_as_well(db: Database) -> None:
