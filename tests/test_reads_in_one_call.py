@@ -2,7 +2,6 @@
 (`sxvis.database.routines`), with every access rule of the three-round-trip read (issue 15, item 3)."""
 
 import asyncio
-import json
 from typing import Any
 
 import asyncpg
@@ -201,8 +200,7 @@ async def test_a_person_read_plans_the_disclosure_test_once(
     args = (person["fin"], "SXA", True, WORKER.user_id, via_pseudonym)
     async with app_database.scoped(RowScope(agency="SXA", reads_all=True)) as connection:
         pg = await driver_connection(connection)
-        explained = await pg.fetchval(f"EXPLAIN (FORMAT JSON) {persons._BY_FIN}", *args)
-        [plan] = json.loads(explained) if isinstance(explained, str) else explained
+        [plan] = await pg.fetchval(f"EXPLAIN (FORMAT JSON) {persons._BY_FIN}", *args)  # json decoded
         found = await pg.fetch(persons._BY_FIN, *args)
     assert _scans_of(plan["Plan"], "break_glass_grants") == 1
     assert [(row["fin"], row["disclosed"]) for row in found] == [(person["fin"], True)]
