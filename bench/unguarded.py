@@ -137,4 +137,4 @@ def create_app_from_environment() -> Starlette:
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
     )
-    return sxvis.web.app.create_app(settings, database=database)
+    return sxvis.web.app.create_app(settings, database=database, freeze_heap=True)  # as the product's worker
