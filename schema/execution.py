@@ -268,9 +268,26 @@ def helpers_without_cycle(executor: Any) -> GraphQLResolveInfoHelpers:
             return
         awaitables = [value for value in values if isinstance(value, Awaitable)]
         if awaitables:
-            asyncio.gather(*awaitables, return_exceptions=True)
+            _settle_in_background(awaitables)
 
     return GraphQLResolveInfoHelpers(gather=gather, track=track)
+
+
+_SETTLING: set[asyncio.Future[Any]] = set()  # held until settled, as the executor holds its own
+
+
+def _settle_in_background(awaitables: list[Awaitable[Any]]) -> None:
+    """What graphql-core's `settle_in_background` does, for helpers whose executor is gone."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # nothing can run them: close what would otherwise never be awaited
+        for awaitable in awaitables:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()
+        return
+    future = asyncio.gather(*awaitables, return_exceptions=True)
+    _SETTLING.add(future)
+    future.add_done_callback(_SETTLING.discard)
 
 
 class LeafFirstExecutor(StrawberryGraphQLCoreExecutionContext):

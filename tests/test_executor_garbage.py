@@ -112,3 +112,12 @@ async def test_helpers_that_outlive_their_executor_still_settle_tracked_work() -
     helpers.track([work(), "not awaitable"])
 
     await asyncio.wait_for(settled.wait(), timeout=5)
+
+
+def test_helpers_that_outlive_their_executor_close_tracked_work_no_loop_can_run() -> None:
+    helpers = helpers_without_cycle(Recorder())
+    work = _answer(1)
+
+    helpers.track([work])
+
+    assert work.cr_frame is None  # closed, never to be reported as "never awaited"
