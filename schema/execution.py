@@ -250,8 +250,8 @@ def helpers_without_cycle(executor: Any) -> GraphQLResolveInfoHelpers:
     graphql-core makes them of the executor's own bound methods and keeps them on the executor: a
     reference cycle, so an operation's executor, with its variables, collected fields and the request's
     context, was not freed when the request ended but left for Python's cyclic garbage collector
-    (graphql-core issue #190). At a couple of thousand requests a second that garbage made the
-    collector's full passes, each 100-200 ms of a worker's time, run every second or two. Through a
+    (graphql-core issue #190). At a thousand requests a second that garbage made the collector's full
+    passes, 110-150 ms of a worker's time each, run about every two seconds. Through a
     weak reference the helpers do the same while the executor runs, which is whenever a resolver can
     call them; should one outlive it, they do what its methods would have done without it.
     """

@@ -96,7 +96,7 @@ class App(Starlette):
 def freeze_startup_heap() -> None:
     """Take what a worker built at start out of the cyclic garbage collector's sight (`gc.freeze`).
 
-    The imported modules, the schema, SQLAlchemy's metadata and the policy are about 250,000 objects
+    The imported modules, the schema, SQLAlchemy's metadata and the policy are about 240,000 objects
     that live as long as the worker. Each full collection traversed them all, about 100 ms of the
     worker's time during which every request in flight waited, and under load full collections still
     come every few seconds (what requests in flight hold when a young collection runs is promoted, and
