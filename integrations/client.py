@@ -288,5 +288,5 @@ def _outcome_of(status_code: int) -> Outcome:
     return Outcome.OK
 
 
-def _worth_retrying(exc: Exception) -> bool:
+def _worth_retrying(exc: BaseException) -> bool:
     return isinstance(exc, MinistryUnavailable) and not isinstance(exc, CircuitOpen)
