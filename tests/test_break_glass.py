@@ -65,6 +65,10 @@ PERSON_BY_ID = """
 query ById($id: ID!) { person(id: $id) { id pseudonym fin lastName firstName birthDate } }
 """
 
+SEARCH = """
+query Search($text: String!) { persons(filter: {text: $text}, first: 50) { edges { node { id } } } }
+"""
+
 NOTICES = """
 query Notices { notices { edges { node { kind message person { id fin } } } } }
 """
@@ -169,6 +173,20 @@ async def test_another_user_of_the_same_agency_still_sees_the_pseudonym(
     seen = await _person(_case_manager(api, user="rauf"), protected)
     assert seen is not None
     assert (seen["fin"], seen["lastName"]) == (None, None)
+
+
+async def test_after_breaking_the_glass_that_user_alone_finds_the_person_by_name(
+    api: Api, protected: Protected
+) -> None:
+    await _break(_case_manager(api), protected)
+    found = await _found_by_name(_case_manager(api))
+    assert protected.real_gid in found
+    assert protected.real_gid not in await _found_by_name(_case_manager(api, user="rauf"))
+
+
+async def _found_by_name(api: Api) -> list[str]:
+    data = (await api.execute(SEARCH, text="Məmmədov Əli")).ok()
+    return [edge["node"]["id"] for edge in data["persons"]["edges"]]
 
 
 async def test_the_protecting_agency_gets_a_notice(api: Api, protected: Protected) -> None:

@@ -115,11 +115,13 @@ def visible_sql(*, agency: str, reads_all: str) -> str:
     )
 
 
-def disclosed_sql(*, agency: str, user: str) -> str:
+def disclosed_sql(*, agency: str, user: str, person: str = "p") -> str:
+    """`identity_disclosed` on `persons` aliased `person`."""
     _placeholders(agency, user)
+    _alias(person)
     return (
-        f"(NOT p.protected OR p.protected_by = {agency} OR EXISTS ("  # noqa: S608  (placeholders only)
-        f"SELECT 1 FROM break_glass_grants g WHERE g.person_id = p.id AND g.user_id = {user}"
+        f"(NOT {person}.protected OR {person}.protected_by = {agency} OR EXISTS ("  # noqa: S608  (placeholders only)
+        f"SELECT 1 FROM break_glass_grants g WHERE g.person_id = {person}.id AND g.user_id = {user}"
         f" AND g.agency_code = {agency} AND g.expires_at > now()))"
     )
 
@@ -157,15 +159,19 @@ def remit_row_first_sql(*, agency: str, rows: str, person: str = "p") -> str:
     the agency registered comes by that; otherwise by their first active `person_remit` row (by
     source and source id, the table's key)."""
     _placeholders(agency)
-    for alias in (rows, person):
-        if not re.match(r"^[a-z_]+$", alias):
-            raise ValueError(f"not an alias: {alias!r}")
+    _alias(rows)
+    _alias(person)
     return (
         f"({rows}.source IS NULL OR ({person}.registered_by <> {agency} AND NOT EXISTS ("  # noqa: S608
         f"SELECT 1 FROM person_remit e WHERE e.agency_code = {agency} AND e.person_id = {rows}.id"
         " AND (e.until IS NULL OR e.until > now())"
         f" AND (e.source, e.source_id) < ({rows}.source, {rows}.source_id))))"
     )
+
+
+def _alias(name: str) -> None:
+    if not re.match(r"^[a-z_]+$", name):
+        raise ValueError(f"not an alias: {name!r}")
 
 
 def _placeholders(*names: str) -> None:
