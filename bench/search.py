@@ -1,8 +1,12 @@
 """Name search by class of name, against the FIN lookup, in one run (issue 15, item 1).
 
 In process, on a seeded database (`sxvis seed --persons N`), as the benchmark's caller (a social worker
-of SXA, registry-wide grant) through the services themselves (`persons.find_persons`, the access-logged
-read, as the API runs it, minus GraphQL and HTTP):
+of SXA, registry-wide grant) through the services themselves, as the API's resolvers run them minus
+GraphQL and HTTP: connected as `sxvis_app` under row-level security, each search in its own scoped
+transaction (`Database.scoped`, on generic plans where the resolver asks for them), each FIN lookup by
+`persons.read_person`. (Until 7 December 2026 the harness connected as the owner and ran the search in
+SQLAlchemy's lazily begun transaction, which its raw statements never began: every statement ran in
+autocommit, so the search's generic plan was lost and PostgreSQL planned its statement on every run.)
 
 1. PostgreSQL CPU per search, by class: one connection, each sample repeated, the backend's own CPU
    time read from /proc before and after (so planning, the access event and the trigram work count);
@@ -30,10 +34,13 @@ from typing import Any
 from sqlalchemy import select
 
 from sxvis import audit
-from sxvis.database.driver import compiled
+from sxvis.config import Settings
+from sxvis.database.driver import compiled, dialect_of, driver_connection
 from sxvis.database.engine import Database
+from sxvis.database.scope import RowScope
 from sxvis.registry import persons, search
 from sxvis.registry.persons import PersonFilter
+from sxvis.web.app import app_database_url
 from tests.factories import WORKER
 
 CLASSES: dict[str, list[str]] = {
@@ -63,28 +70,35 @@ async def legacy(session: Any, text: str) -> list[Any]:
         .order_by(rank.desc(), persons.Person.id)
         .limit(21)
     )
-    sql, args = compiled(query, session.get_bind().dialect)
+    sql, args = compiled(query, dialect_of(session))
     return await audit.read_logged(
         session, sql, args, actor=WORKER, action=persons.SEARCH, order_by="rank DESC, id", logged_limit=20
     )
 
 
+SCOPE = RowScope.of(WORKER)
+
+
+def scoped(db: Database, text: str) -> Any:
+    """The scoped transaction the persons resolver opens for a search of `text`."""
+    return db.scoped(SCOPE, generic_plans=persons.lists_on_generic_plans(PersonFilter(text=text)))
+
+
 async def run_search(db: Database, text: str, old: bool) -> int:
-    async with db.transaction() as session:
+    async with scoped(db, text) as connection:
         if old:
-            return len(await legacy(session, text))
-        page = await persons.find_persons(session, WORKER, filter=PersonFilter(text=text), first=20)
+            return len(await legacy(connection, text))
+        page = await persons.find_persons(connection, WORKER, filter=PersonFilter(text=text), first=20)
         return len(page.items)
 
 
 async def run_fin(db: Database, fin: str) -> int:
-    async with db.transaction() as session:
-        return 0 if await persons.get_person(session, WORKER, fin=fin) is None else 1
+    return 0 if await persons.read_person(db, WORKER, fin=fin) is None else 1
 
 
 async def cpu_per_search(db: Database, texts: list[str], old: bool, repeat: int) -> dict[str, Any]:
-    async with db.transaction() as session:
-        pid = (await session.execute(select(persons.func.pg_backend_pid()))).scalar_one()
+    async with scoped(db, texts[0]) as session:
+        pid = await (await driver_connection(session)).fetchval("SELECT pg_backend_pid()")
         hits = []
         for text in texts:  # warm the caches and the prepared statements
             if old:
@@ -132,9 +146,10 @@ async def load(db: Database, work: list[Any], concurrency: int, seconds: float) 
 
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     url = os.environ["SXVIS_DATABASE_URL"]
-    db = Database(url, pool_size=args.concurrency + 2, max_overflow=0)
+    owner = Database(url, pool_size=1, max_overflow=0)
+    db = Database(app_database_url(Settings(), owner_url=url), pool_size=args.concurrency + 2, max_overflow=0)
     try:
-        async with db.transaction() as session:
+        async with owner.transaction() as session:
             count = (
                 await session.execute(select(persons.func.count()).select_from(persons.Person))
             ).scalar_one()
@@ -156,6 +171,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         return result
     finally:
         await db.dispose()
+        await owner.dispose()
 
 
 if __name__ == "__main__":
