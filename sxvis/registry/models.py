@@ -110,6 +110,8 @@ class Person(Base):
         Index("ix_persons_last_key", "last_key", "sort_key", "id"),
         Index("ix_persons_first_key", "first_key", "sort_key", "id"),
         Index("ix_persons_patronymic_key", "patronymic_key", "sort_key", "id"),
+        Index("ix_persons_last_patronymic_key", "last_key", "patronymic_key", "sort_key", "id"),
+        Index("ix_persons_first_patronymic_key", "first_key", "patronymic_key", "sort_key", "id"),
         Index("ix_persons_region_district", "region_code", "district_code"),
         Index("ix_persons_sort_key_id", "sort_key", "id"),
         # The persons an agency registered, in listing order (`sxvis.access.remit.remit_rows_sql`).
